@@ -1,0 +1,221 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import crypto from 'node:crypto'
+import { AppError, type WireError } from '../common/errors'
+import type { AppEvent, JobDto, JobState } from '../common/dto'
+import type { Workspace } from '../core/store/workspace'
+import { jobHostCommand } from '../jobs/entry'
+import type { FromJobHost, ToJobHost } from '../jobs/protocol'
+import { hasJobKind } from '../jobs/kinds'
+
+interface Running {
+  child: ChildProcess
+  etaSeconds: number | null
+  cancelTimer?: NodeJS.Timeout
+  settled: boolean
+}
+
+interface JobRow {
+  id: string
+  kind: string
+  title: string
+  params: string
+  state: JobState
+  fraction: number
+  message: string
+  error: string | null
+  result: string | null
+  pid: number | null
+  created_at: string
+  started_at: string | null
+  finished_at: string | null
+}
+
+/**
+ * Starts each job in its own job-host child process, relays its progress as events, and records every
+ * state change in the workspace's `jobs` table so a crashed or killed job is visible as failed, never
+ * as silently running. Cancel asks the child to stop at the next batch boundary and kills it if it
+ * does not within `cancelGraceMs`.
+ */
+export class JobManager {
+  private readonly running = new Map<string, Running>()
+  private readonly cancelGraceMs: number
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly emit: (e: AppEvent) => void,
+    opts: { cancelGraceMs?: number; env?: NodeJS.ProcessEnv } = {},
+  ) {
+    this.cancelGraceMs = opts.cancelGraceMs ?? 10_000
+    this.env = opts.env
+    this.reapStale()
+  }
+  private readonly env?: NodeJS.ProcessEnv
+
+  /** Jobs left 'running' or 'queued' by a process that no longer exists are marked failed. */
+  private reapStale(): void {
+    const rows = this.ws.db.prepare("SELECT id, pid FROM jobs WHERE state IN ('running','queued')").all() as { id: string; pid: number | null }[]
+    for (const r of rows) {
+      if (r.pid && isAlive(r.pid)) continue
+      this.ws.db
+        .prepare("UPDATE jobs SET state='failed', error=?, finished_at=? WHERE id=?")
+        .run('the job host stopped before the job finished (crash or forced quit); finished batches are kept and the job can be run again to resume', new Date().toISOString(), r.id)
+    }
+  }
+
+  list(): JobDto[] {
+    const rows = this.ws.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT 200').all() as JobRow[]
+    return rows.map((r) => this.dto(r))
+  }
+
+  get(id: string): JobDto {
+    const r = this.ws.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined
+    if (!r) throw new AppError('NOT_FOUND', `no job ${id}`)
+    return this.dto(r)
+  }
+
+  start(kind: string, params: unknown, title: string): JobDto {
+    if (!hasJobKind(kind)) throw new AppError('BAD_INPUT', `job kind "${kind}" is not available`)
+    const id = `job_${crypto.randomBytes(6).toString('hex')}`
+    const now = new Date().toISOString()
+    this.ws.db
+      .prepare("INSERT INTO jobs(id, kind, title, params, state, created_at) VALUES (?,?,?,?, 'queued', ?)")
+      .run(id, kind, title, JSON.stringify(params ?? null), now)
+    const { entry, execArgv } = jobHostCommand()
+    const env = { ...process.env, ...this.env }
+    // Inside Electron (utilityProcess) process.execPath is the Electron binary: run it as plain Node.
+    if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1'
+    const child = fork(entry, [], { execArgv, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' })
+    let stderr = ''
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000)
+    })
+    const run: Running = { child, etaSeconds: null, settled: false }
+    this.running.set(id, run)
+    this.ws.db.prepare("UPDATE jobs SET state='running', pid=?, started_at=? WHERE id=?").run(child.pid ?? null, now, id)
+    child.on('message', (m: FromJobHost) => this.onMessage(id, m))
+    child.on('exit', (code, signal) => {
+      const r = this.running.get(id)
+      this.running.delete(id)
+      if (r?.cancelTimer) clearTimeout(r.cancelTimer)
+      if (r && !r.settled) {
+        const cancelled = this.rawState(id) === 'cancelling'
+        if (cancelled) this.finish(id, 'cancelled', null, null)
+        else {
+          const why = signal ? `killed by ${signal}` : `exited with code ${code}`
+          const tail = stderr.trim().split('\n').filter(Boolean).slice(-1)[0]
+          this.finish(id, 'failed', `the job host ${why}${tail ? `: ${tail}` : ''}; finished batches are kept and running the job again resumes it`, null)
+        }
+      }
+    })
+    child.on('error', (e) => {
+      const r = this.running.get(id)
+      if (r && !r.settled) this.finish(id, 'failed', `could not start the job host: ${e.message}`, null)
+    })
+    const msg: ToJobHost = { type: 'start', jobId: id, kind, params: params ?? null, dataDir: this.ws.dir }
+    child.send(msg)
+    const dto = this.get(id)
+    this.emit({ type: 'job.progress', job: dto })
+    return dto
+  }
+
+  cancel(id: string): JobDto {
+    const r = this.running.get(id)
+    const job = this.get(id)
+    if (!r) {
+      if (job.state === 'queued') this.finish(id, 'cancelled', null, null)
+      return this.get(id)
+    }
+    this.ws.db.prepare("UPDATE jobs SET message='cancelling…' WHERE id=?").run(id)
+    this.ws.db.prepare("UPDATE jobs SET state='cancelling' WHERE id=?").run(id)
+    r.child.send({ type: 'cancel' } satisfies ToJobHost)
+    r.cancelTimer = setTimeout(() => r.child.kill('SIGKILL'), this.cancelGraceMs)
+    const dto = this.get(id)
+    this.emit({ type: 'job.progress', job: dto })
+    return dto
+  }
+
+  /** Waits until the job leaves the running state (tests, CLI). */
+  async wait(id: string, timeoutMs = 600_000): Promise<JobDto> {
+    const t0 = Date.now()
+    for (;;) {
+      const j = this.get(id)
+      if (j.state === 'done' || j.state === 'failed' || j.state === 'cancelled') {
+        if (!this.running.has(id)) return j
+      }
+      if (Date.now() - t0 > timeoutMs) throw new AppError('INTERNAL', `job ${id} did not finish within ${timeoutMs} ms`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+
+  /** Stops every running job (on shutdown). */
+  shutdown(): void {
+    for (const [, r] of this.running) {
+      r.child.send({ type: 'cancel' } satisfies ToJobHost)
+      setTimeout(() => r.child.kill('SIGKILL'), 2000).unref()
+    }
+  }
+
+  private rawState(id: string): string | undefined {
+    return (this.ws.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: string } | undefined)?.state
+  }
+
+  private onMessage(id: string, m: FromJobHost): void {
+    const r = this.running.get(id)
+    if (!r) return
+    if (m.type === 'progress') {
+      r.etaSeconds = m.etaSeconds
+      this.ws.db.prepare("UPDATE jobs SET fraction=?, message=? WHERE id=? AND state IN ('running','cancelling')").run(m.fraction, m.message, id)
+      this.emit({ type: 'job.progress', job: this.get(id) })
+    } else if (m.type === 'done') {
+      r.settled = true
+      this.finish(id, 'done', null, m.result)
+    } else if (m.type === 'failed') {
+      r.settled = true
+      this.finish(id, 'failed', formatError(m.error), null)
+    } else if (m.type === 'cancelled') {
+      r.settled = true
+      this.finish(id, 'cancelled', null, null)
+    }
+  }
+
+  private finish(id: string, state: JobState, error: string | null, result: unknown): void {
+    const r = this.running.get(id)
+    if (r) r.etaSeconds = null
+    this.ws.db
+      .prepare('UPDATE jobs SET state=?, error=?, result=?, fraction=CASE WHEN ?=\'done\' THEN 1 ELSE fraction END, message=?, finished_at=? WHERE id=?')
+      .run(state, error, result === null || result === undefined ? null : JSON.stringify(result), state, state === 'done' ? 'done' : state === 'cancelled' ? 'cancelled' : 'failed', new Date().toISOString(), id)
+    const dto = this.get(id)
+    this.emit({ type: state === 'done' ? 'job.done' : 'job.failed', job: dto })
+  }
+
+  private dto(r: JobRow): JobDto {
+    const run = this.running.get(r.id)
+    return {
+      id: r.id,
+      kind: r.kind,
+      title: r.title,
+      state: (r.state as string) === 'cancelling' ? 'running' : r.state,
+      fraction: r.fraction,
+      message: r.message,
+      etaSeconds: run?.etaSeconds ?? null,
+      error: r.error,
+      result: r.result ? (JSON.parse(r.result) as unknown) : null,
+      createdAt: r.created_at,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+    }
+  }
+}
+
+function formatError(w: WireError): string {
+  return w.message
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,72 @@
+import { s, type Infer, type Schema } from './schema'
+import type { AppInfo, DatasetDto, DatasetItemDto, JobDto, ModelDto, WorkspaceSummary } from './dto'
+
+/**
+ * The one contract between the UI and the backend. Every method is named here with the schema of its
+ * arguments (validated at the boundary) and the type of its result. Transports (in-process, Electron
+ * IPC, loopback HTTP) carry `(method, args)` pairs and never add methods of their own.
+ */
+interface MethodSpec<A, R> {
+  args: Schema<A>
+  /** Phantom field carrying the result type; never set at run time. */
+  result?: R
+}
+
+function method<A>(args: Schema<A>) {
+  return { returns: <R>(): MethodSpec<A, R> => ({ args }) }
+}
+
+const id = s.string({ min: 1, max: 200 })
+const path = s.string({ min: 1, max: 4096 })
+
+export const JOB_KINDS = ['extract', 'align', 'sweep', 'demo', 'report', 'umap', 'colour', 'selftest'] as const
+export type JobKind = (typeof JOB_KINDS)[number]
+
+export const API = {
+  'app.info': method(s.object({})).returns<AppInfo>(),
+
+  'workspace.summary': method(s.object({})).returns<WorkspaceSummary>(),
+
+  'models.list': method(s.object({})).returns<ModelDto[]>(),
+  'models.add': method(s.object({ path, name: s.optional(s.string({ min: 1, max: 200 })) })).returns<ModelDto>(),
+  'models.remove': method(s.object({ id })).returns<{ removed: boolean }>(),
+  'models.update': method(
+    s.object({
+      id,
+      name: s.optional(s.string({ min: 1, max: 200 })),
+      tags: s.optional(s.record(s.string({ max: 200 }))),
+      capabilities: s.optional(s.record(s.number())),
+    }),
+  ).returns<ModelDto>(),
+
+  'datasets.list': method(s.object({})).returns<DatasetDto[]>(),
+  'datasets.add': method(s.object({ path, name: s.optional(s.string({ min: 1, max: 200 })) })).returns<DatasetDto>(),
+  'datasets.remove': method(s.object({ id })).returns<{ removed: boolean }>(),
+  'datasets.items': method(s.object({ id, offset: s.optional(s.number({ int: true, min: 0 })), limit: s.optional(s.number({ int: true, min: 1, max: 100_000 })) })).returns<{
+    total: number
+    items: DatasetItemDto[]
+  }>(),
+
+  'jobs.list': method(s.object({})).returns<JobDto[]>(),
+  'jobs.get': method(s.object({ id })).returns<JobDto>(),
+  'jobs.start': method(s.object({ kind: s.literal(...JOB_KINDS), params: s.optional(s.json()), title: s.optional(s.string({ max: 200 })) })).returns<JobDto>(),
+  'jobs.cancel': method(s.object({ id })).returns<JobDto>(),
+
+  'demo.open': method(s.object({})).returns<WorkspaceSummary>(),
+} as const
+
+export type ApiSpec = typeof API
+export type MethodName = keyof ApiSpec
+export type ArgsOf<M extends MethodName> = ApiSpec[M] extends MethodSpec<infer A, unknown> ? A : never
+export type ResultOf<M extends MethodName> = ApiSpec[M] extends MethodSpec<unknown, infer R> ? R : never
+/** Input type for callers: optional keys may be omitted. */
+export type InputOf<M extends MethodName> = Infer<ApiSpec[M]['args']>
+
+/** What the backend implements: one async function per method. */
+export type AppApi = { [M in MethodName]: (args: ArgsOf<M>) => Promise<ResultOf<M>> }
+
+export const METHOD_NAMES = Object.keys(API) as MethodName[]
+
+export function isMethodName(m: unknown): m is MethodName {
+  return typeof m === 'string' && Object.prototype.hasOwnProperty.call(API, m)
+}

@@ -1,0 +1,89 @@
+/** Data shapes that cross the API boundary (plain JSON; no classes, no typed arrays). */
+
+export interface AppInfo {
+  name: string
+  version: string
+  dataDir: string
+  mode: 'electron' | 'browser' | 'in-process'
+  platform: string
+  arch: string
+  /** The first start of a workspace that is still empty: the UI offers the demo. */
+  firstRun: boolean
+}
+
+export type Modality = 'vision' | 'text' | 'unknown'
+
+export interface ModelDto {
+  id: string
+  name: string
+  path: string
+  format: 'onnx-folder' | 'onnx-file'
+  modality: Modality
+  sha256: string
+  bytes: number
+  tags: Record<string, string>
+  capabilities: Record<string, number>
+  info: Record<string, unknown>
+  addedAt: string
+}
+
+export interface DatasetDto {
+  id: string
+  name: string
+  path: string
+  format: string
+  n: number
+  hasImages: boolean
+  hasText: boolean
+  sha256: string
+  bytes: number
+  info: Record<string, unknown>
+  addedAt: string
+}
+
+export interface DatasetItemDto {
+  index: number
+  id: string
+  caption?: string
+  image?: string
+  attributes?: Record<string, string>
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
+
+export interface JobDto {
+  id: string
+  kind: string
+  title: string
+  state: JobState
+  fraction: number
+  message: string
+  etaSeconds: number | null
+  error: string | null
+  result: unknown
+  createdAt: string
+  startedAt: string | null
+  finishedAt: string | null
+}
+
+export interface WorkspaceSummary {
+  dataDir: string
+  schemaVersion: number
+  models: number
+  datasets: number
+  featureSets: number
+  alignments: number
+  evalRuns: number
+  mixtureTables: number
+  isEmpty: boolean
+  demoLoaded: boolean
+}
+
+export type WorkspaceArea = 'models' | 'datasets' | 'features' | 'alignments' | 'eval' | 'mixtures' | 'maps' | 'colour' | 'all'
+
+/** Events pushed from the backend to every window. */
+export type AppEvent =
+  | { type: 'job.progress'; job: JobDto }
+  | { type: 'job.done'; job: JobDto }
+  | { type: 'job.failed'; job: JobDto }
+  | { type: 'workspace.changed'; area: WorkspaceArea }

@@ -1,0 +1,105 @@
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import * as ort from 'onnxruntime-node'
+import { AppError } from '../../common/errors'
+
+/** Execution providers a user can ask for (`--ep`). */
+export const EP_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const
+export type EpChoice = (typeof EP_CHOICES)[number]
+
+export interface EpAttempt {
+  ep: string
+  reason: string
+}
+
+export interface CreatedSession {
+  session: ort.InferenceSession
+  /** The provider that actually created the session. */
+  ep: string
+  /** Providers tried first that failed, each with the reason. */
+  skipped: EpAttempt[]
+}
+
+/**
+ * Provider order for `auto` on this platform. Only a created session proves a provider works
+ * (listSupportedBackends lists bundled binaries, not usable drivers), so `auto` tries each in turn.
+ * WebGPU is not in the automatic list: onnxruntime-node's WebGPU provider is experimental and, on a
+ * machine without a GPU adapter, can take seconds to fail; ask for it explicitly with `--ep webgpu`.
+ */
+export function autoOrder(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string[] {
+  if (platform === 'linux' && arch === 'x64') return ['cuda', 'cpu']
+  if (platform === 'win32') return ['dml', 'cpu']
+  if (platform === 'darwin') return ['coreml', 'cpu']
+  return ['cpu']
+}
+
+/** Folder holding onnxruntime-node's native libraries for this platform, or null if it cannot be found. */
+function ortBinDir(): string | null {
+  try {
+    const req = createRequire(import.meta.url)
+    const root = path.dirname(path.dirname(req.resolve('onnxruntime-node')))
+    const dir = path.join(root, 'bin', 'napi-v6', process.platform, process.arch)
+    return fs.existsSync(dir) ? dir : null
+  } catch {
+    return null
+  }
+}
+
+const CUDA_HINT = "onnxruntime-node's CUDA libraries are not installed (run npm run gpu:install-cuda on a machine with an NVIDIA driver, CUDA 12 and cuDNN 9)"
+
+/**
+ * A reason `ep` cannot work here that is known without trying, else null. Missing provider libraries are
+ * a certain failure, and trying anyway makes onnxruntime print a load error on stderr.
+ */
+export function knownUnavailable(ep: string, binDir: string | null = ortBinDir()): string | null {
+  if (ep === 'cuda') {
+    if (process.platform !== 'linux' && process.platform !== 'win32') return `not available on ${process.platform}`
+    if (binDir && !fs.readdirSync(binDir).some((f) => /onnxruntime_providers_cuda/.test(f))) return CUDA_HINT
+  }
+  if (ep === 'dml' && process.platform !== 'win32') return 'DirectML exists only on Windows'
+  if (ep === 'coreml' && process.platform !== 'darwin') return 'CoreML exists only on macOS'
+  return null
+}
+
+/** Turns onnxruntime's first error line into a sentence a user can act on. */
+function explain(ep: string, message: string): string {
+  if (ep === 'cuda' && /shared library|cannot open shared object|LoadLibrary/i.test(message)) return `${CUDA_HINT}; onnxruntime said: ${message}`
+  return message
+}
+
+function providerName(ep: string): string {
+  return ep === 'dml' ? 'dml' : ep
+}
+
+/**
+ * Creates a session on the first provider that works. `auto` follows `autoOrder`; an explicit choice
+ * is tried alone and fails with a clear message rather than silently falling back.
+ */
+export async function createSession(
+  model: string | Uint8Array,
+  choice: EpChoice = 'auto',
+  options: ort.InferenceSession.SessionOptions = {},
+): Promise<CreatedSession> {
+  const order = choice === 'auto' ? autoOrder() : [choice]
+  const skipped: EpAttempt[] = []
+  for (const ep of order) {
+    const known = knownUnavailable(ep)
+    if (known) {
+      skipped.push({ ep, reason: known })
+      if (choice !== 'auto') break
+      continue
+    }
+    try {
+      const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', ...options, executionProviders: [providerName(ep)] }
+      const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts)
+      return { session, ep, skipped }
+    } catch (e) {
+      const reason = explain(ep, e instanceof Error ? e.message.split('\n')[0]! : String(e))
+      skipped.push({ ep, reason })
+      if (choice !== 'auto') break
+    }
+  }
+  const last = skipped[skipped.length - 1]
+  throw new AppError(choice === 'auto' ? 'INTERNAL' : 'UNAVAILABLE', `no execution provider could create the session (${skipped.map((s) => `${s.ep}: ${s.reason}`).join('; ')})${last ? '' : ''}`)
+}

@@ -1,0 +1,39 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Workspace } from '../store/workspace'
+import { resourcesDir } from '../paths'
+import { addModel, updateModel } from './models'
+import { addDataset } from './datasets'
+
+/** The sample checkpoints registered by "Open demo workspace", with tags used for colour and grouping. */
+export const DEMO_MODELS: { dir: string; name: string; tags: Record<string, string> }[] = [
+  { dir: 'vit-tiny', name: 'vit-tiny', tags: { family: 'vit', modality: 'vision', size: 'tiny' } },
+  { dir: 'vit-tiny-logits-only', name: 'vit-tiny (tapped)', tags: { family: 'vit', modality: 'vision', size: 'tiny' } },
+  { dir: 'gpt-tiny', name: 'gpt-tiny', tags: { family: 'gpt', modality: 'text', size: 'tiny' } },
+  { dir: 'gpt-tiny-external-data', name: 'gpt-tiny (external data)', tags: { family: 'gpt', modality: 'text', size: 'tiny' } },
+]
+
+export function demoPaths(resources = resourcesDir()): { models: string; dataset: string; paperTables: string } {
+  const demo = path.join(resources, 'demo')
+  return { models: path.join(demo, 'models'), dataset: path.join(demo, 'datasets', 'shapes-256'), paperTables: path.join(demo, 'paper-tables') }
+}
+
+/**
+ * Registers the bundled sample models and the shapes-256 dataset (idempotent). Paper tables are
+ * imported by the evaluation and mixture capabilities through `loadDemoTables`.
+ */
+export async function loadDemo(ws: Workspace, resources = resourcesDir()): Promise<void> {
+  const p = demoPaths(resources)
+  for (const m of DEMO_MODELS) {
+    const dir = path.join(p.models, m.dir)
+    if (!fs.existsSync(dir)) continue
+    const dto = await addModel(ws, dir, m.name)
+    if (Object.keys(dto.tags).length === 0) updateModel(ws, dto.id, { tags: m.tags })
+  }
+  addDataset(ws, p.dataset, 'shapes-256')
+  for (const hook of DEMO_HOOKS) await hook(ws, p)
+  ws.setSetting('demo.loaded', '1')
+}
+
+/** Capabilities that bring demo data of their own (paper tables) register here. */
+export const DEMO_HOOKS: ((ws: Workspace, p: ReturnType<typeof demoPaths>) => Promise<void> | void)[] = []

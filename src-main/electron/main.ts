@@ -1,0 +1,139 @@
+/**
+ * Electron main process: a thin shell. It opens the window, forwards the page's API calls to the
+ * backend utility process, shows native dialogs and prints reports. No workspace or model code runs
+ * here. This is the only code not exercised by the test suite (no Electron binary on CI machines).
+ */
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, utilityProcess, type UtilityProcess } from 'electron'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { resolveDataDir } from '../core/paths'
+import { CONTENT_SECURITY_POLICY, IPC_CHANNELS, isTrustedSenderUrl, windowWebPreferences } from './security'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const devServer = process.env.ELECTRON_RENDERER_URL
+let backend: UtilityProcess | null = null
+let nextId = 1
+const pending = new Map<number, (r: unknown) => void>()
+
+function dataDirFromArgs(): string | undefined {
+  const i = process.argv.indexOf('--data')
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+
+function startBackend(): void {
+  backend = utilityProcess.fork(path.join(here, 'backend.js'), [], { serviceName: 'Platonic Lab backend', stdio: 'inherit' })
+  backend.on('message', (m: { type: string; id?: number; result?: unknown; event?: unknown; message?: string }) => {
+    if (m.type === 'result' && m.id !== undefined) {
+      pending.get(m.id)?.(m.result)
+      pending.delete(m.id)
+    } else if (m.type === 'event') {
+      for (const w of BrowserWindow.getAllWindows()) w.webContents.send(IPC_CHANNELS.event, m.event)
+    } else if (m.type === 'fatal') {
+      dialog.showErrorBox('Platonic Lab', `The workspace could not be opened: ${m.message}`)
+    }
+  })
+  backend.on('exit', (code) => {
+    for (const [, resolve] of pending) resolve({ ok: false, error: { code: 'UNAVAILABLE', message: `the backend stopped (code ${code})` } })
+    pending.clear()
+  })
+  backend.postMessage({ type: 'init', dataDir: resolveDataDir(dataDirFromArgs()) })
+}
+
+function trusted(e: Electron.IpcMainInvokeEvent): boolean {
+  const url = e.senderFrame?.url ?? ''
+  return isTrustedSenderUrl(url, devServer)
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1360,
+    height: 900,
+    show: false,
+    title: 'Platonic Lab',
+    webPreferences: windowWebPreferences(path.join(here, '..', 'preload', 'index.cjs')),
+  })
+  win.once('ready-to-show', () => win.show())
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!isTrustedSenderUrl(url, devServer)) e.preventDefault()
+  })
+  if (devServer) void win.loadURL(devServer)
+  else void win.loadFile(path.join(here, '..', 'renderer', 'index.html'))
+}
+
+async function printHtmlToPdf(html: string, paper: 'A4' | 'Letter'): Promise<Buffer> {
+  const tmp = path.join(os.tmpdir(), `platonic-report-${process.pid}-${Date.now()}.html`)
+  fs.writeFileSync(tmp, html)
+  const win = new BrowserWindow({ show: false, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false } })
+  try {
+    await win.loadFile(tmp)
+    return await win.webContents.printToPDF({ pageSize: paper, printBackground: true, displayHeaderFooter: true, footerTemplate: '<div style="font-size:8px;width:100%;text-align:center"><span class="pageNumber"></span> / <span class="totalPages"></span></div>', headerTemplate: '<div></div>' })
+  } finally {
+    win.destroy()
+    fs.rmSync(tmp, { force: true })
+  }
+}
+
+void app.whenReady().then(() => {
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      { role: 'fileMenu' },
+      { role: 'editMenu' },
+      { role: 'viewMenu' },
+      { role: 'windowMenu' },
+      { label: 'Help', submenu: [{ label: 'Open workspace folder', click: () => void shell.openPath(resolveDataDir(dataDirFromArgs())) }] },
+    ]),
+  )
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false))
+  session.defaultSession.setPermissionCheckHandler(() => false)
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
+  })
+  // No remote content: block every request that is not the app's own files or dev server.
+  session.defaultSession.webRequest.onBeforeRequest((details, cb) => {
+    const u = details.url
+    const ok = u.startsWith('file://') || u.startsWith('devtools://') || u.startsWith('data:') || u.startsWith('blob:') || (devServer ? u.startsWith(devServer) : false)
+    cb({ cancel: !ok })
+  })
+  ipcMain.handle(IPC_CHANNELS.invoke, (e, method: unknown, args: unknown) => {
+    if (!trusted(e)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'call from an untrusted frame' } }
+    if (!backend) return { ok: false, error: { code: 'UNAVAILABLE', message: 'the backend is not running' } }
+    const id = nextId++
+    return new Promise((resolve) => {
+      pending.set(id, resolve)
+      backend!.postMessage({ type: 'call', id, method, args })
+    })
+  })
+  ipcMain.handle(IPC_CHANNELS.pickPath, async (e, kind: string) => {
+    if (!trusted(e)) return null
+    const folder = kind.endsWith('folder')
+    const r = await dialog.showOpenDialog({
+      properties: [folder ? 'openDirectory' : 'openFile'],
+      filters: folder ? undefined : kind === 'model-file' ? [{ name: 'ONNX model', extensions: ['onnx'] }] : [{ name: 'Dataset', extensions: ['jsonl', 'csv', 'txt'] }],
+    })
+    return r.canceled ? null : (r.filePaths[0] ?? null)
+  })
+  ipcMain.handle(IPC_CHANNELS.savePdf, async (e, html: string, paper: 'A4' | 'Letter') => {
+    if (!trusted(e)) return null
+    const r = await dialog.showSaveDialog({ defaultPath: 'platonic-lab-report.pdf', filters: [{ name: 'PDF', extensions: ['pdf'] }] })
+    if (r.canceled || !r.filePath) return null
+    fs.writeFileSync(r.filePath, await printHtmlToPdf(html, paper))
+    return r.filePath
+  })
+  app.on('web-contents-created', (_e, wc) => {
+    wc.on('will-attach-webview', (ev) => ev.preventDefault())
+    wc.setWindowOpenHandler(() => ({ action: 'deny' }))
+  })
+  startBackend()
+  createWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+})
+
+app.on('window-all-closed', () => {
+  backend?.kill()
+  if (process.platform !== 'darwin') app.quit()
+})

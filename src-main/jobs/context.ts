@@ -1,0 +1,22 @@
+import type { Workspace } from '../core/store/workspace'
+
+/** What a long-running job gets: the workspace, its parameters, a progress sink and a cancel signal. */
+export interface JobContext {
+  ws: Workspace
+  params: unknown
+  /** fraction in [0, 1]; the host throttles, adds an ETA and forwards to the UI. */
+  progress(fraction: number, message: string): void
+  signal: AbortSignal
+}
+
+export type JobFn = (ctx: JobContext) => Promise<unknown>
+
+/** Throws CANCELLED when the job has been asked to stop; call between batches. */
+export function throwIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) {
+    const e = new Error('cancelled by the user')
+    e.name = 'AppError'
+    ;(e as Error & { code: string }).code = 'CANCELLED'
+    throw e
+  }
+}

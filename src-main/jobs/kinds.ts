@@ -1,0 +1,20 @@
+import { AppError } from '../common/errors'
+import type { JobFn } from './context'
+
+/**
+ * Job kinds and where their code lives. Imports are lazy so a job host only loads what its job needs
+ * (onnxruntime for extraction, ECharts and Chromium for reports).
+ */
+const LOADERS: Record<string, () => Promise<JobFn>> = {
+  selftest: async () => (await import('./selftest')).selftest,
+}
+
+export async function loadJob(kind: string): Promise<JobFn> {
+  const loader = LOADERS[kind]
+  if (!loader) throw new AppError('BAD_INPUT', `unknown job kind ${JSON.stringify(kind)}`)
+  return loader()
+}
+
+export function hasJobKind(kind: string): boolean {
+  return kind in LOADERS
+}

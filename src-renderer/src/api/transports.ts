@@ -1,0 +1,60 @@
+import type { Transport } from '../../../src-main/common/client'
+import type { DispatchResult } from '../../../src-main/common/dispatch'
+import type { AppEvent } from '../../../src-main/common/dto'
+
+/** Desktop window: calls go through the preload's allow-listed bridge to the backend. */
+export function ipcTransport(bridge: PlatonicBridge): Transport {
+  return {
+    invoke: async (method, args) => (await bridge.invoke(method, args)) as DispatchResult,
+    onEvent: (cb) => bridge.onEvent((e) => cb(e as AppEvent)),
+  }
+}
+
+/**
+ * Browser mode: POST /api/call with the per-run token, events over server-sent events. The token comes
+ * from the page URL once and is kept for this tab only.
+ */
+export function httpTransport(): Transport {
+  const url = new URL(window.location.href)
+  const fromUrl = url.searchParams.get('token')
+  if (fromUrl) {
+    sessionStorage.setItem('pl_token', fromUrl)
+    url.searchParams.delete('token')
+    history.replaceState(null, '', url.pathname + url.search + url.hash)
+  }
+  const token = fromUrl ?? sessionStorage.getItem('pl_token') ?? ''
+  const listeners = new Set<(e: AppEvent) => void>()
+  let source: EventSource | null = null
+  function connect(): void {
+    if (source) return
+    source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`)
+    source.onmessage = (m) => {
+      const e = JSON.parse(m.data as string) as AppEvent
+      for (const l of listeners) l(e)
+    }
+  }
+  return {
+    async invoke(method, args) {
+      let res: Response
+      try {
+        res = await fetch('/api/call', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-platonic-token': token },
+          body: JSON.stringify({ method, args }),
+        })
+      } catch (e) {
+        return { ok: false, error: { code: 'UNAVAILABLE', message: `the Platonic Lab server is not reachable (${String(e)})` } }
+      }
+      try {
+        return (await res.json()) as DispatchResult
+      } catch {
+        return { ok: false, error: { code: 'INTERNAL', message: `unexpected reply from the server (HTTP ${res.status})` } }
+      }
+    },
+    onEvent(cb) {
+      listeners.add(cb)
+      connect()
+      return () => listeners.delete(cb)
+    },
+  }
+}

@@ -1,0 +1,94 @@
+import { reactive, readonly } from 'vue'
+import type { AppEvent, AppInfo, DatasetDto, JobDto, ModelDto, WorkspaceArea, WorkspaceSummary } from '../../../src-main/common/dto'
+import { api } from '../api'
+
+interface State {
+  info: AppInfo | null
+  summary: WorkspaceSummary | null
+  models: ModelDto[]
+  datasets: DatasetDto[]
+  jobs: JobDto[]
+  /** The last error shown in the status bar (the backend's own sentence). */
+  error: string | null
+  /** Bumped when stored results change, so views re-query. */
+  revision: Record<WorkspaceArea, number>
+}
+
+const state = reactive<State>({
+  info: null,
+  summary: null,
+  models: [],
+  datasets: [],
+  jobs: [],
+  error: null,
+  revision: { models: 0, datasets: 0, features: 0, alignments: 0, eval: 0, mixtures: 0, maps: 0, colour: 0, all: 0 },
+})
+
+let started = false
+
+async function refresh(area: WorkspaceArea = 'all'): Promise<void> {
+  const tasks: Promise<unknown>[] = [api.call('workspace.summary', {}).then((s) => (state.summary = s))]
+  if (area === 'all' || area === 'models') tasks.push(api.call('models.list', {}).then((m) => (state.models = m)))
+  if (area === 'all' || area === 'datasets') tasks.push(api.call('datasets.list', {}).then((d) => (state.datasets = d)))
+  await Promise.all(tasks)
+}
+
+function onEvent(e: AppEvent): void {
+  if (e.type === 'workspace.changed') {
+    state.revision[e.area]++
+    if (e.area === 'all') for (const k of Object.keys(state.revision) as WorkspaceArea[]) if (k !== 'all') state.revision[k]++
+    void refresh(e.area).catch(report)
+    return
+  }
+  const i = state.jobs.findIndex((j) => j.id === e.job.id)
+  if (i >= 0) state.jobs.splice(i, 1, e.job)
+  else state.jobs.unshift(e.job)
+}
+
+export function report(e: unknown): void {
+  state.error = e instanceof Error ? e.message : String(e)
+}
+
+/** Shared backend state for every view: registry, jobs, and revision counters driven by events. */
+export function useBackend() {
+  if (!started) {
+    started = true
+    api.onEvent(onEvent)
+    void (async () => {
+      try {
+        state.info = await api.call('app.info', {})
+        state.jobs = await api.call('jobs.list', {})
+        await refresh('all')
+      } catch (e) {
+        report(e)
+      }
+    })()
+  }
+  return {
+    state: readonly(state),
+    refresh,
+    clearError: () => (state.error = null),
+    report,
+    /** Starts a job and resolves when it ends (rejects with the job's error). */
+    async runJob(kind: JobDto['kind'], params: unknown, title: string): Promise<JobDto> {
+      const job = await api.call('jobs.start', { kind: kind as never, params, title })
+      onEvent({ type: 'job.progress', job })
+      return new Promise((resolve, reject) => {
+        let settled = false
+        const settle = (j: JobDto): void => {
+          if (settled) return
+          if (j.state === 'done') resolve(j)
+          else if (j.state === 'failed' || j.state === 'cancelled') reject(new Error(j.state === 'cancelled' ? 'cancelled' : (j.error ?? 'job failed')))
+          else return
+          settled = true
+          off()
+        }
+        const off = api.onEvent((e) => {
+          if (e.type !== 'workspace.changed' && e.job.id === job.id) settle(e.job)
+        })
+        // The job may have ended before the event stream delivered anything.
+        void api.call('jobs.get', { id: job.id }).then(settle, () => undefined)
+      })
+    },
+  }
+}

@@ -1,0 +1,177 @@
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Backend } from '../../src-main/backend/appService'
+import { ApiClient, type Transport } from '../../src-main/common/client'
+import { createDispatcher } from '../../src-main/common/dispatch'
+import type { AppEvent, JobDto } from '../../src-main/common/dto'
+import { AppError } from '../../src-main/common/errors'
+import { inProcessTransport } from '../../src-main/common/inProcessTransport'
+import { startServer, type RunningServer } from '../../src-main/server/httpServer'
+import { BROKEN_MODELS, MODELS, SHAPES, REPO_ROOT } from '../helpers/fixtures'
+import { nodeHttpTransport } from '../helpers/httpTransport'
+import { tmpDir } from '../helpers/tmp'
+
+/**
+ * One contract suite, run over every transport that can run here: in-process and loopback HTTP.
+ * (Electron IPC carries the same (method, args) pairs through the same dispatcher.)
+ */
+interface Harness {
+  client: ApiClient
+  backend: Backend
+  close(): Promise<void>
+}
+
+async function inProcess(): Promise<Harness> {
+  const t = tmpDir()
+  const backend = new Backend({ dataDir: t.dir, mode: 'in-process', cancelGraceMs: 3000 })
+  const transport: Transport = inProcessTransport(createDispatcher(backend.api), (cb) => backend.subscribe(cb))
+  return { client: new ApiClient(transport), backend, close: async () => (backend.close(), t.cleanup()) }
+}
+
+async function overHttp(): Promise<Harness> {
+  const t = tmpDir()
+  const backend = new Backend({ dataDir: t.dir, mode: 'browser', cancelGraceMs: 3000 })
+  const server: RunningServer = await startServer({
+    dispatch: createDispatcher(backend.api),
+    subscribe: (cb) => backend.subscribe(cb),
+    staticDir: path.join(REPO_ROOT, 'src-renderer'),
+  })
+  const transport = nodeHttpTransport(`http://127.0.0.1:${server.port}`, server.token)
+  return {
+    client: new ApiClient(transport),
+    backend,
+    close: async () => {
+      transport.close()
+      await server.close()
+      backend.close()
+      t.cleanup()
+    },
+  }
+}
+
+async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p
+  } catch (e) {
+    expect(e).toBeInstanceOf(AppError)
+    return { code: (e as AppError).code, message: (e as AppError).message }
+  }
+  throw new Error('expected the call to fail')
+}
+
+function waitForJob(client: ApiClient, id: string, states: JobDto['state'][]): Promise<{ job: JobDto; events: AppEvent[] }> {
+  const events: AppEvent[] = []
+  return new Promise((resolve) => {
+    const off = client.onEvent((e) => {
+      events.push(e)
+      if (e.type !== 'workspace.changed' && e.job.id === id && states.includes(e.job.state)) {
+        off()
+        resolve({ job: e.job, events })
+      }
+    })
+  })
+}
+
+describe.each([
+  ['in-process', inProcess],
+  ['http', overHttp],
+])('AppApi contract over %s', (_name, make) => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await make()
+  })
+  afterAll(async () => {
+    await h.close()
+  })
+
+  it('describes the app and starts with an empty workspace', async () => {
+    const info = await h.client.call('app.info', {})
+    expect(info.name).toBe('Platonic Lab')
+    expect(info.version).toMatch(/^\d+\.\d+\.\d+/)
+    expect(info.firstRun).toBe(true)
+    const s = await h.client.call('workspace.summary', {})
+    expect(s).toMatchObject({ models: 0, datasets: 0, isEmpty: true })
+    expect(s.schemaVersion).toBeGreaterThanOrEqual(1)
+  })
+
+  it('rejects unknown methods and malformed arguments with closed error codes', async () => {
+    const raw = await (h.client as unknown as { transport: Transport }).transport.invoke('models.drop', {})
+    expect(raw).toEqual({ ok: false, error: { code: 'UNKNOWN_METHOD', message: expect.stringContaining('models.drop') } })
+    const bad = await codeOf(h.client.call('datasets.add', { path: 42 } as never))
+    expect(bad.code).toBe('BAD_INPUT')
+    expect(bad.message).toContain('path')
+    const extra = await codeOf(h.client.call('models.list', { surprise: 1 } as never))
+    expect(extra).toMatchObject({ code: 'BAD_INPUT' })
+    expect(extra.message).toContain('surprise')
+  })
+
+  it('registers the fixture dataset and lists it with its items', async () => {
+    const d = await h.client.call('datasets.add', { path: SHAPES })
+    expect(d).toMatchObject({ name: 'shapes-256', n: 256, hasImages: true, hasText: true })
+    expect(d.sha256).toMatch(/^[0-9a-f]{64}$/)
+    const list = await h.client.call('datasets.list', {})
+    expect(list.map((x) => x.id)).toEqual([d.id])
+    const page = await h.client.call('datasets.items', { id: d.id, offset: 2, limit: 3 })
+    expect(page.total).toBe(256)
+    expect(page.items.map((i) => i.id)).toEqual(['002', '003', '004'])
+    expect(page.items[0]!.caption).toMatch(/^a (small|medium|large) /)
+    expect(page.items[0]!.image).toBe(path.join('images', '002.png'))
+    // Registering the same folder again refreshes it instead of duplicating it.
+    const again = await h.client.call('datasets.add', { path: SHAPES })
+    expect(again.id).toBe(d.id)
+    expect((await h.client.call('datasets.list', {})).length).toBe(1)
+  })
+
+  it('registers models with modality and hash, and refuses files that are not ONNX', async () => {
+    const vit = await h.client.call('models.add', { path: path.join(MODELS, 'vit-tiny') })
+    expect(vit).toMatchObject({ name: 'vit-tiny', modality: 'vision', format: 'onnx-folder' })
+    const gpt = await h.client.call('models.add', { path: path.join(MODELS, 'gpt-tiny-external-data'), name: 'gpt ext' })
+    expect(gpt).toMatchObject({ name: 'gpt ext', modality: 'text' })
+    expect(gpt.sha256).not.toBe(vit.sha256)
+    const bad = await codeOf(h.client.call('models.add', { path: path.join(BROKEN_MODELS, 'not-onnx.onnx') }))
+    expect(bad.code).toBe('BAD_INPUT')
+    expect(bad.message).toContain('not-onnx.onnx')
+    const missing = await codeOf(h.client.call('models.add', { path: path.join(BROKEN_MODELS, 'nope') }))
+    expect(missing.code).toBe('BAD_INPUT')
+    const updated = await h.client.call('models.update', { id: vit.id, tags: { family: 'vit' }, capabilities: { acc: 0.5 } })
+    expect(updated.tags).toEqual({ family: 'vit' })
+    expect(updated.capabilities).toEqual({ acc: 0.5 })
+    expect((await h.client.call('models.remove', { id: gpt.id })).removed).toBe(true)
+    expect((await h.client.call('models.list', {})).map((m) => m.id)).toEqual([vit.id])
+    const nf = await codeOf(h.client.call('models.update', { id: 'm_nope', name: 'x' }))
+    expect(nf.code).toBe('NOT_FOUND')
+  })
+
+  it('runs a job in a separate process with progress events and a result', async () => {
+    const job = await h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 0.4 }, title: 'self test' })
+    expect(job.state).toBe('running')
+    const { job: done, events } = await waitForJob(h.client, job.id, ['done', 'failed'])
+    expect(done.state).toBe('done')
+    expect(done.result).toEqual({ steps: 20, seconds: 0.4 })
+    const fractions = events.filter((e) => e.type === 'job.progress').map((e) => (e as { job: JobDto }).job.fraction)
+    expect(fractions.length).toBeGreaterThan(1)
+    expect([...fractions].sort((a, b) => a - b)).toEqual(fractions)
+    expect((await h.client.call('jobs.get', { id: job.id })).state).toBe('done')
+  })
+
+  it('cancels a running job and reports a failing one with its message', async () => {
+    const job = await h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 30 } })
+    const finished = waitForJob(h.client, job.id, ['cancelled', 'failed', 'done'])
+    await new Promise((r) => setTimeout(r, 300))
+    await h.client.call('jobs.cancel', { id: job.id })
+    expect((await finished).job.state).toBe('cancelled')
+
+    const failing = await h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 0.2, failAt: 0.5 } })
+    const f = await waitForJob(h.client, failing.id, ['failed', 'done'])
+    expect(f.job.state).toBe('failed')
+    expect(f.job.error).toContain('failed on purpose')
+  })
+
+  it('marks a job whose host process is killed as failed and stays usable', async () => {
+    const job = await h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 1, crashAt: 0.3 } })
+    const f = await waitForJob(h.client, job.id, ['failed', 'done'])
+    expect(f.job.state).toBe('failed')
+    expect(f.job.error).toMatch(/SIGKILL/)
+    expect((await h.client.call('workspace.summary', {})).models).toBeGreaterThanOrEqual(0)
+  })
+})

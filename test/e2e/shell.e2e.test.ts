@@ -1,0 +1,64 @@
+import fs from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { SHAPES } from '../helpers/fixtures'
+import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
+
+const VIEWS = ['workspace', 'alignment', 'maps', 'mle', 'mixtures', 'colour', 'reports', 'gpu']
+
+describe('app shell in Chromium (browser mode)', () => {
+  let app: ServedApp
+  let browser: Browser
+  let page: Page
+  let errors: string[]
+
+  beforeAll(async () => {
+    app = await serveApp()
+    browser = await launch()
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
+    errors = watchConsole(page)
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await app?.stop()
+  })
+
+  it('refuses a request without the token', async () => {
+    const res = await fetch(app.url.replace(/\?token=.*/, ''))
+    expect(res.status).toBe(401)
+  })
+
+  it('loads, shows the welcome on an empty workspace, and visits every view without console errors', async () => {
+    await page.goto(app.url)
+    await page.getByTestId('welcome').waitFor()
+    expect(await page.title()).toBe('Platonic Lab')
+    for (const v of VIEWS) {
+      await page.click(`[data-nav="${v}"]`)
+      await page.waitForSelector('h1')
+      await page.waitForTimeout(150)
+      const file = await shot(page, `view-${v}`)
+      expect(fs.statSync(file).size).toBeGreaterThan(1000)
+    }
+    expect(errors).toEqual([])
+  })
+
+  it('registers the fixture dataset from the Workspace view and lists it', async () => {
+    await page.click('[data-nav="workspace"]')
+    await page.fill('[data-testid="dataset-path"]', SHAPES)
+    await page.click('[data-testid="add-dataset"]')
+    const table = page.getByTestId('datasets-table')
+    await table.waitFor()
+    expect(await table.textContent()).toContain('shapes-256')
+    expect(await table.textContent()).toContain('256')
+    await shot(page, 'workspace-dataset-added')
+    expect(errors).toEqual([])
+  })
+
+  it('shows the backend’s sentence when a path is wrong', async () => {
+    await page.fill('[data-testid="dataset-path"]', '/no/such/dataset')
+    await page.click('[data-testid="add-dataset"]')
+    const err = page.getByTestId('form-error')
+    await err.waitFor()
+    expect(await err.textContent()).toContain('/no/such/dataset')
+  })
+})
