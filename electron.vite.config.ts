@@ -31,7 +31,8 @@ export default defineConfig({
     root: resolve(__dirname, 'src-renderer'),
     plugins: [vue()],
     build: {
-      outDir: resolve(__dirname, 'out/renderer'),
+      // PLATONIC_LAB_RENDERER_OUT lets parallel builds (several engineers, CI shards) use their own folder.
+      outDir: resolve(__dirname, process.env.PLATONIC_LAB_RENDERER_OUT ?? 'out/renderer'),
       emptyOutDir: true,
       chunkSizeWarningLimit: 2000,
       rollupOptions: { input: { index: resolve(__dirname, 'src-renderer/index.html') } },

@@ -32,9 +32,11 @@ export default tseslint.config(
     },
   },
   {
+    // Type-only imports are erased at build time, so the contract may name result types defined next
+    // to the code that produces them; values may not cross.
     files: ['src-main/common/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [noElectron, noVue], patterns: [{ group: ['../core/*', '../../core/*', '../server/*', '../cli/*', '../jobs/*', '../backend/*', '../electron/*', '../preload/*', 'node:*'], message: 'common/ is pure TypeScript shared with the renderer: import nothing outside src-main/common.' }] }],
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [noElectron, noVue], patterns: [{ group: ['../core/*', '../../core/*', '../server/*', '../cli/*', '../jobs/*', '../backend/*', '../electron/*', '../preload/*', 'node:*'], message: 'common/ is pure TypeScript shared with the renderer: import nothing outside src-main/common.', allowTypeImports: true }] }],
     },
   },
   {
@@ -46,7 +48,7 @@ export default tseslint.config(
   {
     files: ['src-renderer/**/*.ts', 'src-renderer/**/*.vue'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [noElectron], patterns: [{ group: ['**/src-main/core/**', '**/src-main/backend/**', '**/src-main/server/**', '**/src-main/cli/**', '**/src-main/jobs/**', '**/src-main/electron/**', '**/src-main/preload/**', 'node:*'], message: 'The renderer may import only src-main/common (types and pure helpers).' }] }],
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [noElectron], patterns: [{ group: ['**/src-main/core/**', '**/src-main/backend/**', '**/src-main/server/**', '**/src-main/cli/**', '**/src-main/jobs/**', '**/src-main/electron/**', '**/src-main/preload/**', 'node:*'], message: 'The renderer may import only src-main/common (types and pure helpers).', allowTypeImports: true }] }],
     },
   },
 )

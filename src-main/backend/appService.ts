@@ -7,6 +7,8 @@ import { addModel, listModels, removeModel, updateModel } from '../core/registry
 import { addDataset, datasetItems, listDatasets, removeDataset } from '../core/registry/datasets'
 import { loadDemo } from '../core/registry/demo'
 import { JobManager } from './jobManager'
+import { evalHandlers } from './handlers/evalHandlers'
+import { mixHandlers } from './handlers/mixHandlers'
 
 export interface BackendOptions {
   dataDir: string
@@ -131,6 +133,8 @@ export class Backend {
         this.changed('all')
         return this.summary()
       },
+      ...evalHandlers(ws, () => this.changed('eval')),
+      ...mixHandlers(ws, () => this.changed('mixtures')),
     }
   }
 }

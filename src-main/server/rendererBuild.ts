@@ -5,7 +5,8 @@ import { appRoot } from '../core/paths'
 
 /** Folder of the built renderer (electron-vite's output). */
 export function rendererDir(root = appRoot()): string {
-  return path.join(root, 'out', 'renderer')
+  const override = process.env.PLATONIC_LAB_RENDERER_OUT
+  return override ? path.resolve(root, override) : path.join(root, 'out', 'renderer')
 }
 
 /**

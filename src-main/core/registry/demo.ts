@@ -4,6 +4,7 @@ import type { Workspace } from '../store/workspace'
 import { resourcesDir } from '../paths'
 import { addModel, updateModel } from './models'
 import { addDataset } from './datasets'
+import { importMixtureTable } from '../mix/mixtureStore'
 
 /** The sample checkpoints registered by "Open demo workspace", with tags used for colour and grouping. */
 export const DEMO_MODELS: { dir: string; name: string; tags: Record<string, string> }[] = [
@@ -13,14 +14,18 @@ export const DEMO_MODELS: { dir: string; name: string; tags: Record<string, stri
   { dir: 'gpt-tiny-external-data', name: 'gpt-tiny (external data)', tags: { family: 'gpt', modality: 'text', size: 'tiny' } },
 ]
 
+/** The paper tables imported as mixture tables (grid, recipes, per-source categories). */
+export const DEMO_MIXTURE_TABLES = ['lsbs_mixture_grid.csv', 'lsbs_recipes.csv', 'lsbs_source_categories.csv']
+
 export function demoPaths(resources = resourcesDir()): { models: string; dataset: string; paperTables: string } {
   const demo = path.join(resources, 'demo')
   return { models: path.join(demo, 'models'), dataset: path.join(demo, 'datasets', 'shapes-256'), paperTables: path.join(demo, 'paper-tables') }
 }
 
 /**
- * Registers the bundled sample models and the shapes-256 dataset (idempotent). Paper tables are
- * imported by the evaluation and mixture capabilities through `loadDemoTables`.
+ * Registers the bundled sample models, the shapes-256 dataset and the papers' mixture tables
+ * (idempotent: registering again refreshes the same entries). Extraction and alignment of the demo
+ * run as a job (`demo` job kind) because they take seconds, not milliseconds.
  */
 export async function loadDemo(ws: Workspace, resources = resourcesDir()): Promise<void> {
   const p = demoPaths(resources)
@@ -31,9 +36,6 @@ export async function loadDemo(ws: Workspace, resources = resourcesDir()): Promi
     if (Object.keys(dto.tags).length === 0) updateModel(ws, dto.id, { tags: m.tags })
   }
   addDataset(ws, p.dataset, 'shapes-256')
-  for (const hook of DEMO_HOOKS) await hook(ws, p)
+  for (const f of DEMO_MIXTURE_TABLES) await importMixtureTable(ws, path.join(p.paperTables, f))
   ws.setSetting('demo.loaded', '1')
 }
-
-/** Capabilities that bring demo data of their own (paper tables) register here. */
-export const DEMO_HOOKS: ((ws: Workspace, p: ReturnType<typeof demoPaths>) => Promise<void> | void)[] = []

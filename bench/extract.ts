@@ -1,0 +1,56 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { extractFeatures } from '../src-main/core/features/extract'
+import { Workspace } from '../src-main/core/store/workspace'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const MODELS = path.join(ROOT, 'resources', 'demo', 'models')
+const SHAPES = path.join(ROOT, 'resources', 'demo', 'datasets', 'shapes-256')
+
+/**
+ * Extraction throughput on CPU at batch 32 for the demo models over shapes-256: items/s and the share
+ * of wall time spent outside session.run (decode, preprocess, tokenise, pool, cache writes). Each run
+ * uses a fresh workspace so nothing is a cache hit; the first (warm-up) pass is not reported. The share is
+ * taken over the batch loop (session.run is asynchronous, so decoding the next batch and writing the
+ * previous one overlap it); one-time setup (inspecting the graph, hashing, creating the session) is
+ * reported apart.
+ */
+export async function benchExtract(opts: { quick?: boolean; log: (line: string) => void }): Promise<{ model: string; itemsPerSecond: number; overheadShare: number }[]> {
+  const reps = opts.quick ? 1 : 3
+  const results: { model: string; itemsPerSecond: number; overheadShare: number }[] = []
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-extract-'))
+  try {
+    for (const model of ['vit-tiny', 'gpt-tiny']) {
+      let total = 0
+      let loop = 0
+      let setup = 0
+      let run = 0
+      let n = 0
+      for (let rep = 0; rep <= reps; rep++) {
+        const ws = Workspace.open(path.join(tmp, `${model}-${rep}`))
+        try {
+          const r = await extractFeatures(ws, { modelPath: path.join(MODELS, model), datasetPath: SHAPES, batch: 32, ep: 'cpu' })
+          if (rep === 0) continue
+          total += r.timing.total_s
+          loop += r.timing.loop_s
+          setup += r.timing.setup_s
+          run += r.timing.session_run_s
+          n += r.n
+        } finally {
+          ws.close()
+        }
+      }
+      const res = { model, itemsPerSecond: n / loop, overheadShare: Math.max(0, 1 - run / loop) }
+      results.push(res)
+      opts.log(
+        `extract ${model} cpu batch 32: ${res.itemsPerSecond.toFixed(0)} items/s in the batch loop (${(n / total).toFixed(0)} items/s end to end), ` +
+          `${(res.overheadShare * 100).toFixed(1)}% of the loop outside session.run, setup ${((setup / reps) * 1000).toFixed(0)} ms per run (${reps} x 256 items)`,
+      )
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true })
+  }
+  return results
+}

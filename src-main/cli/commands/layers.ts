@@ -1,0 +1,54 @@
+import { badInput } from '../../common/errors'
+import type { Command } from '../command'
+import { inspectModel, type ModelInfo } from '../../core/onnx/modelInfo'
+
+const USAGE = `Usage: platonic-lab layers --model PATH
+
+Lists a model's inputs, declared outputs, declared hidden states and the intermediate tensors that
+can be tapped as layers. PATH is a Hugging Face Optimum / transformers.js folder or a bare .onnx file.
+Tensors marked "block" form the residual stream that \`extract --layers all\` taps when the model
+declares no hidden states.`
+
+/** The CLI.md `layers --json` document, plus residual_stream and modality (additions, not changes). */
+export function layersJson(info: ModelInfo): Record<string, unknown> {
+  return {
+    inputs: info.inputs,
+    outputs: info.outputs,
+    hidden_states: info.hiddenStates,
+    tappable: info.tappable,
+    residual_stream: info.residualStream,
+    modality: info.modality,
+    file: info.file,
+  }
+}
+
+function shapeText(s: (number | string | null)[] | null): string {
+  return s ? `[${s.map((d) => d ?? '?').join(', ')}]` : '[?]'
+}
+
+export function layersText(info: ModelInfo): string {
+  const stream = new Set(info.residualStream)
+  const lines = [`${info.file} (${info.modality})`, '', 'inputs:']
+  for (const i of info.inputs) lines.push(`  ${i.name}  ${i.type} ${shapeText(i.shape)}`)
+  lines.push('outputs:')
+  for (const o of info.outputs) lines.push(`  ${o.name}  ${o.type} ${shapeText(o.shape)}`)
+  lines.push(`hidden states: ${info.hiddenStates.length ? info.hiddenStates.join(', ') : 'none declared'}`)
+  lines.push(`residual stream (--layers all without hidden states): ${info.residualStream.length ? info.residualStream.length + ' tensors' : 'not found'}`)
+  lines.push(`tappable tensors (${info.tappable.length}):`)
+  for (const t of info.tappable) lines.push(`  ${stream.has(t.name) ? 'block ' : '      '}${t.name}  ${t.op}${t.shape ? ' ' + shapeText(t.shape) : ''}`)
+  return lines.join('\n')
+}
+
+export const command: Command = {
+  name: 'layers',
+  summary: "list a model's inputs, outputs and tappable layers",
+  usage: USAGE,
+  flags: ['model'],
+  async run(ctx) {
+    const model = ctx.args.flags.model
+    if (typeof model !== 'string' || !model) throw badInput('--model', 'expected a model folder or .onnx file: platonic-lab layers --model PATH')
+    if (ctx.args.positional.length) throw badInput('layers', `unexpected argument ${ctx.args.positional[0]}`)
+    const info = inspectModel(model)
+    return { json: layersJson(info), text: layersText(info) }
+  },
+}

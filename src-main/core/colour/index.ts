@@ -1,0 +1,11 @@
+// The colour experiment's public surface, for the API, job and report code.
+export * from './cielab'
+export * from './terms'
+export * from './cooccurrence'
+export * from './pmi'
+export * from './swatches'
+export * from './prompts'
+export * from './compare'
+export * from './neighbours'
+export * from './experiment'
+export * from './imageFolder'

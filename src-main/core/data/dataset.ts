@@ -1,0 +1,289 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { badInput } from '../../common/errors'
+import type { Workspace } from '../store/workspace'
+import { fileSha256 } from '../store/fileHash'
+
+export type DatasetFormat = 'captions-folder' | 'jsonl' | 'csv' | 'txt' | 'image-folder'
+
+/** One paired item. `image` is an absolute path, checked to lie inside the dataset folder. */
+export interface DatasetItem {
+  id: string
+  image?: string
+  caption?: string
+  attributes?: Record<string, string>
+  /** Every other field of the source line, kept for the views (geometry, image_jpeg, ...). */
+  extra?: Record<string, unknown>
+}
+
+export interface Dataset {
+  /** Absolute path of what the user gave (folder or file). */
+  path: string
+  /** Folder image paths are resolved against and confined to. */
+  root: string
+  format: DatasetFormat
+  items: DatasetItem[]
+  n: number
+  hasImages: boolean
+  hasText: boolean
+  /** SHA-256 over the manifest (ids, captions, image paths) and the bytes of every referenced image. */
+  sha256: string
+  /** Bytes of the manifest plus referenced images. */
+  bytes: number
+}
+
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg'])
+
+/**
+ * Loads a dataset in any of the CLI.md forms: a folder with captions.jsonl, a .jsonl or .csv file with
+ * id/image/caption fields, a .txt with one caption per line, or a folder of images. Image references that
+ * leave the dataset folder (`..`, absolute paths, symlinks resolving outside) are refused before any read.
+ * `ws` caches image hashes by path/size/mtime so re-loading a large dataset does not re-read it.
+ */
+export function loadDataset(p: string, ws: Workspace | null = null): Dataset {
+  const abs = path.resolve(p)
+  let st: fs.Stats
+  try {
+    st = fs.statSync(abs)
+  } catch {
+    throw badInput(abs, 'dataset not found')
+  }
+  let format: DatasetFormat
+  let root: string
+  let items: DatasetItem[]
+  let manifestFile: string | null = null
+  if (st.isDirectory()) {
+    root = abs
+    const captions = path.join(abs, 'captions.jsonl')
+    if (fs.existsSync(captions)) {
+      format = 'captions-folder'
+      manifestFile = captions
+      items = parseJsonl(captions, root)
+    } else {
+      format = 'image-folder'
+      items = listImageFolder(abs)
+    }
+  } else {
+    root = path.dirname(abs)
+    manifestFile = abs
+    const ext = path.extname(abs).toLowerCase()
+    if (ext === '.jsonl') {
+      format = 'jsonl'
+      items = parseJsonl(abs, root)
+    } else if (ext === '.csv') {
+      format = 'csv'
+      items = parseCsvDataset(abs, root)
+    } else if (ext === '.txt') {
+      format = 'txt'
+      items = parseTxt(abs)
+    } else {
+      throw badInput(abs, `unknown dataset format "${ext || 'no extension'}" (expected a folder, .jsonl, .csv or .txt)`)
+    }
+  }
+  if (items.length === 0) throw badInput(manifestFile ?? abs, 'the dataset is empty')
+  checkUniqueIds(manifestFile ?? abs, items)
+  const realRoot = fs.realpathSync(root)
+  for (const it of items) if (it.image) checkImageFile(manifestFile ?? abs, it, realRoot)
+  const { sha256, bytes } = contentHash(ws, format, items, root)
+  return {
+    path: abs,
+    root,
+    format,
+    items,
+    n: items.length,
+    hasImages: items.every((i) => i.image !== undefined),
+    hasText: items.every((i) => typeof i.caption === 'string'),
+    sha256,
+    bytes,
+  }
+}
+
+/** Resolves a relative image reference, refusing anything that could name a file outside `root`. */
+function resolveImage(where: string, root: string, ref: unknown): string {
+  if (typeof ref !== 'string' || ref === '') throw badInput(where, 'image must be a non-empty relative path')
+  if (path.isAbsolute(ref) || path.win32.isAbsolute(ref) || ref.includes('\0')) throw badInput(where, `image path ${JSON.stringify(ref)} is absolute; use a path relative to the dataset folder`)
+  const parts = ref.split(/[\\/]+/)
+  if (parts.includes('..')) throw badInput(where, `image path ${JSON.stringify(ref)} leaves the dataset folder`)
+  const full = path.resolve(root, ref)
+  const rel = path.relative(root, full)
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw badInput(where, `image path ${JSON.stringify(ref)} leaves the dataset folder`)
+  return full
+}
+
+/** Existence, regular file, and symlink confinement: the real path must stay under the real root. */
+function checkImageFile(where: string, it: DatasetItem, realRoot: string): void {
+  const img = it.image!
+  let real: string
+  try {
+    real = fs.realpathSync(img)
+  } catch {
+    throw badInput(where, `item ${it.id}: image ${img} not found`)
+  }
+  const rel = path.relative(realRoot, real)
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) throw badInput(where, `item ${it.id}: image ${img} is a link that points outside the dataset folder`)
+  if (!fs.statSync(real).isFile()) throw badInput(where, `item ${it.id}: image ${img} is not a file`)
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')
+  } catch (e) {
+    throw badInput(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
+  }
+}
+
+function parseJsonl(file: string, root: string): DatasetItem[] {
+  const lines = readText(file).split(/\r?\n/)
+  const items: DatasetItem[] = []
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return
+    const where = `${file}:${i + 1}`
+    let o: unknown
+    try {
+      o = JSON.parse(line)
+    } catch (e) {
+      throw badInput(where, `malformed JSON line (${e instanceof Error ? e.message : String(e)})`)
+    }
+    if (!o || typeof o !== 'object' || Array.isArray(o)) throw badInput(where, 'each line must be a JSON object')
+    items.push(itemFromRecord(where, o as Record<string, unknown>, root, items.length))
+  })
+  return items
+}
+
+function itemFromRecord(where: string, o: Record<string, unknown>, root: string, index: number): DatasetItem {
+  const { id, image, caption, text, attributes, ...rest } = o
+  const it: DatasetItem = { id: str(id) ?? String(index) }
+  if (image !== undefined && image !== null && image !== '') it.image = resolveImage(where, root, image)
+  const cap = caption ?? text
+  if (cap !== undefined && cap !== null) {
+    if (typeof cap !== 'string') throw badInput(where, 'caption must be a string')
+    it.caption = cap
+  }
+  if (attributes !== undefined && attributes !== null) {
+    if (typeof attributes !== 'object' || Array.isArray(attributes)) throw badInput(where, 'attributes must be an object')
+    it.attributes = Object.fromEntries(Object.entries(attributes as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
+  }
+  if (Object.keys(rest).length) it.extra = rest
+  if (it.image === undefined && it.caption === undefined) throw badInput(where, 'item has neither an image nor a caption')
+  return it
+}
+
+/** RFC 4180 CSV: quoted fields, doubled quotes, embedded newlines. Returns rows with 1-based line numbers. */
+export function parseCsv(text: string): { row: string[]; line: number }[] {
+  const rows: { row: string[]; line: number }[] = []
+  let field = ''
+  let row: string[] = []
+  let inQ = false
+  let line = 1
+  let rowLine = 1
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (inQ) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"'
+          i++
+        } else inQ = false
+      } else {
+        if (c === '\n') line++
+        field += c
+      }
+    } else if (c === '"' && field === '') inQ = true
+    else if (c === ',') {
+      row.push(field)
+      field = ''
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++
+      row.push(field)
+      if (row.length > 1 || row[0] !== '') rows.push({ row, line: rowLine })
+      row = []
+      field = ''
+      line++
+      rowLine = line
+    } else field += c
+  }
+  if (inQ) throw new Error(`unterminated quoted field starting on line ${rowLine}`)
+  row.push(field)
+  if (row.length > 1 || row[0] !== '') rows.push({ row, line: rowLine })
+  return rows
+}
+
+function parseCsvDataset(file: string, root: string): DatasetItem[] {
+  let rows: { row: string[]; line: number }[]
+  try {
+    rows = parseCsv(readText(file))
+  } catch (e) {
+    throw badInput(file, e instanceof Error ? e.message : String(e))
+  }
+  if (rows.length === 0) throw badInput(file, 'the dataset is empty')
+  const header = rows[0]!.row.map((h) => h.trim())
+  if (!header.includes('caption') && !header.includes('image') && !header.includes('text')) throw badInput(file, 'the header must name an image and/or caption column')
+  return rows.slice(1).map(({ row, line }, i) => {
+    const where = `${file}:${line}`
+    if (row.length !== header.length) throw badInput(where, `expected ${header.length} fields, got ${row.length}`)
+    const rec: Record<string, unknown> = {}
+    header.forEach((h, j) => {
+      if (row[j] !== '' || h === 'caption') rec[h] = row[j]
+    })
+    return itemFromRecord(where, rec, root, i)
+  })
+}
+
+function parseTxt(file: string): DatasetItem[] {
+  const lines = readText(file).split(/\r?\n/)
+  if (lines.length && lines[lines.length - 1] === '') lines.pop()
+  return lines.map((caption, i) => ({ id: String(i), caption }))
+}
+
+function listImageFolder(dir: string): DatasetItem[] {
+  const files = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => (d.isFile() || d.isSymbolicLink()) && IMAGE_EXT.has(path.extname(d.name).toLowerCase()))
+    .map((d) => d.name)
+    .sort()
+  const seen = new Map<string, string>()
+  return files.map((f) => {
+    const id = path.basename(f, path.extname(f))
+    // 000.png and 000.jpg in one folder would silently collide on id; keep the file name instead.
+    const uid = seen.has(id) ? f : id
+    seen.set(id, f)
+    return { id: uid, image: path.join(dir, f) }
+  })
+}
+
+function checkUniqueIds(where: string, items: DatasetItem[]): void {
+  const seen = new Set<string>()
+  for (const it of items) {
+    if (seen.has(it.id)) throw badInput(where, `duplicate id ${JSON.stringify(it.id)}`)
+    seen.add(it.id)
+  }
+}
+
+/**
+ * Content hash: SHA-256 of a canonical manifest (format, then per item id, caption, image path relative
+ * to the root and that image's SHA-256). Independent of where the folder lives, so a moved copy of
+ * the same data hits the same cache; any changed caption, order or pixel changes it.
+ */
+function contentHash(ws: Workspace | null, format: DatasetFormat, items: DatasetItem[], root: string): { sha256: string; bytes: number } {
+  const h = crypto.createHash('sha256')
+  h.update(`platonic-lab dataset v1\n${format}\n`)
+  let bytes = 0
+  for (const it of items) {
+    let img = ''
+    if (it.image) {
+      const r = fileSha256(ws, it.image)
+      bytes += r.bytes
+      img = `${path.relative(root, it.image).split(path.sep).join('/')}\0${r.sha256}`
+    }
+    const line = JSON.stringify([it.id, it.caption ?? null, img])
+    bytes += Buffer.byteLength(line)
+    h.update(line)
+    h.update('\n')
+  }
+  return { sha256: h.digest('hex'), bytes }
+}

@@ -1,0 +1,141 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { badInput } from '../../common/errors'
+import type { Mat, Tensor3 } from '../../common/matrix'
+
+/**
+ * NumPy `.npy` files (format versions 1.0, 2.0 and 3.0), the array format of the CLI contract.
+ * Format: magic "\x93NUMPY", major and minor version bytes, a little-endian header length (uint16 for
+ * 1.0, uint32 for 2.0/3.0), then an ASCII (3.0: UTF-8) Python dict literal
+ * `{'descr': '<f4', 'fortran_order': False, 'shape': (N, D), }` padded so the data starts on a
+ * multiple of 64 bytes, then the raw C-order data.
+ * Source: numpy/lib/format.py ("NEP 1 — A Simple File Format for NumPy Arrays").
+ */
+
+const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]) // \x93NUMPY
+
+export interface NpyArray {
+  data: Float32Array | Float64Array
+  shape: number[]
+  dtype: 'f4' | 'f8'
+}
+
+/** Parses a .npy buffer; `name` is used in every error message (usually the file path). */
+export function parseNpy(buf: Buffer, name: string): NpyArray {
+  if (buf.length < 10 || !buf.subarray(0, 6).equals(MAGIC)) throw badInput(name, 'not a NumPy .npy file (bad magic bytes)')
+  const major = buf[6]!
+  let headerLen: number
+  let headerStart: number
+  if (major === 1) {
+    headerLen = buf.readUInt16LE(8)
+    headerStart = 10
+  } else if (major === 2 || major === 3) {
+    if (buf.length < 12) throw badInput(name, 'truncated .npy header')
+    headerLen = buf.readUInt32LE(8)
+    headerStart = 12
+  } else {
+    throw badInput(name, `unsupported .npy format version ${major}.${buf[7]}`)
+  }
+  const dataStart = headerStart + headerLen
+  if (buf.length < dataStart) throw badInput(name, 'truncated .npy header')
+  const header = buf.subarray(headerStart, dataStart).toString(major === 3 ? 'utf8' : 'latin1')
+
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1]
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1]
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1]
+  if (descr === undefined || fortran === undefined || shapeText === undefined) throw badInput(name, `malformed .npy header: ${header.trim()}`)
+  if (fortran === 'True') throw badInput(name, 'Fortran-order arrays are not supported; save with np.ascontiguousarray(x)')
+
+  let dtype: 'f4' | 'f8'
+  if (descr === '<f4' || (descr === '=f4' && littleEndianHost())) dtype = 'f4'
+  else if (descr === '<f8' || (descr === '=f8' && littleEndianHost())) dtype = 'f8'
+  else if (descr.startsWith('>') && /^>f[48]$/.test(descr)) throw badInput(name, `big-endian ${descr} is not supported; save little-endian float32 or float64`)
+  else throw badInput(name, `expected float32 or float64 (<f4 or <f8), got ${descr}`)
+
+  const shape: number[] = []
+  for (const part of shapeText.split(',')) {
+    const t = part.trim()
+    if (t === '') continue
+    if (!/^\d+$/.test(t)) throw badInput(name, `malformed shape (${shapeText}) in .npy header`)
+    shape.push(Number(t))
+  }
+  const count = shape.reduce((a, b) => a * b, 1)
+  const itemBytes = dtype === 'f4' ? 4 : 8
+  const want = count * itemBytes
+  const have = buf.length - dataStart
+  if (have < want) throw badInput(name, `truncated data: shape (${shape.join(', ')}) needs ${want} bytes, file has ${have}`)
+  if (have > want) throw badInput(name, `file has ${have - want} bytes more than shape (${shape.join(', ')}) needs`)
+
+  // Copy into a fresh, aligned buffer: the data offset need not be a multiple of 8.
+  const bytes = new Uint8Array(want)
+  bytes.set(buf.subarray(dataStart, dataStart + want))
+  const data = dtype === 'f4' ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer)
+  if (!littleEndianHost()) throw badInput(name, 'this machine is big-endian; .npy reading supports little-endian hosts only')
+  return { data, shape, dtype }
+}
+
+export function readNpy(file: string): NpyArray {
+  let buf: Buffer
+  try {
+    buf = fs.readFileSync(file)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw badInput(file, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(e)})`)
+  }
+  return parseNpy(buf, file)
+}
+
+/** Reads a 2-D `[N, D]` (as Mat) or 3-D `[N, L, D]` (as Tensor3) float array. */
+export function readFeatures(file: string): Mat | Tensor3 {
+  return toFeatures(readNpy(file), file)
+}
+
+export function toFeatures(a: NpyArray, name: string): Mat | Tensor3 {
+  if (a.shape.length === 2) {
+    const [rows, cols] = a.shape as [number, number]
+    if (rows === 0 || cols === 0) throw badInput(name, `empty array of shape (${rows}, ${cols})`)
+    return { data: a.data, rows, cols }
+  }
+  if (a.shape.length === 3) {
+    const [n, layers, dim] = a.shape as [number, number, number]
+    if (n === 0 || layers === 0 || dim === 0) throw badInput(name, `empty array of shape (${n}, ${layers}, ${dim})`)
+    return { data: a.data, n, layers, dim }
+  }
+  throw badInput(name, `expected a 2-D [N, D] or 3-D [N, L, D] array, got shape (${a.shape.join(', ')})`)
+}
+
+/** Serialises a float32 array as .npy format 1.0 (2.0 when the header would not fit 65535 bytes). */
+export function encodeNpy(data: Float32Array | Float64Array, shape: number[]): Buffer {
+  const count = shape.reduce((a, b) => a * b, 1)
+  if (count !== data.length) throw new Error(`encodeNpy: data length ${data.length} != shape (${shape.join(', ')})`)
+  const f32 = data instanceof Float32Array ? data : Float32Array.from(data)
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`
+  let dict = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeText}, }`
+  let major = 1
+  let prefix = 10
+  if (dict.length + 1 + prefix > 65535) {
+    major = 2
+    prefix = 12
+  }
+  const pad = (64 - ((prefix + dict.length + 1) % 64)) % 64
+  dict = dict + ' '.repeat(pad) + '\n'
+  const head = Buffer.alloc(prefix)
+  MAGIC.copy(head, 0)
+  head[6] = major
+  head[7] = 0
+  if (major === 1) head.writeUInt16LE(dict.length, 8)
+  else head.writeUInt32LE(dict.length, 8)
+  const body = Buffer.from(f32.buffer, f32.byteOffset, f32.byteLength)
+  return Buffer.concat([head, Buffer.from(dict, 'latin1'), body])
+}
+
+/** Writes `[N, D]` (Mat) or `[N, L, D]` (Tensor3) features as float32 .npy; creates the folder. */
+export function writeFeatures(file: string, x: Mat | Tensor3): void {
+  const shape = 'rows' in x ? [x.rows, x.cols] : [x.n, x.layers, x.dim]
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  fs.writeFileSync(file, encodeNpy(x.data, shape))
+}
+
+function littleEndianHost(): boolean {
+  return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+}

@@ -1,0 +1,114 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { badInput } from '../../common/errors'
+import { encodeNpy, parseNpy } from '../data/npy'
+import type { Workspace } from '../store/workspace'
+import { createFeatureSet, deleteFeatureSet, featureKey, finishFeatureSet, getFeatureSet, loadFeatures, putBatch, setRunInfo, type FeatureSet } from './store'
+
+export const BUNDLE_FEATURES = 'features.npy'
+export const BUNDLE_MANIFEST = 'manifest.json'
+
+/** manifest.json of a portable feature bundle. */
+export interface BundleManifest {
+  format: 'platonic-lab-features'
+  version: 1
+  key: string
+  model_sha256: string
+  dataset_sha256: string
+  model_path: string
+  dataset_path: string
+  modality: string
+  layers: string[]
+  pool: string
+  preprocessing: unknown
+  dtype: 'float32'
+  n: number
+  dim: number
+  ep: string | null
+  skipped_eps: { ep: string; reason: string }[]
+  features_sha256: string
+  created_at: string
+}
+
+/** Writes `dir/features.npy` ([N, L, D] float32) and `dir/manifest.json` with the hashes that identify it. */
+export function exportBundle(ws: Workspace, featureSetId: string, dir: string): BundleManifest {
+  const s = getFeatureSet(ws, featureSetId)
+  const t = loadFeatures(ws, featureSetId)
+  const npy = encodeNpy(t.data, [t.n, t.layers, t.dim])
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(path.join(dir, BUNDLE_FEATURES), npy)
+  const manifest: BundleManifest = {
+    format: 'platonic-lab-features',
+    version: 1,
+    key: s.key,
+    model_sha256: s.modelSha256,
+    dataset_sha256: s.datasetSha256,
+    model_path: s.modelPath,
+    dataset_path: s.datasetPath,
+    modality: s.modality,
+    layers: s.layers,
+    pool: s.pool,
+    preprocessing: s.preprocessing,
+    dtype: 'float32',
+    n: t.n,
+    dim: t.dim,
+    ep: s.ep,
+    skipped_eps: s.skippedEps,
+    features_sha256: crypto.createHash('sha256').update(npy).digest('hex'),
+    created_at: new Date().toISOString(),
+  }
+  fs.writeFileSync(path.join(dir, BUNDLE_MANIFEST), JSON.stringify(manifest, null, 2) + '\n')
+  return manifest
+}
+
+function readManifest(file: string): BundleManifest {
+  let m: BundleManifest
+  try {
+    m = JSON.parse(fs.readFileSync(file, 'utf8')) as BundleManifest
+  } catch (e) {
+    throw badInput(file, `cannot read the bundle manifest (${e instanceof Error ? e.message : String(e)})`)
+  }
+  if (m?.format !== 'platonic-lab-features' || m.version !== 1) throw badInput(file, 'not a Platonic Lab feature bundle manifest (format/version)')
+  for (const k of ['model_sha256', 'dataset_sha256', 'features_sha256', 'pool'] as const) if (typeof m[k] !== 'string') throw badInput(file, `${k} is missing`)
+  if (!Array.isArray(m.layers) || !m.layers.every((l) => typeof l === 'string')) throw badInput(file, 'layers must be a list of names')
+  if (!Number.isInteger(m.n) || !Number.isInteger(m.dim)) throw badInput(file, 'n and dim must be integers')
+  return m
+}
+
+/**
+ * Verifies a bundle (features.npy hash and shape against the manifest; the manifest's key against its
+ * own fields) and registers it as a complete feature set. Importing the same bundle twice is a no-op.
+ */
+export function importBundle(ws: Workspace, dir: string): FeatureSet {
+  const manifestFile = path.join(dir, BUNDLE_MANIFEST)
+  const npyFile = path.join(dir, BUNDLE_FEATURES)
+  const m = readManifest(manifestFile)
+  let buf: Buffer
+  try {
+    buf = fs.readFileSync(npyFile)
+  } catch {
+    throw badInput(npyFile, 'missing from the bundle')
+  }
+  const h = crypto.createHash('sha256').update(buf).digest('hex')
+  if (h !== m.features_sha256) throw badInput(npyFile, `SHA-256 ${h} does not match the manifest (${m.features_sha256}); the bundle is corrupt or was modified`)
+  const a = parseNpy(buf, npyFile)
+  if (a.shape.length !== 3 || a.shape[0] !== m.n || a.shape[1] !== m.layers.length || a.shape[2] !== m.dim) {
+    throw badInput(npyFile, `shape (${a.shape.join(', ')}) does not match the manifest (${m.n}, ${m.layers.length}, ${m.dim})`)
+  }
+  const parts = { modelSha256: m.model_sha256, datasetSha256: m.dataset_sha256, n: m.n, layers: m.layers, pool: m.pool, preprocessing: m.preprocessing, dtype: 'float32' as const }
+  if (featureKey(parts) !== m.key) throw badInput(manifestFile, 'the key does not match the manifest fields; the manifest was modified')
+  const fresh = () => createFeatureSet(ws, { ...parts, modelPath: m.model_path, datasetPath: m.dataset_path, modality: m.modality, batchSize: m.n, source: 'import' })
+  let set = fresh()
+  if (set.state === 'complete') return set
+  // A partial extraction of the same features has other batch boundaries; the bundle replaces it whole.
+  if (set.nBatches !== 1) {
+    deleteFeatureSet(ws, set.id)
+    set = fresh()
+  }
+  const data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data)
+  putBatch(ws, set.id, 0, 0, m.n, data, m.dim, 0)
+  if (m.ep) setRunInfo(ws, set.id, m.ep, m.skipped_eps ?? [])
+  finishFeatureSet(ws, set.id, m.ep, m.skipped_eps ?? [])
+  return getFeatureSet(ws, set.id)
+}

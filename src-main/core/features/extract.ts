@@ -1,0 +1,278 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import type * as ort from 'onnxruntime-node'
+import { AppError, badInput } from '../../common/errors'
+import { loadDataset } from '../data/dataset'
+import { writeFeatures } from '../data/npy'
+import { loadTextEncoder, type TextEncoder } from '../data/text'
+import { EP_CHOICES, type EpChoice } from '../onnx/ep'
+import { inspectModel, requireRunnable, type ModelInfo } from '../onnx/modelInfo'
+import { openModelSession } from '../onnx/tappedSession'
+import { fileSha256 } from '../store/fileHash'
+import type { Workspace } from '../store/workspace'
+import { imageFeeds, textFeeds, type Feed } from './inputs'
+import { POOL_CHOICES, poolLayerInto, resolvePool, type PoolChoice } from './pool'
+import { createFeatureSet, doneBatches, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, putBatch, setRunInfo, type FeatureKeyParts } from './store'
+
+export interface ExtractRequest {
+  modelPath: string
+  datasetPath: string
+  /** 'hidden' (default), 'all', or tensor names (array or comma list). */
+  layers?: string | string[]
+  pool?: PoolChoice
+  batch?: number
+  ep?: EpChoice
+  limit?: number
+  /** Also write `[N, L, D]` float32 .npy here. */
+  out?: string
+}
+
+export interface ExtractHooks {
+  onProgress?(fraction: number, message: string, etaSeconds: number | null): void
+  signal?: AbortSignal
+}
+
+/** The CLI.md `extract --json` document plus provenance and timing. */
+export interface ExtractResult {
+  feature_set: string
+  model_sha256: string
+  dataset_sha256: string
+  n: number
+  layers: string[]
+  dim: number
+  pool: string
+  ep: string
+  cached: boolean
+  seconds: number
+  skipped_eps: { ep: string; reason: string }[]
+  /** Batches found already done (resumed run) and computed now. */
+  batches: { total: number; resumed: number; computed: number }
+  /** Seconds inside session.run vs the whole extraction (decode, preprocess, tokenise, pool, cache). */
+  timing: { total_s: number; setup_s: number; loop_s: number; session_run_s: number; prepare_s: number; pool_s: number; store_s: number }
+  out?: string
+}
+
+/** Resolves --layers against the model: declared hidden states, the tapped residual stream, or names. */
+export function resolveLayers(info: ModelInfo, spec: string | string[] | undefined): string[] {
+  const s = spec ?? 'hidden'
+  if (s === 'hidden') {
+    if (info.hiddenStates.length === 0)
+      throw badInput('--layers', `${info.file} declares no hidden-state outputs; use --layers all to tap the block outputs, or name tensors listed by \`layers\``)
+    return info.hiddenStates
+  }
+  if (s === 'all') {
+    if (info.hiddenStates.length) return info.hiddenStates
+    if (info.residualStream.length) return info.residualStream
+    throw badInput('--layers', `${info.file}: found no hidden states and no repeated blocks to tap; name tensors explicitly (see \`layers\`)`)
+  }
+  const names = (Array.isArray(s) ? s : s.split(',')).map((x) => x.trim()).filter(Boolean)
+  if (names.length === 0) throw badInput('--layers', 'expected hidden, all, or a comma list of tensor names')
+  const known = new Set([...info.outputs.map((o) => o.name), ...info.tappable.map((t) => t.name)])
+  for (const n of names) if (!known.has(n)) throw badInput('--layers', `no output or tappable tensor named ${JSON.stringify(n)} in ${info.file} (see \`layers\`)`)
+  if (new Set(names).size !== names.length) throw badInput('--layers', 'a layer is listed twice')
+  return names
+}
+
+/** SHA-256 of the model's bytes: the graph file, or graph plus external data files combined. */
+export function modelSha256(ws: Workspace | null, info: ModelInfo): string {
+  if (info.weightFiles.length === 1) return fileSha256(ws, info.file).sha256
+  const lines = info.weightFiles.map((f) => `${path.relative(path.dirname(info.file), f)}\0${fileSha256(ws, f).sha256}\n`)
+  return crypto.createHash('sha256').update(lines.join('')).digest('hex')
+}
+
+function preprocessingOf(ws: Workspace | null, info: ModelInfo, enc: TextEncoder | null): Record<string, unknown> {
+  if (info.modality === 'vision') return { kind: 'image', input: info.imageInput, ...info.image! }
+  const t = info.tokenizer!
+  return {
+    kind: 'text',
+    tokenizer_sha256: fileSha256(ws, t.json).sha256,
+    tokenizer_config_sha256: t.config ? fileSha256(ws, t.config).sha256 : null,
+    max_length: enc!.prep.maxLength,
+    add_special_tokens: enc!.prep.addSpecialTokens,
+  }
+}
+
+function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null } {
+  const batch = req.batch ?? 16
+  if (!Number.isInteger(batch) || batch < 1 || batch > 65536) throw badInput('--batch', `expected a positive integer, got ${req.batch}`)
+  const ep = req.ep ?? 'auto'
+  if (!(EP_CHOICES as readonly string[]).includes(ep)) throw badInput('--ep', `expected one of ${EP_CHOICES.join(', ')}, got ${ep}`)
+  const pool = req.pool ?? 'auto'
+  if (!(POOL_CHOICES as readonly string[]).includes(pool)) throw badInput('--pool', `expected one of ${POOL_CHOICES.join(', ')}, got ${pool}`)
+  const limit = req.limit ?? null
+  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw badInput('--limit', `expected a positive integer, got ${req.limit}`)
+  return { batch, ep, pool, limit }
+}
+
+function toFloat32(name: string, t: ort.Tensor): Float32Array {
+  if (t.type === 'float32') return t.data as Float32Array
+  if (t.type === 'float64') return Float32Array.from(t.data as Float64Array)
+  if (t.type === 'float16') {
+    const d = t.data as unknown as ArrayLike<number> & { constructor: { name: string } }
+    if (d.constructor.name === 'Float16Array') return Float32Array.from(d)
+    return halfBitsToFloat32(d as Uint16Array)
+  }
+  throw badInput('--layers', `tensor ${name} is ${t.type}, not a float activation; pick another layer`)
+}
+
+/** IEEE 754 binary16 bit patterns to float32 (subnormals, infinities and NaN included). */
+function halfBitsToFloat32(h: Uint16Array): Float32Array {
+  const out = new Float32Array(h.length)
+  for (let i = 0; i < h.length; i++) {
+    const x = h[i]!
+    const s = x & 0x8000 ? -1 : 1
+    const e = (x >> 10) & 0x1f
+    const f = x & 0x3ff
+    out[i] = e === 0 ? s * f * 2 ** -24 : e === 31 ? (f ? NaN : s * Infinity) : s * (1 + f / 1024) * 2 ** (e - 15)
+  }
+  return out
+}
+
+/**
+ * Extracts pooled per-layer features `[N, L, D]` for a dataset and caches them in the workspace, batch
+ * by batch. An identical request returns the cached set (`cached: true`) without running the model; an
+ * interrupted one (crash, or `signal` aborted, which throws CANCELLED) resumes at the first missing batch.
+ * Raw hidden states live only for one batch, so memory is O(batch x tokens x D x layers).
+ */
+export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks: ExtractHooks = {}): Promise<ExtractResult> {
+  const t0 = performance.now()
+  const { batch, ep, pool: poolChoice, limit } = checkRequest(req)
+  const info = inspectModel(req.modelPath)
+  requireRunnable(info)
+  const ds = loadDataset(req.datasetPath, ws)
+  if (info.modality === 'vision' && !ds.hasImages) throw badInput(ds.path, 'the model is a vision model but this dataset has no image for every item')
+  if (info.modality === 'text' && !ds.hasText) throw badInput(ds.path, 'the model is a text model but this dataset has no caption for every item')
+  const items = limit !== null ? ds.items.slice(0, limit) : ds.items
+  const layers = resolveLayers(info, req.layers)
+  const pool = resolvePool(poolChoice, info.modality)
+  const enc = info.modality === 'text' ? loadTextEncoder(info.tokenizer!.json, info.tokenizer!.config, info.positionLimit ?? undefined) : null
+  const keyParts: FeatureKeyParts = {
+    modelSha256: modelSha256(ws, info),
+    datasetSha256: ds.sha256,
+    n: items.length,
+    layers,
+    pool,
+    preprocessing: preprocessingOf(ws, info, enc),
+    dtype: 'float32',
+  }
+  const tm = { setup_s: 0, loop_s: 0, session_run_s: 0, prepare_s: 0, pool_s: 0, store_s: 0 }
+  const finish = (id: string, cached: boolean, computed: number, resumed: number): ExtractResult => {
+    const s = getFeatureSet(ws, id)
+    let out: string | undefined
+    if (req.out) {
+      out = path.resolve(req.out)
+      writeFeatures(out, loadFeatures(ws, id))
+    }
+    return {
+      feature_set: s.id,
+      model_sha256: s.modelSha256,
+      dataset_sha256: s.datasetSha256,
+      n: s.n,
+      layers: s.layers,
+      dim: s.dim ?? 0,
+      pool: s.pool,
+      ep: s.ep ?? 'cpu',
+      cached,
+      seconds: (performance.now() - t0) / 1000,
+      skipped_eps: s.skippedEps,
+      batches: { total: s.nBatches, resumed, computed },
+      timing: { total_s: (performance.now() - t0) / 1000, ...tm },
+      ...(out ? { out } : {}),
+    }
+  }
+  const existing = findFeatureSetByKey(ws, featureKey(keyParts))
+  if (existing && existing.state === 'complete') return finish(existing.id, true, 0, existing.nBatches)
+
+  const set = existing ?? createFeatureSet(ws, { ...keyParts, modelPath: info.path, datasetPath: ds.path, modality: info.modality, batchSize: batch, modelId: null })
+  // A resumed set keeps its batch boundaries, so finished batches stay valid whatever --batch says now.
+  const bs = set.batchSize
+  const done = doneBatches(ws, set.id)
+  const resumed = done.size
+  const todo: number[] = []
+  for (let b = 0; b < set.nBatches; b++) if (!done.has(b)) todo.push(b)
+  const tmp = path.join(ws.dir, 'tmp')
+  fs.mkdirSync(tmp, { recursive: true })
+  const ms = await openModelSession(info, layers, ep, tmp)
+  setRunInfo(ws, set.id, ms.ep, ms.skipped)
+  let computed = 0
+  const tLoop = performance.now()
+  tm.setup_s = (tLoop - t0) / 1000
+  const lap = (since: number): number => (performance.now() - since) / 1000
+  try {
+    // Pipelined: session.run works off the main thread, so while batch b runs, the finished batch b-1 is
+    // written to the cache and batch b+1 is decoded/tokenised. Cancellation is checked between batches;
+    // whatever finished before it is stored, so a rerun resumes there.
+    const prepare = (b: number): { b: number; start: number; count: number; feeds: Feed[]; t: number } => {
+      const t = performance.now()
+      const start = b * bs
+      const slice = items.slice(start, Math.min(items.length, start + bs))
+      const feeds = info.modality === 'vision' ? imageFeeds(info, slice) : textFeeds(info, enc!, slice)
+      tm.prepare_s += lap(t)
+      return { b, start, count: slice.length, feeds, t }
+    }
+    let pending: { b: number; start: number; count: number; pooled: Float32Array; dim: number; seconds: number } | null = null
+    const flush = (): void => {
+      if (!pending) return
+      const ts = performance.now()
+      const p = pending
+      pending = null
+      putBatch(ws, set.id, p.b, p.start, p.count, p.pooled, p.dim, p.seconds)
+      tm.store_s += lap(ts)
+      computed++
+      const eta = (lap(tLoop) / computed) * (todo.length - computed)
+      hooks.onProgress?.((resumed + computed) / set.nBatches, `batch ${resumed + computed}/${set.nBatches}`, eta)
+    }
+    let next = todo.length ? prepare(todo[0]!) : null
+    for (let k = 0; k < todo.length; k++) {
+      const cur = next!
+      next = null
+      let pooled: Float32Array | null = null
+      let dim = 0
+      for (let fi = 0; fi < cur.feeds.length; fi++) {
+        const f = cur.feeds[fi]!
+        const tr = performance.now()
+        const running = ms.session.run(f.feeds, layers)
+        if (fi === 0) {
+          flush()
+          if (k + 1 < todo.length && !hooks.signal?.aborted) next = prepare(todo[k + 1]!)
+        }
+        const res = await running
+        tm.session_run_s += lap(tr)
+        const tp = performance.now()
+        layers.forEach((name, l) => {
+          const t = res[name]!
+          const dims = t.dims
+          if (dims[0] !== f.rows.length) throw badInput('--layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
+          if (dims.length !== 2 && dims.length !== 3) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim] or [batch, dim]`)
+          if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
+          const D = dims[dims.length - 1]!
+          if (!pooled) {
+            dim = D
+            pooled = new Float32Array(cur.count * layers.length * D)
+          } else if (D !== dim) throw badInput('--layers', `layers have different widths (${layers[0]}: ${dim}, ${name}: ${D}); choose layers of one width`)
+          const tmpOut = new Float32Array(f.rows.length * layers.length * D)
+          poolLayerInto(toFloat32(name, t), dims, f.mask, pool, tmpOut, l, layers.length)
+          f.rows.forEach((r, j) => pooled!.set(tmpOut.subarray((j * layers.length + l) * D, (j * layers.length + l + 1) * D), (r * layers.length + l) * D))
+        })
+        for (const name of Object.keys(res)) res[name]!.dispose?.()
+        tm.pool_s += lap(tp)
+      }
+      if (set.dim !== null && dim !== set.dim) throw new AppError('INTERNAL', `feature set ${set.id}: width changed from ${set.dim} to ${dim}`)
+      for (let i = 0; i < pooled!.length; i++) if (!Number.isFinite(pooled![i]!)) throw badInput(req.modelPath, `the model produced a non-finite value in batch ${cur.b} (items ${cur.start}..${cur.start + cur.count - 1})`)
+      pending = { b: cur.b, start: cur.start, count: cur.count, pooled: pooled!, dim, seconds: lap(cur.t) }
+      // Let SIGINT and IPC cancellation reach the signal between batches.
+      await new Promise((r) => setImmediate(r))
+      if (hooks.signal?.aborted) {
+        flush()
+        throw new AppError('CANCELLED', `extraction cancelled after ${resumed + computed}/${set.nBatches} batches; run it again to resume`)
+      }
+    }
+    flush()
+    tm.loop_s = lap(tLoop)
+  } finally {
+    await ms.close()
+  }
+  if (!finishFeatureSet(ws, set.id, ms.ep, ms.skipped)) throw new AppError('INTERNAL', `feature set ${set.id} has missing batches after extraction`)
+  return finish(set.id, false, computed, resumed)
+}

@@ -1,0 +1,291 @@
+import crypto from 'node:crypto'
+import { AppError, badInput } from '../../common/errors'
+import type { Tensor3 } from '../../common/matrix'
+import type { Workspace } from '../store/workspace'
+
+export type FeatureSetState = 'partial' | 'complete'
+
+/** A cached feature set as the API and views see it. */
+export interface FeatureSet {
+  id: string
+  key: string
+  modelId: string | null
+  modelPath: string
+  modelSha256: string
+  datasetPath: string
+  datasetSha256: string
+  modality: string
+  layers: string[]
+  pool: string
+  preprocessing: unknown
+  dtype: string
+  n: number
+  dim: number | null
+  batchSize: number
+  nBatches: number
+  batchesDone: number
+  ep: string | null
+  skippedEps: { ep: string; reason: string }[]
+  state: FeatureSetState
+  source: 'extract' | 'import'
+  createdAt: string
+  finishedAt: string | null
+  seconds: number
+}
+
+interface Row {
+  id: string
+  key: string
+  model_id: string | null
+  model_path: string
+  model_sha256: string
+  dataset_path: string
+  dataset_sha256: string
+  modality: string
+  layers: string
+  pool: string
+  preprocessing: string
+  dtype: string
+  n: number
+  dim: number | null
+  batch_size: number
+  n_batches: number
+  ep: string | null
+  skipped_eps: string
+  state: FeatureSetState
+  source: 'extract' | 'import'
+  created_at: string
+  finished_at: string | null
+  seconds: number
+  done: number
+}
+
+const SELECT = `SELECT s.*, (SELECT COUNT(*) FROM feature_batches b WHERE b.feature_set_id = s.id) AS done FROM feature_sets s`
+
+function fromRow(r: Row): FeatureSet {
+  return {
+    id: r.id,
+    key: r.key,
+    modelId: r.model_id,
+    modelPath: r.model_path,
+    modelSha256: r.model_sha256,
+    datasetPath: r.dataset_path,
+    datasetSha256: r.dataset_sha256,
+    modality: r.modality,
+    layers: JSON.parse(r.layers) as string[],
+    pool: r.pool,
+    preprocessing: JSON.parse(r.preprocessing) as unknown,
+    dtype: r.dtype,
+    n: r.n,
+    dim: r.dim,
+    batchSize: r.batch_size,
+    nBatches: r.n_batches,
+    batchesDone: r.done,
+    ep: r.ep,
+    skippedEps: JSON.parse(r.skipped_eps) as { ep: string; reason: string }[],
+    state: r.state,
+    source: r.source,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+    seconds: r.seconds,
+  }
+}
+
+/** JSON with object keys sorted at every level, so equal content always hashes equal. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(v)
+}
+
+/** What determines a feature set's numbers; its canonical-JSON SHA-256 is the cache key. */
+export interface FeatureKeyParts {
+  modelSha256: string
+  datasetSha256: string
+  n: number
+  layers: string[]
+  pool: string
+  preprocessing: unknown
+  dtype: 'float32'
+}
+
+export function featureKey(p: FeatureKeyParts): string {
+  const { modelSha256, datasetSha256, n, layers, pool, preprocessing, dtype } = p
+  return crypto.createHash('sha256').update(canonicalJson({ v: 1, modelSha256, datasetSha256, n, layers, pool, preprocessing, dtype })).digest('hex')
+}
+
+export function getFeatureSet(ws: Workspace, id: string): FeatureSet {
+  const r = ws.db.prepare(`${SELECT} WHERE s.id = ?`).get(id) as Row | undefined
+  if (!r) throw new AppError('NOT_FOUND', `feature set ${id} not found in ${ws.dir}`)
+  return fromRow(r)
+}
+
+export function findFeatureSetByKey(ws: Workspace, key: string): FeatureSet | null {
+  const r = ws.db.prepare(`${SELECT} WHERE s.key = ?`).get(key) as Row | undefined
+  return r ? fromRow(r) : null
+}
+
+export function listFeatureSets(ws: Workspace): FeatureSet[] {
+  return (ws.db.prepare(`${SELECT} ORDER BY s.created_at, s.id`).all() as Row[]).map(fromRow)
+}
+
+export interface NewFeatureSet extends FeatureKeyParts {
+  modelId?: string | null
+  modelPath: string
+  datasetPath: string
+  modality: string
+  batchSize: number
+  source?: 'extract' | 'import'
+  dim?: number | null
+}
+
+/** Creates the set for `key`, or returns the one another process created first. */
+export function createFeatureSet(ws: Workspace, p: NewFeatureSet): FeatureSet {
+  const key = featureKey(p)
+  const id = `fs-${key.slice(0, 16)}`
+  ws.tx(() => {
+    ws.db
+      .prepare(
+        `INSERT OR IGNORE INTO feature_sets(id, key, model_id, model_path, model_sha256, dataset_path, dataset_sha256, modality, layers, pool,
+           preprocessing, dtype, n, dim, batch_size, n_batches, state, source, created_at)
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'partial',?,?)`,
+      )
+      .run(
+        id, key, p.modelId ?? null, p.modelPath, p.modelSha256, p.datasetPath, p.datasetSha256, p.modality, JSON.stringify(p.layers), p.pool,
+        canonicalJson(p.preprocessing), p.dtype, p.n, p.dim ?? null, p.batchSize, Math.ceil(p.n / p.batchSize), p.source ?? 'extract', new Date().toISOString(),
+      )
+  })
+  return findFeatureSetByKey(ws, key)!
+}
+
+/** Indices of the batches already stored (a resumed run skips them). */
+export function doneBatches(ws: Workspace, id: string): Set<number> {
+  const rows = ws.db.prepare('SELECT batch_index FROM feature_batches WHERE feature_set_id = ?').all(id) as { batch_index: number }[]
+  return new Set(rows.map((r) => r.batch_index))
+}
+
+/**
+ * Stores one batch's pooled `[count, L, D]` float32 features: the bytes go to a content-addressed file
+ * first (atomic rename), then the row is inserted in a transaction, so a crash leaves either a whole
+ * batch or none (an orphan file at worst, collected by deleteFeatureSet/gcArrays).
+ */
+export function putBatch(ws: Workspace, id: string, batchIndex: number, start: number, count: number, features: Float32Array, dim: number, seconds: number): void {
+  const bytes = new Uint8Array(features.buffer, features.byteOffset, features.byteLength)
+  const stored = ws.arrays.put(bytes)
+  ws.tx(() => {
+    ws.db
+      .prepare('INSERT OR IGNORE INTO feature_batches(feature_set_id, batch_index, start, count, array_sha256, bytes) VALUES (?,?,?,?,?,?)')
+      .run(id, batchIndex, start, count, stored.sha256, stored.bytes)
+    ws.db.prepare('UPDATE feature_sets SET dim = COALESCE(dim, ?), seconds = seconds + ? WHERE id = ?').run(dim, seconds, id)
+  })
+}
+
+/** Marks a set complete if every batch is present; returns whether it is. */
+export function finishFeatureSet(ws: Workspace, id: string, ep: string | null, skipped: { ep: string; reason: string }[]): boolean {
+  return ws.tx(() => {
+    const s = getFeatureSet(ws, id)
+    if (s.batchesDone < s.nBatches) return false
+    ws.db
+      .prepare("UPDATE feature_sets SET state = 'complete', ep = COALESCE(?, ep), skipped_eps = ?, finished_at = COALESCE(finished_at, ?) WHERE id = ?")
+      .run(ep, JSON.stringify(skipped), new Date().toISOString(), id)
+    return true
+  })
+}
+
+export function setRunInfo(ws: Workspace, id: string, ep: string, skipped: { ep: string; reason: string }[]): void {
+  ws.db.prepare('UPDATE feature_sets SET ep = ?, skipped_eps = ? WHERE id = ?').run(ep, JSON.stringify(skipped), id)
+}
+
+/** Assembles a complete set into one `[N, L, D]` float32 tensor. */
+export function loadFeatures(ws: Workspace, id: string): Tensor3 {
+  const s = getFeatureSet(ws, id)
+  if (s.state !== 'complete' || s.dim === null) throw badInput(id, `feature set is ${s.state} (${s.batchesDone}/${s.nBatches} batches); run the extraction again to finish it`)
+  const L = s.layers.length
+  const D = s.dim
+  const data = new Float32Array(s.n * L * D)
+  const rows = ws.db.prepare('SELECT batch_index, start, count, array_sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(id) as {
+    start: number
+    count: number
+    array_sha256: string
+    bytes: number
+  }[]
+  for (const r of rows) {
+    const expected = r.count * L * D * 4
+    if (r.bytes !== expected) throw new AppError('INTERNAL', `feature set ${id}: batch at ${r.start} has ${r.bytes} bytes, expected ${expected}`)
+    const buf = ws.arrays.get(r.array_sha256)
+    if (buf.byteLength !== expected) throw new AppError('INTERNAL', `feature set ${id}: array ${r.array_sha256} has ${buf.byteLength} bytes, expected ${expected} (run verify)`)
+    // Copy through a byte view: the Buffer's offset in Node's pool need not be 4-byte aligned.
+    new Uint8Array(data.buffer, r.start * L * D * 4, expected).set(buf)
+  }
+  return { data, n: s.n, layers: L, dim: D }
+}
+
+/** Removes array files no batch references (left by deletes or by a crash between file and row). */
+export function gcArrays(ws: Workspace): number {
+  const used = new Set((ws.db.prepare('SELECT DISTINCT array_sha256 AS h FROM feature_batches').all() as { h: string }[]).map((r) => r.h))
+  let removed = 0
+  for (const h of ws.arrays.list()) {
+    if (!used.has(h) && isFeatureArrayOrphan(ws, h)) {
+      ws.arrays.remove(h)
+      removed++
+    }
+  }
+  return removed
+}
+
+// Other capabilities may keep arrays in the same store; only collect what no known table references.
+function isFeatureArrayOrphan(ws: Workspace, h: string): boolean {
+  const tables = ws.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+  for (const { name } of tables) {
+    if (name === 'feature_batches') continue
+    const cols = ws.db.prepare(`PRAGMA table_info(${JSON.stringify(name)})`).all() as { name: string }[]
+    for (const c of cols) {
+      if (!/sha256/.test(c.name) || !/array/.test(c.name)) continue
+      const hit = ws.db.prepare(`SELECT 1 FROM ${JSON.stringify(name)} WHERE ${JSON.stringify(c.name)} = ? LIMIT 1`).get(h)
+      if (hit) return false
+    }
+  }
+  return true
+}
+
+export function deleteFeatureSet(ws: Workspace, id: string): void {
+  getFeatureSet(ws, id)
+  const hashes = (ws.db.prepare('SELECT DISTINCT array_sha256 AS h FROM feature_batches WHERE feature_set_id = ?').all(id) as { h: string }[]).map((r) => r.h)
+  ws.tx(() => {
+    ws.db.prepare('DELETE FROM feature_batches WHERE feature_set_id = ?').run(id)
+    ws.db.prepare('DELETE FROM feature_sets WHERE id = ?').run(id)
+  })
+  const stillUsed = ws.db.prepare('SELECT 1 FROM feature_batches WHERE array_sha256 = ? LIMIT 1')
+  for (const h of hashes) if (!stillUsed.get(h) && isFeatureArrayOrphan(ws, h)) ws.arrays.remove(h)
+}
+
+export interface VerifyReport {
+  id: string
+  ok: boolean
+  problems: string[]
+}
+
+/** Checks that every batch file exists, has the recorded size and hashes to its name. */
+export function verifyFeatureSets(ws: Workspace): VerifyReport[] {
+  return listFeatureSets(ws).map((s) => {
+    const problems: string[] = []
+    const rows = ws.db.prepare('SELECT batch_index, array_sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(s.id) as {
+      batch_index: number
+      array_sha256: string
+      bytes: number
+    }[]
+    for (const r of rows) {
+      const v = ws.arrays.verify(r.array_sha256, r.bytes)
+      if (!v.ok) problems.push(`batch ${r.batch_index}: ${v.problem}`)
+    }
+    if (s.state === 'complete' && rows.length !== s.nBatches) problems.push(`complete but has ${rows.length}/${s.nBatches} batches`)
+    return { id: s.id, ok: problems.length === 0, problems }
+  })
+}

@@ -1,0 +1,77 @@
+import { badInput } from '../../common/errors'
+
+/**
+ * Splits delimited text into rows of raw cells (RFC 4180): fields may be quoted with `"`, a quote inside
+ * a quoted field is doubled, quoted fields may hold delimiters and line breaks. Accepts CRLF, LF or CR
+ * line ends and a leading UTF-8 byte-order mark. Blank lines are dropped. `lines[i]` is the 1-based line
+ * on which row i starts, so errors can name the row the user sees in an editor.
+ */
+export function parseDelimited(text: string, where: string, delimiter?: string): { rows: string[][]; lines: number[] } {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  const delim = delimiter ?? sniffDelimiter(text)
+  const rows: string[][] = []
+  const lines: number[] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  let fieldWasQuoted = false
+  let line = 1
+  let rowLine = 1
+  const endRow = (): void => {
+    row.push(field)
+    if (!(row.length === 1 && row[0]!.trim() === '' && !fieldWasQuoted)) {
+      rows.push(row)
+      lines.push(rowLine)
+    }
+    row = []
+    field = ''
+    fieldWasQuoted = false
+  }
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"'
+          i++
+        } else quoted = false
+      } else {
+        if (ch === '\n' || (ch === '\r' && text[i + 1] !== '\n')) line++
+        field += ch
+      }
+      continue
+    }
+    if (ch === '"' && field.trim() === '') {
+      quoted = true
+      fieldWasQuoted = true
+      field = ''
+    } else if (ch === delim) {
+      row.push(field)
+      field = ''
+      fieldWasQuoted = false
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++
+      endRow()
+      line++
+      rowLine = line
+    } else field += ch
+  }
+  if (quoted) throw badInput(where, `line ${rowLine}: a quoted field is never closed`)
+  if (field !== '' || row.length > 0 || fieldWasQuoted) endRow()
+  return { rows, lines }
+}
+
+/** The delimiter of the first line: comma unless semicolons or tabs are clearly what separates fields. */
+function sniffDelimiter(text: string): string {
+  const first = text.split(/\r\n|\n|\r/, 1)[0] ?? ''
+  const count = (c: string): number => first.split(c).length - 1
+  const candidates: [string, number][] = [
+    [',', count(',')],
+    [';', count(';')],
+    ['\t', count('\t')],
+  ]
+  candidates.sort((a, b) => b[1] - a[1])
+  return candidates[0]![1] > 0 ? candidates[0]![0] : ','
+}
+
+export { csvField } from '../../common/charts/csv'

@@ -1,0 +1,11 @@
+// Public surface of the data-mixture analytics (Mixtures view, `mix` command, report section).
+export { readMixtureTable, parseMixtureTable, parseCsvTable, parseJsonTable, formatOf } from './readTable'
+export type { Cell, MixtureTable } from './table'
+export { detectLayout, validateShares, SHARE_SUM_TOLERANCE, type MixtureLayout, type ShareSumFlag } from './layout'
+export { deriveShares, matchSource, type DerivedShares, type DerivedShareRow, type DeriveOptions } from './deriveShares'
+export { rankRecipes, parseDirections, defaultDirection, type Direction, type RankOptions, type RankResult, type RankedRow } from './rankRecipes'
+export { fitQuadraticSurface, predictSurface, surfaceOnGrid, surfaceSamples, type SurfaceFit, type SurfacePoint, type SurfaceCoefficients } from './surface'
+export { gridHeatmap, type GridHeatmap } from './grid'
+export { paretoFront, tradeOff, shareVersusScore, alignmentVersusMixture, type AlignmentPoint, type AlignmentVersusMixture, type TradeOff, type ShareSeries } from './charts'
+export { analyseMixture, type AnalyseOptions, type MixtureAnalysis } from './analyseMixture'
+export { importMixtureTable, listMixtureTables, getMixtureTable, deleteMixtureTable, type MixtureTableSummary, type StoredMixtureTable } from './mixtureStore'

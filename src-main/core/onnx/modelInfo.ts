@@ -1,0 +1,160 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { badInput } from '../../common/errors'
+import { parseImagePreprocessing, type ImagePreprocessing } from '../data/imageProcessor'
+import { readModelProto, summarizeGraph, type GraphSummary } from './graph'
+
+export type Modality = 'vision' | 'text' | 'unknown'
+
+type Json = Record<string, unknown>
+
+/** Everything the app knows about a checkpoint before running it. */
+export interface ModelInfo extends GraphSummary {
+  /** Absolute path the user gave (folder or .onnx file). */
+  path: string
+  /** Absolute path of the ONNX graph file that is run. */
+  file: string
+  /** Folder holding config.json / tokenizer.json / preprocessor_config.json, if any. */
+  configDir: string
+  format: 'onnx-folder' | 'onnx-file'
+  modality: Modality
+  config: Json | null
+  /** Image preprocessing and where it came from; null when neither a preprocessor config nor a sidecar says. */
+  image: ImagePreprocessing | null
+  imageSource: string | null
+  /** Name of the pixel input for vision models. */
+  imageInput: string | null
+  tokenizer: { json: string; config: string | null } | null
+  /** Largest sequence length the position table allows (n_positions / max_position_embeddings). */
+  positionLimit: number | null
+  /** Sidecar JSON used (bare .onnx files), if any. */
+  sidecar: string | null
+  /** Files whose bytes determine the model's outputs: the graph and its external data, absolute. */
+  weightFiles: string[]
+}
+
+function readJsonIf(file: string): Json | null {
+  if (!fs.existsSync(file)) return null
+  let v: unknown
+  try {
+    v = JSON.parse(fs.readFileSync(file, 'utf8'))
+  } catch (e) {
+    throw badInput(file, `not valid JSON (${e instanceof Error ? e.message : String(e)})`)
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw badInput(file, 'expected a JSON object')
+  return v as Json
+}
+
+/** The graph file of a folder: onnx/model.onnx, then model.onnx, then the only/first other .onnx. */
+export function resolveGraphFile(p: string): { file: string; configDir: string; format: ModelInfo['format'] } {
+  const abs = path.resolve(p)
+  let st: fs.Stats
+  try {
+    st = fs.statSync(abs)
+  } catch {
+    throw badInput(abs, 'model not found')
+  }
+  if (st.isFile()) {
+    if (!abs.toLowerCase().endsWith('.onnx')) throw badInput(abs, 'expected an .onnx file or a model folder')
+    const dir = path.dirname(abs)
+    // An Optimum folder opened by its graph file: configs live one level up from onnx/.
+    const up = path.basename(dir) === 'onnx' && fs.existsSync(path.join(dir, '..', 'config.json')) ? path.dirname(dir) : dir
+    return { file: abs, configDir: up, format: up === dir ? 'onnx-file' : 'onnx-folder' }
+  }
+  for (const c of [path.join(abs, 'onnx', 'model.onnx'), path.join(abs, 'model.onnx')]) if (fs.existsSync(c)) return { file: c, configDir: abs, format: 'onnx-folder' }
+  for (const sub of [path.join(abs, 'onnx'), abs]) {
+    if (!fs.existsSync(sub)) continue
+    const found = fs.readdirSync(sub).filter((f) => f.toLowerCase().endsWith('.onnx')).sort()
+    if (found.length) return { file: path.join(sub, found[0]!), configDir: abs, format: 'onnx-folder' }
+  }
+  throw badInput(abs, 'no .onnx file in this folder (looked for onnx/model.onnx, model.onnx and any *.onnx)')
+}
+
+function sidecarOf(file: string): string | null {
+  for (const c of [`${file}.json`, file.replace(/\.onnx$/i, '.json')]) if (c !== file && fs.existsSync(c)) return c
+  return null
+}
+
+function detectModality(g: GraphSummary, config: Json | null, sidecar: Json | null): Modality {
+  const sm = sidecar?.modality
+  if (sm === 'vision' || sm === 'text') return sm
+  const names = g.inputs.map((i) => i.name)
+  if (names.includes('pixel_values')) return 'vision'
+  if (names.includes('input_ids')) return 'text'
+  const mt = typeof config?.model_type === 'string' ? config.model_type : ''
+  if (/vit|clip_vision|dino|beit|deit|swin|convnext|resnet|siglip_vision|mae/i.test(mt)) return 'vision'
+  if (/gpt|llama|bert|t5|mistral|qwen|phi|gemma|opt|bloom|falcon|roberta/i.test(mt)) return 'text'
+  const floatImage = g.inputs.filter((i) => i.type.startsWith('float') && i.shape?.length === 4)
+  if (floatImage.length === 1 && g.inputs.length === 1) return 'vision'
+  return 'unknown'
+}
+
+function resolveRelative(where: string, base: string, ref: unknown): string {
+  if (typeof ref !== 'string' || !ref) throw badInput(where, 'tokenizer must be a path to a tokenizer.json')
+  return path.resolve(base, ref)
+}
+
+/**
+ * Reads a checkpoint (Optimum/transformers.js folder or bare .onnx with optional sidecar JSON) and its
+ * graph: inputs, outputs, declared hidden states, tappable tensors and the residual stream. Never
+ * modifies anything. A missing image preprocessing config is reported (image: null), not guessed;
+ * `requireRunnable` turns that into the error the user sees at extraction time.
+ */
+export function inspectModel(p: string): ModelInfo {
+  const { file, configDir, format } = resolveGraphFile(p)
+  const proto = readModelProto(file)
+  const g = summarizeGraph(proto)
+  const config = readJsonIf(path.join(configDir, 'config.json'))
+  const sidecarPath = sidecarOf(file)
+  const sidecar = sidecarPath ? readJsonIf(sidecarPath) : null
+  const modality = detectModality(g, config, sidecar)
+
+  let image: ImagePreprocessing | null = null
+  let imageSource: string | null = null
+  const ppPath = path.join(configDir, 'preprocessor_config.json')
+  const pp = readJsonIf(ppPath)
+  if (sidecar && sidecar.preprocessing && typeof sidecar.preprocessing === 'object') {
+    image = parseImagePreprocessing(sidecarPath!, sidecar.preprocessing as Json)
+    imageSource = sidecarPath
+  } else if (pp) {
+    image = parseImagePreprocessing(ppPath, pp)
+    imageSource = ppPath
+  }
+  const imageInput = modality === 'vision' ? (g.inputs.find((i) => i.name === 'pixel_values') ?? g.inputs.find((i) => i.type.startsWith('float') && i.shape?.length === 4) ?? null)?.name ?? null : null
+
+  let tokenizer: ModelInfo['tokenizer'] = null
+  if (sidecar && sidecar.tokenizer !== undefined) {
+    const json = resolveRelative(sidecarPath!, path.dirname(sidecarPath!), sidecar.tokenizer)
+    const cfg = sidecar.tokenizer_config !== undefined ? resolveRelative(sidecarPath!, path.dirname(sidecarPath!), sidecar.tokenizer_config) : path.join(path.dirname(json), 'tokenizer_config.json')
+    tokenizer = { json, config: fs.existsSync(cfg) ? cfg : null }
+  } else if (fs.existsSync(path.join(configDir, 'tokenizer.json'))) {
+    const cfg = path.join(configDir, 'tokenizer_config.json')
+    tokenizer = { json: path.join(configDir, 'tokenizer.json'), config: fs.existsSync(cfg) ? cfg : null }
+  }
+  const posRaw = config?.n_positions ?? config?.max_position_embeddings
+  const positionLimit = typeof posRaw === 'number' && posRaw > 0 ? posRaw : null
+  const weightFiles = [file, ...g.externalDataFiles.map((f) => path.resolve(path.dirname(file), f))]
+  for (const w of weightFiles.slice(1)) if (!fs.existsSync(w)) throw badInput(file, `external data file ${path.basename(w)} is missing next to the graph`)
+  return { ...g, path: path.resolve(p), file, configDir, format, modality, config, image, imageSource, imageInput, tokenizer, positionLimit, sidecar: sidecarPath, weightFiles }
+}
+
+/** Throws the error a user should see when the model cannot be run on data. */
+export function requireRunnable(info: ModelInfo): void {
+  if (info.modality === 'unknown') {
+    throw badInput(info.file, `cannot tell whether this is a vision or a text model (inputs: ${info.inputs.map((i) => i.name).join(', ')}); add a sidecar ${path.basename(info.file)}.json with {"modality": "vision" | "text", ...}`)
+  }
+  if (info.modality === 'vision') {
+    if (!info.image)
+      throw badInput(
+        info.file,
+        `vision model without image preprocessing: provide a preprocessor_config.json next to config.json (Hugging Face image processor: size, resample, rescale_factor, image_mean, image_std) or a sidecar ${path.basename(info.file)}.json with {"modality": "vision", "preprocessing": {...}}`,
+      )
+    if (!info.imageInput) throw badInput(info.file, 'vision model without a 4-D float image input')
+  }
+  if (info.modality === 'text') {
+    if (!info.tokenizer) throw badInput(info.file, `text model without a tokenizer: provide tokenizer.json (and tokenizer_config.json) next to config.json, or a sidecar ${path.basename(info.file)}.json with {"modality": "text", "tokenizer": "path/to/tokenizer.json"}`)
+    if (!info.inputs.some((i) => i.name === 'input_ids')) throw badInput(info.file, `text model without an input_ids input (inputs: ${info.inputs.map((i) => i.name).join(', ')})`)
+    const unknown = info.inputs.filter((i) => !['input_ids', 'attention_mask', 'token_type_ids', 'position_ids'].includes(i.name))
+    if (unknown.length) throw badInput(info.file, `cannot feed input(s) ${unknown.map((i) => i.name).join(', ')}; export the model without past key values (e.g. Optimum's model.onnx, not decoder_with_past)`)
+  }
+}
