@@ -1,0 +1,91 @@
+import * as ort from 'onnxruntime-node'
+import onnxProto from 'onnx-proto'
+
+const { onnx } = onnxProto
+import { autoOrder, createSession, knownUnavailable } from '../onnx/ep'
+
+export interface ProviderStatus {
+  ep: string
+  /** Provider binary ships with onnxruntime-node for this platform. */
+  bundled: boolean
+  /** A session was created and ran a tiny graph on it. */
+  usable: boolean
+  /** Why it is not usable (onnxruntime's own words where it gave any). */
+  reason: string | null
+  /** What to do to enable it. */
+  howTo: string | null
+  /** Milliseconds to create the session and run the probe. */
+  ms: number | null
+}
+
+export interface GpuStatus {
+  platform: string
+  arch: string
+  ortVersion: string
+  autoOrder: string[]
+  /** What `--ep auto` would pick now. */
+  autoPicks: string
+  providers: ProviderStatus[]
+}
+
+const HOW_TO: Record<string, string> = {
+  cuda: 'Linux x64 or Windows with an NVIDIA driver, CUDA 12 and cuDNN 9: run `npm run gpu:install-cuda` once (downloads onnxruntime-node\'s CUDA provider libraries), then restart.',
+  dml: 'Windows 10/11 with a DirectX 12 GPU: DirectML ships with onnxruntime-node; update the GPU driver if it fails.',
+  coreml: 'macOS: CoreML ships with onnxruntime-node; it runs on the Apple Neural Engine or GPU.',
+  webgpu: 'Experimental. Needs a Vulkan (Linux), Metal (macOS) or D3D12 (Windows) driver: on Linux install the Vulkan loader (Debian: libvulkan1) and your GPU vendor\'s Vulkan driver. Choose it explicitly with `--ep webgpu`.',
+  cpu: 'Always available.',
+}
+
+/** A one-node graph (Y = X + X) used to prove a provider can create a session and run. */
+function probeModel(): Uint8Array {
+  const m = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    producerName: 'platonic-lab',
+    graph: {
+      name: 'probe',
+      node: [{ opType: 'Add', input: ['X', 'X'], output: ['Y'] }],
+      input: [{ name: 'X', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 4 }] } } } }],
+      output: [{ name: 'Y', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 4 }] } } } }],
+    },
+  })
+  return onnx.ModelProto.encode(m).finish()
+}
+
+/**
+ * Which execution providers work on this machine, proven by creating a session and running a tiny
+ * graph on each (listSupportedBackends only says which binaries ship, not whether a driver works).
+ */
+export async function gpuStatus(): Promise<GpuStatus> {
+  const bundled = new Map(ort.listSupportedBackends().map((b) => [b.name, b.bundled]))
+  const order = autoOrder()
+  const candidates = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu']
+  const model = probeModel()
+  const providers: ProviderStatus[] = []
+  for (const ep of candidates) {
+    const known = knownUnavailable(ep)
+    const isBundled = bundled.get(ep === 'dml' ? 'dml' : ep) ?? false
+    if (known) {
+      providers.push({ ep, bundled: isBundled, usable: false, reason: known, howTo: HOW_TO[ep] ?? null, ms: null })
+      continue
+    }
+    if (!isBundled && ep !== 'cpu' && !bundled.has(ep)) {
+      providers.push({ ep, bundled: false, usable: false, reason: `onnxruntime-node has no ${ep} provider for ${process.platform}-${process.arch}`, howTo: HOW_TO[ep] ?? null, ms: null })
+      continue
+    }
+    const t0 = performance.now()
+    try {
+      const { session } = await createSession(model, ep as never)
+      const x = new ort.Tensor('float32', new Float32Array([1, 2, 3, 4]), [4])
+      const y = (await session.run({ X: x })).Y!.data as Float32Array
+      await session.release()
+      const ok = y[3] === 8
+      providers.push({ ep, bundled: isBundled, usable: ok, reason: ok ? null : 'the probe graph returned a wrong result', howTo: ok ? null : HOW_TO[ep] ?? null, ms: Math.round(performance.now() - t0) })
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e)
+      providers.push({ ep, bundled: isBundled, usable: false, reason: msg.replace(/^no execution provider could create the session \(/, '').replace(/\)$/, ''), howTo: HOW_TO[ep] ?? null, ms: Math.round(performance.now() - t0) })
+    }
+  }
+  const autoPicks = order.find((ep) => providers.find((p) => p.ep === ep)?.usable) ?? 'cpu'
+  return { platform: process.platform, arch: process.arch, ortVersion: ort.env.versions.node ?? 'unknown', autoOrder: order, autoPicks, providers }
+}
