@@ -4,7 +4,6 @@ import path from 'node:path'
 import { AppError, badInput } from '../../common/errors'
 import type { ModelDto, Modality } from '../../common/dto'
 import type { Workspace } from '../store/workspace'
-import { fileSha256 } from '../store/fileHash'
 import { describeModel } from './describeModel'
 
 interface ModelRow {
@@ -61,16 +60,9 @@ export function findModelByPath(ws: Workspace, p: string): ModelDto | null {
 export async function addModel(ws: Workspace, modelPath: string, name?: string): Promise<ModelDto> {
   const abs = path.resolve(modelPath)
   if (!fs.existsSync(abs)) throw badInput(abs, 'no such file or folder')
-  const d = await describeModel(abs)
-  let sha = ''
-  let bytes = 0
-  const hashes: string[] = []
-  for (const f of d.files) {
-    const h = fileSha256(ws, f)
-    hashes.push(h.sha256)
-    bytes += h.bytes
-  }
-  sha = hashes.length === 1 ? hashes[0]! : crypto.createHash('sha256').update(hashes.join('\n')).digest('hex')
+  const d = await describeModel(ws, abs)
+  const sha = d.sha256
+  const bytes = d.bytes
   const existing = findModelByPath(ws, abs)
   const now = new Date().toISOString()
   const displayName = name ?? existing?.name ?? d.defaultName

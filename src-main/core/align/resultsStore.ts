@@ -1,0 +1,243 @@
+import crypto from 'node:crypto'
+import type { Workspace } from '../store/workspace'
+import type { AlignResult, MetricResult, ResolvedOptions } from './align'
+import { USES_K, type MetricName } from './metrics'
+import type { PermutationStats } from './baselines'
+
+/** How an input was named: a .npy file (identified by its SHA-256) or a workspace feature set (by id). */
+export interface InputRef {
+  name: string
+  kind: 'file' | 'feature_set'
+  /** File SHA-256, or the feature-set id (itself content-derived). */
+  sha256: string
+}
+
+/** One stored metric score with everything that determined it. */
+export interface AlignmentRecord {
+  id: string
+  runId: string
+  cacheKey: string
+  createdAt: string
+  inputA: InputRef
+  inputB: InputRef
+  metric: MetricName
+  k: number
+  prep: string
+  q: number
+  layersMode: string
+  rbfSigma: number
+  n: number
+  seed: number
+  bootstrap: number
+  permutations: number
+  ep: string
+  seconds: number
+  chance: number
+  result: MetricResult
+}
+
+/**
+ * The cache key of one metric: SHA-256 of the canonical JSON of the inputs' content hashes and the
+ * parameters that can change that metric's score. Parameters a metric ignores are left out (k for
+ * CKA, σ for everything but cka_rbf, the seed when nothing is random), so changing them still hits.
+ */
+export function alignmentCacheKey(a: InputRef, b: InputRef, metric: MetricName, o: ResolvedOptions): string {
+  const clamp = o.prep === 'clamp-exact' || o.prep === 'clamp-approx'
+  const random = o.bootstrap > 0 || o.permutations > 0
+  const canonical = JSON.stringify({
+    v: 1,
+    a: a.sha256,
+    b: b.sha256,
+    metric,
+    k: USES_K.has(metric) ? o.k : null,
+    prep: o.prep,
+    q: clamp ? o.q : null,
+    layers: o.layers,
+    rbf_sigma: metric === 'cka_rbf' ? o.rbfSigma : null,
+    bootstrap: o.bootstrap,
+    permutations: o.permutations,
+    seed: random ? o.seed : null,
+  })
+  return crypto.createHash('sha256').update(canonical).digest('hex')
+}
+
+/** Builds one record per metric of an align result (not yet stored). */
+export function recordsOf(res: AlignResult, a: InputRef, b: InputRef, o: ResolvedOptions): AlignmentRecord[] {
+  const runId = crypto.randomUUID()
+  const createdAt = new Date().toISOString()
+  return Object.entries(res.metrics).map(([metric, result]) => ({
+    id: crypto.randomUUID(),
+    runId,
+    cacheKey: alignmentCacheKey(a, b, metric as MetricName, o),
+    createdAt,
+    inputA: a,
+    inputB: b,
+    metric: metric as MetricName,
+    k: res.k,
+    prep: res.prep,
+    q: res.q,
+    layersMode: res.layers_mode,
+    rbfSigma: res.rbf_sigma,
+    n: res.n,
+    seed: res.seed,
+    bootstrap: res.bootstrap,
+    permutations: res.permutations,
+    ep: res.ep,
+    seconds: res.seconds,
+    chance: res.chance.mutual_knn,
+    result,
+  }))
+}
+
+export function saveAlignment(ws: Workspace, rec: AlignmentRecord | AlignmentRecord[]): void {
+  const recs = Array.isArray(rec) ? rec : [rec]
+  const stmt = ws.db.prepare(`INSERT INTO alignments (id, run_id, cache_key, created_at, input_a, input_b, input_a_kind, input_b_kind,
+      input_a_sha256, input_b_sha256, metric, k, prep, q, layers_mode, rbf_sigma, n, seed, bootstrap, permutations, ep, seconds,
+      score, layer_a, layer_b, matrix, ci_low, ci_high, null_stats, chance, undefined_reason)
+    VALUES (@id, @runId, @cacheKey, @createdAt, @inputA, @inputB, @inputAKind, @inputBKind, @inputASha, @inputBSha, @metric, @k, @prep,
+      @q, @layersMode, @rbfSigma, @n, @seed, @bootstrap, @permutations, @ep, @seconds, @score, @layerA, @layerB, @matrix, @ciLow,
+      @ciHigh, @nullStats, @chance, @undefinedReason)`)
+  ws.tx(() => {
+    for (const r of recs) {
+      stmt.run({
+        id: r.id,
+        runId: r.runId,
+        cacheKey: r.cacheKey,
+        createdAt: r.createdAt,
+        inputA: r.inputA.name,
+        inputB: r.inputB.name,
+        inputAKind: r.inputA.kind,
+        inputBKind: r.inputB.kind,
+        inputASha: r.inputA.sha256,
+        inputBSha: r.inputB.sha256,
+        metric: r.metric,
+        k: r.k,
+        prep: r.prep,
+        q: r.q,
+        layersMode: r.layersMode,
+        rbfSigma: r.rbfSigma,
+        n: r.n,
+        seed: r.seed,
+        bootstrap: r.bootstrap,
+        permutations: r.permutations,
+        ep: r.ep,
+        seconds: r.seconds,
+        score: r.result.score,
+        layerA: r.result.layers ? r.result.layers[0] : null,
+        layerB: r.result.layers ? r.result.layers[1] : null,
+        matrix: r.result.matrix ? JSON.stringify(r.result.matrix) : null,
+        ciLow: r.result.ci95 ? r.result.ci95[0] : null,
+        ciHigh: r.result.ci95 ? r.result.ci95[1] : null,
+        nullStats: r.result.permutation ? JSON.stringify(r.result.permutation) : null,
+        chance: r.chance,
+        undefinedReason: r.result.undefined_reason,
+      })
+    }
+  })
+}
+
+interface Row {
+  id: string
+  run_id: string
+  cache_key: string
+  created_at: string
+  input_a: string
+  input_b: string
+  input_a_kind: 'file' | 'feature_set'
+  input_b_kind: 'file' | 'feature_set'
+  input_a_sha256: string
+  input_b_sha256: string
+  metric: MetricName
+  k: number
+  prep: string
+  q: number
+  layers_mode: string
+  rbf_sigma: number
+  n: number
+  seed: number
+  bootstrap: number
+  permutations: number
+  ep: string
+  seconds: number
+  score: number
+  layer_a: number | null
+  layer_b: number | null
+  matrix: string | null
+  ci_low: number | null
+  ci_high: number | null
+  null_stats: string | null
+  chance: number
+  undefined_reason: string | null
+}
+
+function fromRow(r: Row): AlignmentRecord {
+  return {
+    id: r.id,
+    runId: r.run_id,
+    cacheKey: r.cache_key,
+    createdAt: r.created_at,
+    inputA: { name: r.input_a, kind: r.input_a_kind, sha256: r.input_a_sha256 },
+    inputB: { name: r.input_b, kind: r.input_b_kind, sha256: r.input_b_sha256 },
+    metric: r.metric,
+    k: r.k,
+    prep: r.prep,
+    q: r.q,
+    layersMode: r.layers_mode,
+    rbfSigma: r.rbf_sigma,
+    n: r.n,
+    seed: r.seed,
+    bootstrap: r.bootstrap,
+    permutations: r.permutations,
+    ep: r.ep,
+    seconds: r.seconds,
+    chance: r.chance,
+    result: {
+      score: r.score,
+      layers: r.layer_a === null || r.layer_b === null ? null : [r.layer_a, r.layer_b],
+      matrix: r.matrix ? (JSON.parse(r.matrix) as number[][]) : null,
+      ci95: r.ci_low === null || r.ci_high === null ? null : [r.ci_low, r.ci_high],
+      undefined_reason: r.undefined_reason,
+      permutation: r.null_stats ? (JSON.parse(r.null_stats) as PermutationStats) : null,
+    },
+  }
+}
+
+export interface AlignmentFilter {
+  metric?: MetricName
+  /** Content hash (or feature-set id) of either input. */
+  input?: string
+  runId?: string
+  limit?: number
+}
+
+/** Stored results, newest first. */
+export function listAlignments(ws: Workspace, filter: AlignmentFilter = {}): AlignmentRecord[] {
+  const where: string[] = []
+  const args: Record<string, unknown> = {}
+  if (filter.metric) {
+    where.push('metric = @metric')
+    args.metric = filter.metric
+  }
+  if (filter.input) {
+    where.push('(input_a_sha256 = @input OR input_b_sha256 = @input)')
+    args.input = filter.input
+  }
+  if (filter.runId) {
+    where.push('run_id = @runId')
+    args.runId = filter.runId
+  }
+  args.limit = filter.limit ?? 1000
+  const sql = `SELECT * FROM alignments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT @limit`
+  return (ws.db.prepare(sql).all(args) as Row[]).map(fromRow)
+}
+
+export function getAlignment(ws: Workspace, id: string): AlignmentRecord | undefined {
+  const row = ws.db.prepare('SELECT * FROM alignments WHERE id = ?').get(id) as Row | undefined
+  return row ? fromRow(row) : undefined
+}
+
+/** The newest stored result for this cache key, if any. */
+export function findCachedAlignment(ws: Workspace, cacheKey: string): AlignmentRecord | undefined {
+  const row = ws.db.prepare('SELECT * FROM alignments WHERE cache_key = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(cacheKey) as Row | undefined
+  return row ? fromRow(row) : undefined
+}

@@ -1,0 +1,4 @@
+import { runBackendSuite } from './backendSuite'
+import { createReferenceBackend } from '../../../src-main/core/align/referenceBackend'
+
+runBackendSuite('reference', () => createReferenceBackend())
