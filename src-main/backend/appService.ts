@@ -9,6 +9,7 @@ import { loadDemo } from '../core/registry/demo'
 import { JobManager } from './jobManager'
 import { evalHandlers } from './handlers/evalHandlers'
 import { mixHandlers } from './handlers/mixHandlers'
+import { alignHandlers } from './handlers/alignHandlers'
 
 export interface BackendOptions {
   dataDir: string
@@ -133,6 +134,7 @@ export class Backend {
         this.changed('all')
         return this.summary()
       },
+      ...alignHandlers(ws, (area) => this.changed(area)),
       ...evalHandlers(ws, () => this.changed('eval')),
       ...mixHandlers(ws, () => this.changed('mixtures')),
     }

@@ -19,6 +19,35 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   gpu: { summary: 'which execution providers work on this machine', load: async () => (await import('./commands/gpu')).command },
 }
 
+/** Hooks that connect a command to the workspace (feature-set ids for align, the report gatherer). */
+async function wireCommand(name: string, dataFlag: string | undefined): Promise<void> {
+  if (name === 'align') {
+    const { setFeatureSetResolver } = await import('./commands/align')
+    const { getFeatureSet, loadFeatures } = await import('../core/features/store')
+    setFeatureSetResolver(async (ws, id) => {
+      getFeatureSet(ws, id)
+      return loadFeatures(ws, id)
+    })
+  } else if (name === 'report') {
+    const { setReportGatherer } = await import('./commands/report')
+    const { gatherReportData } = await import('../core/report/gather')
+    setReportGatherer(async (ws, o) => {
+      if (!o.demo) return gatherReportData(ws)
+      // --demo reports on the demo workspace (set up first if needed), never on the user's own.
+      const { demoDataDir } = await import('./commands/demo')
+      const { runJobInProcess } = await import('../jobs/runInProcess')
+      const demoWs = Workspace.open(demoDataDir(dataFlag))
+      try {
+        const aligned = (demoWs.db.prepare('SELECT COUNT(*) AS n FROM alignments').get() as { n: number }).n
+        if (demoWs.getSetting('demo.loaded') !== '1' || aligned === 0) await runJobInProcess(demoWs, 'demo', {}, (_f, m) => o.log(m), o.signal)
+        return await gatherReportData(demoWs, { demo: true })
+      } finally {
+        demoWs.close()
+      }
+    })
+  }
+}
+
 function usage(): string {
   const lines = [
     `platonic-lab ${appVersion()} — representational alignment and visual-prior analysis, offline.`,
@@ -64,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const cmd = await entry.load()
     const args = parseArgs(argv.slice(1), [...GLOBAL_BOOLEAN, ...(cmd.booleanFlags ?? [])], ['model'])
+    await wireCommand(name, flagString(args, 'data'))
     if (args.flags.help) {
       process.stdout.write(`${cmd.usage}\n`)
       return 0

@@ -7,6 +7,9 @@ import type { JobFn } from './context'
  */
 const LOADERS: Record<string, () => Promise<JobFn>> = {
   selftest: async () => (await import('./selftest')).selftest,
+  extract: async () => (await import('./extractJob')).extractJob,
+  sweep: async () => (await import('./sweepJob')).sweepJob,
+  demo: async () => (await import('./demoJob')).demoJob,
 }
 
 export async function loadJob(kind: string): Promise<JobFn> {

@@ -1,0 +1,113 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { AppApi } from '../../common/api'
+import type { AlignmentMatrix, FeatureSetDto, MatrixCell } from '../../common/apiSpecs/align'
+import { AppError } from '../../common/errors'
+import type { Workspace } from '../../core/store/workspace'
+import { deleteFeatureSet, getFeatureSet, listFeatureSets, type FeatureSet } from '../../core/features/store'
+import { exportBundle, importBundle } from '../../core/features/bundle'
+import { inspectModel } from '../../core/onnx/modelInfo'
+import { getAlignment, type AlignmentRecord } from '../../core/align/resultsStore'
+import { getModel, listModels } from '../../core/registry/models'
+import { getDataset, listDatasets } from '../../core/registry/datasets'
+import { featureSetFor } from '../../core/registry/featureSetFor'
+
+type AlignApi = Pick<AppApi, 'models.layers' | 'features.list' | 'features.delete' | 'features.export' | 'features.import' | 'align.matrix' | 'align.record'>
+
+function featureDto(ws: Workspace, f: FeatureSet): FeatureSetDto {
+  const model = listModels(ws).find((m) => m.sha256 === f.modelSha256)
+  const dataset = listDatasets(ws).find((d) => d.sha256 === f.datasetSha256)
+  const bytes = (ws.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS b FROM feature_batches WHERE feature_set_id = ?').get(f.id) as { b: number }).b
+  return { ...f, modelName: model?.name ?? null, datasetName: dataset?.name ?? null, bytes }
+}
+
+interface AlignmentRow {
+  id: string
+  score: number
+  layer_a: number | null
+  layer_b: number | null
+  ci_low: number | null
+  ci_high: number | null
+  chance: number
+  n: number
+  k: number
+  undefined_reason: string | null
+  null_stats: string | null
+}
+
+/** Feature sets and stored alignment results: quick reads for the Alignment view (no computation). */
+export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'alignments') => void): AlignApi {
+  return {
+    'models.layers': async ({ id }) => {
+      const m = inspectModel(getModel(ws, id).path)
+      return { modality: m.modality, inputs: m.inputs, outputs: m.outputs, hiddenStates: m.hiddenStates, residualStream: m.residualStream, tappable: m.tappable }
+    },
+    'features.list': async () => listFeatureSets(ws).map((f) => featureDto(ws, f)),
+    'features.delete': async ({ id }) => {
+      getFeatureSet(ws, id)
+      deleteFeatureSet(ws, id)
+      changed('features')
+      return { removed: true }
+    },
+    'features.export': async ({ id, dir }) => {
+      exportBundle(ws, id, dir)
+      return { dir: path.resolve(dir), files: fs.readdirSync(dir).sort() }
+    },
+    'features.import': async ({ dir }) => {
+      const f = importBundle(ws, dir)
+      changed('features')
+      return featureDto(ws, f)
+    },
+    'align.matrix': async ({ modelIds, datasetId, metric, k, prep, q, layersMode }) => {
+      const dataset = getDataset(ws, datasetId)
+      const models = modelIds.map((mid) => {
+        const m = getModel(ws, mid)
+        const fs_ = featureSetFor(ws, m.sha256, dataset.sha256)
+        return { id: m.id, name: m.name, modality: m.modality, featureSet: fs_?.id ?? null, layers: fs_?.layers ?? [] }
+      })
+      const stmt = ws.db.prepare(
+        `SELECT id, score, layer_a, layer_b, ci_low, ci_high, chance, n, k, undefined_reason, null_stats FROM alignments
+         WHERE input_a_sha256 = ? AND input_b_sha256 = ? AND metric = ? AND prep = ? AND layers_mode = ?
+           AND (k = ? OR metric IN ('cka', 'cka_rbf', 'unbiased_cka', 'svcca')) AND (q = ? OR prep IN ('none', 'l2'))
+         ORDER BY created_at DESC LIMIT 1`,
+      )
+      let n: number | null = null
+      const cells: (MatrixCell | null)[][] = models.map((a) =>
+        models.map((b) => {
+          if (!a.featureSet || !b.featureSet) return null
+          const row = (stmt.get(a.featureSet, b.featureSet, metric, prep, layersMode, k, q) ?? stmt.get(b.featureSet, a.featureSet, metric, prep, layersMode, k, q)) as AlignmentRow | undefined
+          if (!row) return null
+          // A row found in the other orientation swaps its best layer pair.
+          const swapped = !(stmt.get(a.featureSet, b.featureSet, metric, prep, layersMode, k, q) as AlignmentRow | undefined)
+          n = row.n
+          return {
+            recordId: row.id,
+            score: row.score,
+            layers: row.layer_a === null || row.layer_b === null ? null : swapped ? [row.layer_b, row.layer_a] : [row.layer_a, row.layer_b],
+            ci95: row.ci_low === null || row.ci_high === null ? null : [row.ci_low, row.ci_high],
+            chance: row.chance,
+            n: row.n,
+            k: row.k,
+            undefinedReason: row.undefined_reason,
+            permutation: row.null_stats ? (JSON.parse(row.null_stats) as MatrixCell['permutation']) : null,
+          }
+        }),
+      )
+      const out: AlignmentMatrix = { models, cells, metric, k, prep, q, layersMode, n }
+      return out
+    },
+    'align.record': async ({ id }) => {
+      const rec: AlignmentRecord | undefined = getAlignment(ws, id)
+      if (!rec) throw new AppError('NOT_FOUND', `no alignment result ${id}`)
+      const layersOf = (ref: AlignmentRecord['inputA']): string[] => {
+        if (ref.kind !== 'feature_set') return []
+        try {
+          return getFeatureSet(ws, ref.sha256).layers
+        } catch {
+          return []
+        }
+      }
+      return { ...rec, layersA: layersOf(rec.inputA), layersB: layersOf(rec.inputB) }
+    },
+  }
+}

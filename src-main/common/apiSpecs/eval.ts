@@ -1,0 +1,43 @@
+import { s } from '../schema'
+import { method } from '../apiMethod'
+import type { EvalRunInfo } from '../../core/eval/evalStore'
+import type { MleResult } from '../../core/eval/mleBreakdown'
+import type { QuestionAnswers } from '../../core/eval/questionTable'
+import type { VqaCategoryResult } from '../../core/eval/vqaCategories'
+import type { SpearmanMatrix } from '../../core/eval/categorySpearman'
+import type { BinSummary } from '../../core/eval/types'
+
+const id = s.string({ min: 1, max: 200 })
+const path = s.string({ min: 1, max: 4096 })
+
+/** Evaluation analytics (MLE-Bench view). */
+export const EVAL_API = {
+  'eval.import': method(
+    s.object({
+      paths: s.array(path, { max: 200 }),
+      format: s.optional(s.literal('auto', 'lmms-eval', 'vlmevalkit', 'cambrian', 'jsonl')),
+      models: s.optional(s.array(s.string({ min: 1, max: 200 }))),
+      benchmark: s.optional(path),
+      verdict: s.optional(s.literal('reparse', 'file')),
+    }),
+  ).returns<{ runs: (EvalRunInfo & { cached: boolean })[] }>(),
+  'eval.list': method(s.object({})).returns<EvalRunInfo[]>(),
+  'eval.remove': method(s.object({ id })).returns<{ removed: boolean }>(),
+  'eval.breakdown': method(s.object({ ids: s.array(id, { max: 100 }) })).returns<MleResult>(),
+  'eval.questions': method(
+    s.object({ ids: s.array(id, { max: 100 }), disagreementsOnly: s.optional(s.boolean()), bin: s.optional(s.literal('0-30', '30-60', '60-100')) }),
+  ).returns<QuestionAnswers[]>(),
+  /** The papers' published tables bundled with the app (sample data for the MLE-Bench view). */
+  'eval.paper': method(s.object({})).returns<{
+    frontier: (BinSummary & { published_overall: number | null })[]
+    frontierBreakdown: MleResult
+    categories: Record<string, string[]>
+    paperSpearman: { categories: string[]; rho: number[][] }
+    results7b: { model: string; scores: Record<string, number | null> }[]
+    source: string
+  }>(),
+  /** Per-benchmark scores → the four VQA categories per model, plus their Spearman matrix across models. */
+  'eval.vqa': method(
+    s.object({ models: s.array(s.object({ name: s.string({ min: 1, max: 200 }), scores: s.record(s.number()) }), { max: 1000 }) }),
+  ).returns<{ perModel: (VqaCategoryResult & { name: string })[]; spearman: SpearmanMatrix | null; spearmanError: string | null }>(),
+} as const

@@ -1,0 +1,29 @@
+import { s } from '../schema'
+import { method } from '../apiMethod'
+import type { MixtureTableSummary } from '../../core/mix/mixtureStore'
+import type { MixtureAnalysis } from '../../core/mix/analyseMixture'
+import type { MixtureTable } from '../../core/mix/table'
+
+const id = s.string({ min: 1, max: 200 })
+const path = s.string({ min: 1, max: 4096 })
+
+/** Data-mixture analytics (Mixtures view). */
+export const MIX_API = {
+  'mix.import': method(s.object({ path })).returns<MixtureTableSummary>(),
+  'mix.list': method(s.object({})).returns<MixtureTableSummary[]>(),
+  'mix.remove': method(s.object({ id })).returns<{ removed: boolean }>(),
+  'mix.analyse': method(
+    s.object({
+      id,
+      target: s.optional(s.string({ max: 200 })),
+      x: s.optional(s.string({ max: 200 })),
+      y: s.optional(s.string({ max: 200 })),
+      sourcesId: s.optional(id),
+      directions: s.optional(s.record(s.literal('higher', 'lower'))),
+      method: s.optional(s.literal('mean-rank', 'weighted-score')),
+      weights: s.optional(s.record(s.number({ min: 0 }))),
+      resamples: s.optional(s.number({ int: true, min: 0, max: 5000 })),
+      seed: s.optional(s.number({ int: true })),
+    }),
+  ).returns<{ summary: MixtureTableSummary; table: Pick<MixtureTable, 'columns' | 'numeric' | 'rows' | 'name'>; analysis: MixtureAnalysis }>(),
+} as const

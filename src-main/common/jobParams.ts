@@ -1,0 +1,35 @@
+import { s, type Infer } from './schema'
+import { METRICS, PREPS } from './apiSpecs/align'
+
+const id = s.string({ min: 1, max: 200 })
+
+/** Parameters of each job kind, validated by the job itself (jobs.start carries them opaquely). */
+export const EXTRACT_PARAMS = s.object({
+  modelId: id,
+  datasetId: id,
+  layers: s.optional(s.string({ min: 1, max: 10_000 })),
+  pool: s.optional(s.literal('auto', 'cls', 'mean', 'last')),
+  batch: s.optional(s.number({ int: true, min: 1, max: 4096 })),
+  ep: s.optional(s.literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
+  limit: s.optional(s.number({ int: true, min: 1 })),
+})
+export type ExtractParams = Infer<typeof EXTRACT_PARAMS>
+
+export const SWEEP_PARAMS = s.object({
+  modelIds: s.array(id, { max: 200 }),
+  datasetId: id,
+  metrics: s.optional(s.array(s.literal(...METRICS), { max: METRICS.length })),
+  k: s.optional(s.number({ int: true, min: 1, max: 100_000 })),
+  prep: s.optional(s.literal(...PREPS)),
+  q: s.optional(s.number({ min: 0, max: 1 })),
+  layersMode: s.optional(s.literal('max', 'max+concat')),
+  bootstrap: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
+  permutations: s.optional(s.number({ int: true, min: 0, max: 100_000 })),
+  seed: s.optional(s.number({ int: true })),
+  ep: s.optional(s.literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
+  limit: s.optional(s.number({ int: true, min: 2 })),
+})
+export type SweepParams = Infer<typeof SWEEP_PARAMS>
+
+/** Sweep defaults: the Platonic Representation Hypothesis paper's setting. */
+export const SWEEP_DEFAULTS = { metrics: ['mutual_knn'] as const, k: 10, prep: 'clamp-exact' as const, q: 0.95, layersMode: 'max' as const, bootstrap: 0, permutations: 0, seed: 0 }

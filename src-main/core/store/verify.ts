@@ -1,0 +1,80 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Workspace } from './workspace'
+import { gcArrays, listFeatureSets } from '../features/store'
+
+export interface WorkspaceCheck {
+  dir: string
+  ok: boolean
+  integrity: string
+  featureSets: number
+  batches: number
+  problems: string[]
+  repaired: string[]
+}
+
+/**
+ * The workspace doctor: SQLite's own integrity check plus the app's invariants — every stored feature
+ * batch exists with its recorded size and SHA-256, a set marked complete has all its batches, no
+ * temporary files are left from an interrupted write. Repair never invents data: it drops what is
+ * damaged (the set becomes partial, so the next extraction recomputes exactly those batches) and
+ * removes unreferenced files.
+ */
+export function verifyWorkspace(ws: Workspace, opts: { repair?: boolean } = {}): WorkspaceCheck {
+  const problems: string[] = []
+  const repaired: string[] = []
+  const integrity = String(ws.db.pragma('integrity_check', { simple: true }))
+  if (integrity !== 'ok') problems.push(`sqlite integrity_check: ${integrity}`)
+  const fk = ws.db.pragma('foreign_key_check') as unknown[]
+  if (fk.length) problems.push(`${fk.length} rows reference missing parents (foreign_key_check)`)
+
+  let batches = 0
+  const sets = listFeatureSets(ws)
+  for (const s of sets) {
+    const rows = ws.db.prepare('SELECT batch_index, array_sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(s.id) as { batch_index: number; array_sha256: string; bytes: number }[]
+    batches += rows.length
+    const bad: number[] = []
+    for (const r of rows) {
+      const v = ws.arrays.verify(r.array_sha256, r.bytes)
+      if (!v.ok) {
+        problems.push(`feature set ${s.id}: batch ${r.batch_index} ${v.problem}`)
+        bad.push(r.batch_index)
+      }
+    }
+    const incomplete = s.state === 'complete' && rows.length !== s.nBatches
+    if (incomplete) problems.push(`feature set ${s.id}: marked complete but has ${rows.length}/${s.nBatches} batches`)
+    if (opts.repair && (bad.length || incomplete)) {
+      ws.tx(() => {
+        for (const b of bad) ws.db.prepare('DELETE FROM feature_batches WHERE feature_set_id = ? AND batch_index = ?').run(s.id, b)
+        ws.db.prepare("UPDATE feature_sets SET state = 'partial', finished_at = NULL WHERE id = ?").run(s.id)
+      })
+      repaired.push(`feature set ${s.id}: dropped ${bad.length} damaged batch(es); marked partial so the next extraction recomputes them`)
+    }
+  }
+
+  const tmp = listTmp(ws.arrays.root)
+  if (tmp.length) {
+    problems.push(`${tmp.length} leftover temporary file(s) from interrupted writes`)
+    if (opts.repair) {
+      for (const f of tmp) fs.rmSync(f, { force: true })
+      repaired.push(`removed ${tmp.length} temporary file(s)`)
+    }
+  }
+  if (opts.repair) {
+    const removed = gcArrays(ws)
+    if (removed) repaired.push(`removed ${removed} unreferenced array file(s)`)
+  }
+  const remaining = opts.repair ? verifyWorkspace(ws, { repair: false }).problems : problems
+  return { dir: ws.dir, ok: remaining.length === 0, integrity, featureSets: sets.length, batches, problems, repaired }
+}
+
+function listTmp(root: string): string[] {
+  if (!fs.existsSync(root)) return []
+  const out: string[] = []
+  for (const d of fs.readdirSync(root)) {
+    const sub = path.join(root, d)
+    if (!fs.statSync(sub).isDirectory()) continue
+    for (const f of fs.readdirSync(sub)) if (f.endsWith('.tmp')) out.push(path.join(sub, f))
+  }
+  return out
+}

@@ -1,0 +1,49 @@
+import { listDatasets } from '../core/registry/datasets'
+import { DEMO_MODELS, loadDemo } from '../core/registry/demo'
+import { listModels, updateModel } from '../core/registry/models'
+import type { JobContext, JobFn } from './context'
+import { throwIfCancelled } from './context'
+import { sweepJob } from './sweepJob'
+import { DEMO_EXTRAS } from './demoExtras'
+
+/** The metrics the demo computes: the paper's mutual k-NN plus the kernel and subspace metrics. */
+export const DEMO_METRICS = ['mutual_knn', 'cycle_knn', 'cka', 'unbiased_cka', 'cknna', 'svcca'] as const
+
+/** Sub-steps added by later capabilities (maps, colour), run after the alignment sweep. */
+export type DemoStep = { title: string; weight: number; run: (ctx: JobContext, ids: { modelIds: string[]; datasetId: string }) => Promise<unknown> }
+
+
+/**
+ * The demo workspace end to end: registers the bundled models, dataset and paper tables, extracts
+ * every model's features on shapes-256 and aligns every pair (k = 10, clamp-exact q = 0.95, best
+ * layer pair, as in the paper). Each model's capability "parameters (M)" is its weight count, a real
+ * number for the alignment-versus-capability plot (the sample models are untrained, so their scores
+ * say nothing about the hypothesis).
+ */
+export const demoJob: JobFn = async (ctx) => {
+  const { ws, progress, signal } = ctx
+  progress(0.01, 'registering the sample models, dataset and paper tables')
+  await loadDemo(ws)
+  const demoNames = new Set(DEMO_MODELS.map((m) => m.name))
+  const models = listModels(ws).filter((m) => demoNames.has(m.name))
+  for (const m of models) {
+    if (m.capabilities['parameters (M)'] === undefined) updateModel(ws, m.id, { capabilities: { ...m.capabilities, 'parameters (M)': Math.round((m.bytes / 4 / 1e6) * 1000) / 1000 } })
+  }
+  const dataset = listDatasets(ws).find((d) => d.name === 'shapes-256')!
+  const extras = DEMO_EXTRAS
+  const total = 1 + extras.reduce((s, e) => s + e.weight, 0)
+  const sweep = await sweepJob({
+    ...ctx,
+    params: { modelIds: models.map((m) => m.id), datasetId: dataset.id, metrics: [...DEMO_METRICS], k: 10, prep: 'clamp-exact', q: 0.95, layersMode: 'max', permutations: 50, seed: 0 },
+    progress: (f, msg) => progress(0.02 + (0.98 * f) / total, msg),
+  })
+  let done = 1
+  const results: Record<string, unknown> = { sweep }
+  for (const step of extras) {
+    throwIfCancelled(signal)
+    results[step.title] = await step.run({ ...ctx, progress: (f, msg) => progress(0.02 + (0.98 * (done + f * step.weight)) / total, `${step.title}: ${msg}`) }, { modelIds: models.map((m) => m.id), datasetId: dataset.id })
+    done += step.weight
+  }
+  progress(1, 'demo ready')
+  return { models: models.length, dataset: dataset.id, ...results }
+}
