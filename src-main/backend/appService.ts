@@ -10,6 +10,7 @@ import { JobManager } from './jobManager'
 import { evalHandlers } from './handlers/evalHandlers'
 import { mixHandlers } from './handlers/mixHandlers'
 import { alignHandlers } from './handlers/alignHandlers'
+import { viewsHandlers } from './handlers/viewsHandlers'
 
 export interface BackendOptions {
   dataDir: string
@@ -86,6 +87,7 @@ export class Backend {
 
   private buildApi(): AppApi {
     const ws = this.ws
+    const align = alignHandlers(ws, (area) => this.changed(area))
     return {
       'app.info': async () => ({
         name: 'Platonic Lab',
@@ -134,7 +136,8 @@ export class Backend {
         this.changed('all')
         return this.summary()
       },
-      ...alignHandlers(ws, (area) => this.changed(area)),
+      ...align,
+      ...viewsHandlers(ws, () => this.changed('maps'), align['align.matrix']),
       ...evalHandlers(ws, () => this.changed('eval')),
       ...mixHandlers(ws, () => this.changed('mixtures')),
     }

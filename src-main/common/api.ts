@@ -3,6 +3,7 @@ import { method, type MethodSpec } from './apiMethod'
 import { EVAL_API } from './apiSpecs/eval'
 import { MIX_API } from './apiSpecs/mix'
 import { ALIGN_API } from './apiSpecs/align'
+import { VIEWS_API } from './apiSpecs/views'
 import type { AppInfo, DatasetDto, DatasetItemDto, JobDto, ModelDto, WorkspaceSummary } from './dto'
 
 /**
@@ -52,6 +53,7 @@ export const API = {
   ...ALIGN_API,
   ...EVAL_API,
   ...MIX_API,
+  ...VIEWS_API,
 } as const
 
 export type ApiSpec = typeof API

@@ -33,3 +33,41 @@ export type SweepParams = Infer<typeof SWEEP_PARAMS>
 
 /** Sweep defaults: the Platonic Representation Hypothesis paper's setting. */
 export const SWEEP_DEFAULTS = { metrics: ['mutual_knn'] as const, k: 10, prep: 'clamp-exact' as const, q: 0.95, layersMode: 'max' as const, bootstrap: 0, permutations: 0, seed: 0 }
+
+export const UMAP_PARAMS = s.object({
+  modelId: id,
+  datasetId: id,
+  /** Index into the feature set's layers; default the last layer. */
+  layer: s.optional(s.number({ int: true, min: 0 })),
+  sample: s.optional(
+    s.object({
+      mode: s.literal('all', 'random', 'stratified'),
+      size: s.optional(s.number({ int: true, min: 3 })),
+      seed: s.optional(s.number({ int: true })),
+      /** Dataset attribute whose values are the strata (stratified mode). */
+      field: s.optional(s.string({ min: 1, max: 200 })),
+    }),
+  ),
+  nNeighbors: s.optional(s.number({ int: true, min: 2, max: 200 })),
+  minDist: s.optional(s.number({ min: 0, max: 1 })),
+  seed: s.optional(s.number({ int: true })),
+  ep: s.optional(s.literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
+})
+export type UmapParams = Infer<typeof UMAP_PARAMS>
+
+export const COLOUR_PARAMS = s.object({
+  textModelId: s.optional(id),
+  visionModelId: s.optional(id),
+  /** Folder of images for the co-occurrence side; default: the first registered dataset with images. */
+  imageDir: s.optional(s.string({ min: 1, max: 4096 })),
+  permutations: s.optional(s.number({ int: true, min: 0, max: 100_000 })),
+  seed: s.optional(s.number({ int: true })),
+  k: s.optional(s.number({ int: true, min: 1, max: 19 })),
+})
+export type ColourParams = Infer<typeof COLOUR_PARAMS>
+
+export const REPORT_PARAMS = s.object({
+  sections: s.optional(s.array(s.string({ min: 1, max: 40 }), { max: 20 })),
+  paper: s.optional(s.literal('A4', 'Letter')),
+})
+export type ReportParams = Infer<typeof REPORT_PARAMS>

@@ -10,6 +10,9 @@ const LOADERS: Record<string, () => Promise<JobFn>> = {
   extract: async () => (await import('./extractJob')).extractJob,
   sweep: async () => (await import('./sweepJob')).sweepJob,
   demo: async () => (await import('./demoJob')).demoJob,
+  umap: async () => (await import('./umapJob')).umapJob,
+  colour: async () => (await import('./colourJob')).colourJob,
+  report: async () => (await import('./reportJob')).reportJob,
 }
 
 export async function loadJob(kind: string): Promise<JobFn> {

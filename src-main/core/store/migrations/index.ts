@@ -2,11 +2,13 @@ import type { Migration } from '../migration'
 import m001 from './001_core'
 import m002 from './002_features'
 import m003 from './003_alignments'
-import m005 from './005_mixtures'
 import m004 from './004_eval'
+import m005 from './005_mixtures'
+import m006 from './006_maps'
+import m007 from './007_colour'
 
 /**
  * Every schema step, in order. Each capability adds its own numbered file and one line here;
  * never edit a migration that has shipped — add a new one.
  */
-export const MIGRATIONS: Migration[] = [m001, m002, m005, m004, m003]
+export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006, m007]

@@ -1,0 +1,118 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { AppApi } from '../../common/api'
+import type { ColourRun, MapDetail } from '../../common/apiSpecs/views'
+import { AppError, badInput } from '../../common/errors'
+import type { Workspace } from '../../core/store/workspace'
+import { loadDataset } from '../../core/data/dataset'
+import { deleteMap, getMap, listMaps, type StoredMap } from '../../core/maps/mapStore'
+import { neighbourPanel } from '../../core/maps/linkedNeighbours'
+import { modelMap } from '../../core/maps/modelMap'
+import { getDataset } from '../../core/registry/datasets'
+import { gatherReportData } from '../../core/report/gather'
+import { buildReportHtml, chosenSections } from '../../core/report/buildReportHtml'
+import { gpuStatus } from '../../core/gpu/status'
+import { reportsDir } from '../../jobs/reportJob'
+import type { AppApi as Api } from '../../common/api'
+
+type ViewsApi = Pick<
+  AppApi,
+  'maps.list' | 'maps.get' | 'maps.remove' | 'maps.neighbours' | 'maps.thumbnail' | 'maps.models' | 'colour.latest' | 'report.html' | 'report.file' | 'gpu.status' | 'welcome.dismiss'
+>
+
+/** Dense [nTotal, k] neighbour table in dataset-index space (-1 for items the map did not sample). */
+function denseKnn(m: StoredMap): Int32Array {
+  const out = new Int32Array(m.nTotal * m.knnK).fill(-1)
+  m.indices.forEach((datasetIndex, row) => {
+    for (let j = 0; j < m.knnK; j++) out[datasetIndex * m.knnK + j] = m.knn[row * m.knnK + j]!
+  })
+  return out
+}
+
+/** Maps, colour, report and GPU parts of the AppApi. Everything here reads stored results or is quick. */
+export function viewsHandlers(ws: Workspace, changed: () => void, alignMatrix: Api['align.matrix']): ViewsApi {
+  return {
+    'maps.list': async () => listMaps(ws),
+    'maps.get': async ({ id }) => {
+      const m = getMap(ws, id)
+      const ds = getDataset(ws, m.datasetId)
+      const items = loadDataset(ds.path, ws).items
+      const detail: MapDetail = {
+        ...m,
+        items: m.indices.map((i) => ({ index: i, id: items[i]?.id ?? String(i), caption: items[i]?.caption ?? null, attributes: items[i]?.attributes ?? {} })),
+      }
+      return detail
+    },
+    'maps.remove': async ({ id }) => {
+      const removed = deleteMap(ws, id)
+      changed()
+      return { removed }
+    },
+    'maps.neighbours': async ({ a, b, selected }) => {
+      const A = getMap(ws, a)
+      const B = getMap(ws, b)
+      if (A.datasetId !== B.datasetId) throw badInput('maps', 'the two maps are of different datasets; linked selection needs the same items')
+      const k = Math.min(A.knnK, B.knnK)
+      if (k < 1) throw badInput('maps', 'these maps have no stored neighbour lists')
+      const inA = new Set(A.indices)
+      const inB = new Set(B.indices)
+      const both = selected.filter((i) => inA.has(i) && inB.has(i))
+      const missing = selected.filter((i) => !(inA.has(i) && inB.has(i)))
+      const panel = neighbourPanel(denseKnn(A), denseKnn(B), k, both, { strideA: A.knnK, strideB: B.knnK })
+      return { ...panel, missing }
+    },
+    'maps.thumbnail': async ({ datasetId, index }) => {
+      const ds = getDataset(ws, datasetId)
+      const item = loadDataset(ds.path, ws).items[index]
+      if (!item) throw new AppError('NOT_FOUND', `${ds.name}: no item ${index}`)
+      if (!item.image) return { dataUrl: null, caption: item.caption ?? null }
+      // The loader already confined the path to the dataset folder.
+      const bytes = fs.readFileSync(item.image)
+      const type = bytes[0] === 0x89 ? 'image/png' : 'image/jpeg'
+      return { dataUrl: `data:${type};base64,${bytes.toString('base64')}`, caption: item.caption ?? null }
+    },
+    'maps.models': async ({ modelIds, datasetId, metric, k, prep, q, layersMode, method }) => {
+      const mat = await alignMatrix({ modelIds, datasetId, metric, k, prep, q, layersMode })
+      const usable = mat.models.map((_, i) => i).filter((i) => mat.models.some((__, j) => j !== i && (mat.cells[i]![j] || mat.cells[j]![i])))
+      const missing = mat.models.filter((_, i) => !usable.includes(i)).map((m) => m.name)
+      if (usable.length < 2) throw badInput('models', 'need alignment results between at least two of the chosen models (run the alignment first)')
+      const n = usable.length
+      const scores = new Float64Array(n * n)
+      for (let a = 0; a < n; a++) {
+        for (let b = 0; b < n; b++) {
+          if (a === b) {
+            scores[a * n + b] = 1
+            continue
+          }
+          const c = mat.cells[usable[a]!]![usable[b]!] ?? mat.cells[usable[b]!]![usable[a]!]
+          if (!c) throw badInput('models', `no stored ${metric} between ${mat.models[usable[a]!]!.name} and ${mat.models[usable[b]!]!.name}; run the alignment for all pairs`)
+          scores[a * n + b] = c.score
+        }
+      }
+      const names = usable.map((i) => mat.models[i]!.name)
+      const r = await modelMap(names, { data: scores, rows: n, cols: n }, { method: method ?? 'auto', seed: 0 })
+      return { ...r, missing, modelIds: usable.map((i) => mat.models[i]!.id) }
+    },
+    'colour.latest': async () => {
+      const r = ws.db.prepare('SELECT * FROM colour_runs ORDER BY created_at DESC LIMIT 1').get() as { id: string; params: string; result: string; seconds: number; created_at: string } | undefined
+      if (!r) return null
+      const run: ColourRun = { id: r.id, params: JSON.parse(r.params) as ColourRun['params'], result: JSON.parse(r.result) as ColourRun['result'], seconds: r.seconds, createdAt: r.created_at }
+      return run
+    },
+    'report.html': async ({ sections, paper }) => {
+      const data = await gatherReportData(ws)
+      return { html: buildReportHtml(data, { paper: paper ?? 'A4', sections }), sections: chosenSections(data, sections) }
+    },
+    'report.file': async ({ name }) => {
+      if (name !== path.basename(name) || !/^[\w.-]+\.pdf$/.test(name)) throw badInput(name, 'not a report file name')
+      const file = path.join(reportsDir(ws.dir), name)
+      if (!fs.existsSync(file)) throw new AppError('NOT_FOUND', `${name}: no such report`)
+      return { name, base64: fs.readFileSync(file).toString('base64') }
+    },
+    'gpu.status': async () => gpuStatus(),
+    'welcome.dismiss': async () => {
+      ws.setSetting('welcome.dismissed', '1')
+      return { ok: true as const }
+    },
+  }
+}

@@ -1,0 +1,48 @@
+import { s } from '../schema'
+import { method } from '../apiMethod'
+import { alignParams } from './align'
+import type { StoredMap } from '../../core/maps/mapStore'
+import type { NeighbourPanel } from '../../core/maps/linkedNeighbours'
+import type { ModelMap } from '../../core/maps/modelMap'
+import type { ColourExperimentResult } from '../../core/colour/experiment'
+import type { GpuStatus } from '../../core/gpu/status'
+
+const id = s.string({ min: 1, max: 200 })
+
+export type MapSummary = Omit<StoredMap, 'coords' | 'knn' | 'indices'>
+
+export interface MapDetail extends StoredMap {
+  /** Per sampled item: dataset id, caption and attributes (for colouring and hover). */
+  items: { index: number; id: string; caption: string | null; attributes: Record<string, string> }[]
+}
+
+export interface ColourRun {
+  id: string
+  params: { textModel: string | null; visionModel: string | null; imageDir: string | null; permutations: number; seed: number }
+  result: ColourExperimentResult
+  seconds: number
+  createdAt: string
+}
+
+/** Maps, the colour experiment, reports and the GPU panel. */
+export const VIEWS_API = {
+  'maps.list': method(s.object({})).returns<MapSummary[]>(),
+  'maps.get': method(s.object({ id })).returns<MapDetail>(),
+  'maps.remove': method(s.object({ id })).returns<{ removed: boolean }>(),
+  /** Each selected item's neighbours in two maps' original spaces and their overlap (by dataset index). */
+  'maps.neighbours': method(s.object({ a: id, b: id, selected: s.array(s.number({ int: true, min: 0 }), { max: 5000 }) })).returns<NeighbourPanel & { missing: number[] }>(),
+  /** An item's image as a data URL (PNG/JPEG as stored), for hover thumbnails. */
+  'maps.thumbnail': method(s.object({ datasetId: id, index: s.number({ int: true, min: 0 }) })).returns<{ dataUrl: string | null; caption: string | null }>(),
+  'maps.models': method(s.object({ modelIds: s.array(id, { max: 500 }), datasetId: id, ...alignParams, method: s.optional(s.literal('auto', 'mds', 'umap')) })).returns<
+    ModelMap & { missing: string[]; modelIds: string[] }
+  >(),
+  'colour.latest': method(s.object({})).returns<ColourRun | null>(),
+  'report.html': method(s.object({ sections: s.optional(s.array(s.string({ min: 1, max: 40 }), { max: 20 })), paper: s.optional(s.literal('A4', 'Letter')) })).returns<{
+    html: string
+    sections: string[]
+  }>(),
+  /** A report PDF written by a `report` job, as base64 (browser mode downloads it). */
+  'report.file': method(s.object({ name: s.string({ min: 1, max: 200 }) })).returns<{ name: string; base64: string }>(),
+  'gpu.status': method(s.object({})).returns<GpuStatus>(),
+  'welcome.dismiss': method(s.object({})).returns<{ ok: true }>(),
+} as const
