@@ -11,6 +11,7 @@ import { vqaCategories, type CategoryMap } from '../../core/eval/vqaCategories'
 import { categorySpearman } from '../../core/eval/categorySpearman'
 import { parseDelimited } from '../../core/eval/read/table'
 import { demoPaths } from '../../core/registry/demo'
+import { numberOrNull } from '../../core/eval/read/numberOrNull'
 
 type EvalApi = Pick<AppApi, 'eval.import' | 'eval.list' | 'eval.remove' | 'eval.breakdown' | 'eval.questions' | 'eval.paper' | 'eval.vqa'>
 
@@ -49,7 +50,7 @@ export function evalHandlers(ws: Workspace, changed: () => void): EvalApi {
         paperSpearman: paperCategorySpearman(fs.readFileSync(spearmanCsv, 'utf8')),
         results7b: results.map((r) => ({
           model: String(r.model),
-          scores: Object.fromEntries(['general', 'knowledge', 'ocr_chart', 'vision_centric', 'overall'].map((k) => [k, typeof r[k] === 'number' ? (r[k] as number) : null])),
+          scores: Object.fromEntries(['general', 'knowledge', 'ocr_chart', 'vision_centric', 'overall'].map((k) => [k, numberOrNull(r[k])])),
         })),
         source: PAPER,
       }

@@ -1,6 +1,6 @@
 import type { AppApi } from '../../common/api'
 import type { Workspace } from '../../core/store/workspace'
-import { analyseMixture, deleteMixtureTable, getMixtureTable, importMixtureTable, listMixtureTables } from '../../core/mix/index'
+import { analyseMixture, deleteMixtureTable, getMixtureTable, importMixtureTable, listMixtureTables, surfaceSamples } from '../../core/mix/index'
 
 type MixApi = Pick<AppApi, 'mix.import' | 'mix.list' | 'mix.remove' | 'mix.analyse'>
 
@@ -23,7 +23,7 @@ export function mixHandlers(ws: Workspace, changed: () => void): MixApi {
       const sources = sourcesId ? getMixtureTable(ws, sourcesId).table : undefined
       const analysis = analyseMixture(stored.table, { ...opts, sources })
       const t = stored.table
-      return { summary: stored.summary, table: { name: t.name, columns: t.columns, numeric: t.numeric, rows: t.rows }, analysis }
+      return { summary: stored.summary, table: { name: t.name, columns: t.columns, numeric: t.numeric, rows: t.rows }, analysis, surface: analysis.fit ? surfaceSamples(analysis.fit) : null }
     },
   }
 }

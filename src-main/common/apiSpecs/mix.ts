@@ -25,5 +25,11 @@ export const MIX_API = {
       resamples: s.optional(s.number({ int: true, min: 0, max: 5000 })),
       seed: s.optional(s.number({ int: true })),
     }),
-  ).returns<{ summary: MixtureTableSummary; table: Pick<MixtureTable, 'columns' | 'numeric' | 'rows' | 'name'>; analysis: MixtureAnalysis }>(),
+  ).returns<{
+    summary: MixtureTableSummary
+    table: Pick<MixtureTable, 'columns' | 'numeric' | 'rows' | 'name'>
+    analysis: MixtureAnalysis
+    /** The fitted surface evaluated inside the sampled region, for the heatmap overlay (null without a fit). */
+    surface: { x: number; y: number; value: number }[] | null
+  }>(),
 } as const

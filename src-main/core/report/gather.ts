@@ -15,6 +15,7 @@ import { parseDelimited } from '../eval/read/table'
 import { analyseMixture, getMixtureTable, listMixtureTables, surfaceSamples } from '../mix/index'
 import type { AlignmentSection, AlignResult, MixturesSection, MleSection, Provenance, ReportData, VqaSection } from './types'
 import { gatherExtras } from './gatherExtras'
+import { numberOrNull } from '../eval/read/numberOrNull'
 
 const LSBS = 'Han et al., Learning to See Before Seeing (arXiv:2509.26625)'
 const PRH = 'Huh et al., The Platonic Representation Hypothesis (ICML 2024)'
@@ -162,8 +163,8 @@ function vqaSection(): VqaSection {
     categories,
     models: rows.map((r) => ({
       name: String(r.model),
-      scores: Object.fromEntries(categories.map((c) => [c, typeof r[c] === 'number' ? (r[c] as number) : null])),
-      overall: typeof r.overall === 'number' ? r.overall : null,
+      scores: Object.fromEntries(categories.map((c) => [c, numberOrNull(r[c])])),
+      overall: numberOrNull(r.overall),
     })),
     paper: { categories: paper.categories, matrix: paper.rho },
     spearman: null,
