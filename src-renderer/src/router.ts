@@ -3,6 +3,7 @@ import { createRouter, createWebHashHistory } from 'vue-router'
 /** Hash history: works from file:// in the desktop window and from the loopback server alike. */
 export const NAV = [
   { path: '/', name: 'workspace', label: 'Workspace', component: () => import('./views/WorkspaceView.vue') },
+  { path: '/models', name: 'models', label: 'Models', component: () => import('./views/ModelsView.vue') },
   { path: '/alignment', name: 'alignment', label: 'Alignment', component: () => import('./views/AlignmentView.vue') },
   { path: '/maps', name: 'maps', label: 'Maps', component: () => import('./views/MapsView.vue') },
   { path: '/mle', name: 'mle', label: 'MLE-Bench', component: () => import('./views/MleView.vue') },
