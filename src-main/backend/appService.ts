@@ -139,7 +139,7 @@ export class Backend {
       ...align,
       ...viewsHandlers(ws, () => this.changed('maps'), align['align.matrix']),
       ...evalHandlers(ws, () => this.changed('eval')),
-      ...mixHandlers(ws, () => this.changed('mixtures')),
+      ...mixHandlers(ws, () => this.changed('mixtures'), align['align.matrix']),
     }
   }
 }

@@ -1,5 +1,7 @@
 import { AppError, isAppError } from '../common/errors'
-import { Workspace } from '../core/store/workspace'
+import path from 'node:path'
+import { storageError } from '../core/store/storageError'
+import { DB_FILE, Workspace } from '../core/store/workspace'
 import { appVersion, resolveDataDir } from '../core/paths'
 import { GLOBAL_BOOLEAN, GLOBAL_FLAGS, flagString, parseArgs } from './args'
 import type { CliContext, Command } from './command'
@@ -124,6 +126,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${oneLine(e.message)}\n`)
       return 2
     }
+    const env = workspaceWriteError(e, ws as Workspace | null)
+    if (env) {
+      process.stderr.write(`error: ${oneLine(env.message)}\n`)
+      return 2
+    }
     if (isAppError(e) && e.code === 'CANCELLED') {
       process.stderr.write('error: cancelled\n')
       return 2
@@ -136,6 +143,15 @@ export async function main(argv: string[]): Promise<number> {
     const w = ws as Workspace | null
     w?.close()
   }
+}
+
+/** Disk full or read-only workspace (SQLite or fs) as a clear sentence naming the file, else null. */
+function workspaceWriteError(e: unknown, ws: Workspace | null): AppError | null {
+  const code = String((e as { code?: unknown } | null)?.code ?? '')
+  if (code.startsWith('SQLITE_')) return storageError(ws ? path.join(ws.dir, DB_FILE) : 'workspace database', e)
+  const file = (e as { path?: unknown } | null)?.path
+  if (typeof file === 'string' && ['ENOSPC', 'EDQUOT', 'EFBIG', 'EROFS'].includes(code)) return storageError(file, e)
+  return null
 }
 
 function oneLine(s: string): string {

@@ -26,6 +26,7 @@ export const command: Command = {
       `  feature sets: ${r.featureSets} (${r.batches} batches checked)`,
       ...r.problems.map((p) => `  problem: ${p}`),
       ...r.repaired.map((p) => `  repaired: ${p}`),
+      ...r.notes.map((p) => `  note: ${p}`),
     ]
     return { json: r, text: lines.join('\n'), exitCode: r.ok ? 0 : 1 }
   },

@@ -3,6 +3,8 @@ import { method } from '../apiMethod'
 import type { MixtureTableSummary } from '../../core/mix/mixtureStore'
 import type { MixtureAnalysis } from '../../core/mix/analyseMixture'
 import type { MixtureTable } from '../../core/mix/table'
+import type { AlignmentVersusMixture } from '../../core/mix/charts'
+import { alignParams } from './align'
 
 const id = s.string({ min: 1, max: 200 })
 const path = s.string({ min: 1, max: 4096 })
@@ -32,4 +34,12 @@ export const MIX_API = {
     /** The fitted surface evaluated inside the sampled region, for the heatmap overlay (null without a fit). */
     surface: { x: number; y: number; value: number }[] | null
   }>(),
+  /**
+   * LLM–vision alignment against each language model's mixture share (the paper's Figure 11): the share is
+   * read from a model tag or capability whose name contains `shareKey` (default "reasoning"), the scores
+   * from stored alignments to every vision model.
+   */
+  'mix.alignment': method(s.object({ datasetId: id, shareKey: s.optional(s.string({ min: 1, max: 100 })), ...alignParams })).returns<
+    AlignmentVersusMixture & { shareName: string | null; textModels: number; visionModels: string[]; missing: string[] }
+  >(),
 } as const

@@ -234,8 +234,15 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
         const tr = performance.now()
         const running = ms.session.run(f.feeds, layers)
         if (fi === 0) {
-          flush()
-          if (k + 1 < todo.length && !hooks.signal?.aborted) next = prepare(todo[k + 1]!)
+          try {
+            flush()
+            if (k + 1 < todo.length && !hooks.signal?.aborted) next = prepare(todo[k + 1]!)
+          } catch (e) {
+            // The run is in flight on a worker thread; disposing the session under it (finally below)
+            // crashes the process with an uncaught "Session already disposed" instead of this error.
+            await running.catch(() => undefined)
+            throw e
+          }
         }
         const res = await running
         tm.session_run_s += lap(tr)

@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../common/errors'
+import { storageError } from './storageError'
 
 /**
  * Content-addressed array files: `arrays/ab/abcdef....bin`, named by the SHA-256 of their bytes.
@@ -21,16 +22,22 @@ export class ArrayStore {
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex')
     const dest = this.pathOf(sha256)
     if (fs.existsSync(dest) && fs.statSync(dest).size === bytes.byteLength) return { sha256, bytes: bytes.byteLength }
-    fs.mkdirSync(path.dirname(dest), { recursive: true })
     const tmp = `${dest}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
-    const fd = fs.openSync(tmp, 'w')
     try {
-      fs.writeSync(fd, bytes)
-      fs.fsyncSync(fd)
-    } finally {
-      fs.closeSync(fd)
+      fs.mkdirSync(path.dirname(dest), { recursive: true })
+      const fd = fs.openSync(tmp, 'w')
+      try {
+        fs.writeSync(fd, bytes)
+        fs.fsyncSync(fd)
+      } finally {
+        fs.closeSync(fd)
+      }
+      fs.renameSync(tmp, dest)
+    } catch (e) {
+      // A half-written temporary file on a full disk only takes the space the user is trying to free.
+      fs.rmSync(tmp, { force: true })
+      throw storageError(dest, e) ?? e
     }
-    fs.renameSync(tmp, dest)
     return { sha256, bytes: bytes.byteLength }
   }
 

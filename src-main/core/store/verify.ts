@@ -11,6 +11,8 @@ export interface WorkspaceCheck {
   batches: number
   problems: string[]
   repaired: string[]
+  /** Harmless findings that do not fail the check (debris of a killed writer). */
+  notes: string[]
 }
 
 /**
@@ -23,6 +25,7 @@ export interface WorkspaceCheck {
 export function verifyWorkspace(ws: Workspace, opts: { repair?: boolean } = {}): WorkspaceCheck {
   const problems: string[] = []
   const repaired: string[] = []
+  const notes: string[] = []
   const integrity = String(ws.db.pragma('integrity_check', { simple: true }))
   if (integrity !== 'ok') problems.push(`sqlite integrity_check: ${integrity}`)
   const fk = ws.db.pragma('foreign_key_check') as unknown[]
@@ -52,9 +55,11 @@ export function verifyWorkspace(ws: Workspace, opts: { repair?: boolean } = {}):
     }
   }
 
-  const tmp = listTmp(ws.arrays.root)
+  // A killed writer leaves its temporary file behind; the batch it held was never recorded, so this is
+  // debris, not damage. A live writer's file is skipped: deleting it would fail that writer's rename.
+  const tmp = listTmp(ws.arrays.root).filter((f) => !writerAlive(f))
   if (tmp.length) {
-    problems.push(`${tmp.length} leftover temporary file(s) from interrupted writes`)
+    notes.push(`${tmp.length} leftover temporary file(s) from interrupted writes (harmless; --repair removes them)`)
     if (opts.repair) {
       for (const f of tmp) fs.rmSync(f, { force: true })
       repaired.push(`removed ${tmp.length} temporary file(s)`)
@@ -65,7 +70,20 @@ export function verifyWorkspace(ws: Workspace, opts: { repair?: boolean } = {}):
     if (removed) repaired.push(`removed ${removed} unreferenced array file(s)`)
   }
   const remaining = opts.repair ? verifyWorkspace(ws, { repair: false }).problems : problems
-  return { dir: ws.dir, ok: remaining.length === 0, integrity, featureSets: sets.length, batches, problems, repaired }
+  return { dir: ws.dir, ok: remaining.length === 0, integrity, featureSets: sets.length, batches, problems, repaired, notes }
+}
+
+/** ArrayStore temp names are `<hash>.bin.<pid>.<random>.tmp`; true when that pid still runs here. */
+function writerAlive(file: string): boolean {
+  const pid = Number(/\.(\d+)\.[0-9a-f]+\.tmp$/.exec(file)?.[1])
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 function listTmp(root: string): string[] {

@@ -5,6 +5,7 @@ import { AppError, badInput } from '../../common/errors'
 import { MIGRATIONS } from './migrations/index'
 import type { Migration } from './migration'
 import { ArrayStore } from './arrays'
+import { storageError } from './storageError'
 
 export const DB_FILE = 'workspace.sqlite'
 
@@ -101,6 +102,8 @@ function migrate(db: Database.Database, migrations: Migration[]): void {
   for (const m of sorted) {
     if (m.version <= current) continue
     db.transaction(() => {
+      // Re-read under the write lock: another process opening the same new workspace may have applied it.
+      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return
       m.up(db)
       db.pragma(`user_version = ${m.version}`)
     }).immediate()
@@ -111,6 +114,8 @@ function openError(dbPath: string, e: unknown): AppError {
   const code = (e as { code?: string }).code ?? ''
   const msg = e instanceof Error ? e.message : String(e)
   if (code === 'SQLITE_NOTADB' || /not a database/i.test(msg)) return badInput(dbPath, 'is not a Platonic Lab workspace (not an SQLite database)')
+  const env = storageError(dbPath, e)
+  if (env) return env
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || /readonly|read-only/i.test(msg)) return badInput(dbPath, `cannot open the workspace for writing (${msg})`)
   if (code === 'SQLITE_FULL' || /disk.*full/i.test(msg)) return badInput(dbPath, 'the disk is full')
   if (code === 'SQLITE_BUSY') return new AppError('CONFLICT', `${dbPath}: the workspace is busy (another process holds the write lock)`)
