@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core'
 import { SHAPES } from '../helpers/fixtures'
 import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
 
-const VIEWS = ['workspace', 'alignment', 'maps', 'mle', 'mixtures', 'colour', 'reports', 'gpu']
+const VIEWS = ['workspace', 'models', 'alignment', 'maps', 'mle', 'mixtures', 'colour', 'reports', 'gpu']
 
 describe('app shell in Chromium (browser mode)', () => {
   let app: ServedApp

@@ -177,9 +177,7 @@ export interface ReportData {
   provenance: Provenance
 }
 
-/** Section ids in print order; the title page is always printed. */
-export const REPORT_SECTIONS = ['summary', 'alignment', 'maps', 'mle', 'vqa', 'mixtures', 'colour', 'provenance'] as const
-export type ReportSection = (typeof REPORT_SECTIONS)[number]
+export { REPORT_SECTIONS, type ReportSection } from '../../common/reportSections'
 
 export type Paper = 'A4' | 'Letter'
 

@@ -1,16 +1,19 @@
+import { REPORT_SECTIONS, type ReportSection } from '../../../../src-main/common/reportSections'
 import { download } from '../../charts/exportChart'
 
-/** Report sections in print order (mirrors the report builder's REPORT_SECTIONS, which lives in core). */
-export const SECTIONS = [
-  { id: 'summary', label: 'Summary', hint: 'what was run and the headline numbers' },
-  { id: 'alignment', label: 'Alignment', hint: 'model × model matrix, layer heatmaps' },
-  { id: 'maps', label: 'Maps', hint: 'item maps and the model map' },
-  { id: 'mle', label: 'MLE-Bench', hint: 'existence by object size' },
-  { id: 'vqa', label: 'VQA categories', hint: 'per-category scores' },
-  { id: 'mixtures', label: 'Data mixtures', hint: 'grids, recipes, alignment vs mixture' },
-  { id: 'colour', label: 'Colour', hint: 'colour spaces against CIELAB' },
-  { id: 'provenance', label: 'Provenance', hint: 'model hashes, dataset, parameters, versions' },
-] as const
+const INFO: Record<ReportSection, { label: string; hint: string }> = {
+  summary: { label: 'Summary', hint: 'what was run and the headline numbers' },
+  alignment: { label: 'Alignment', hint: 'model × model matrix, layer heatmaps' },
+  maps: { label: 'Maps', hint: 'item maps and the model map' },
+  mle: { label: 'MLE-Bench', hint: 'existence by object size' },
+  vqa: { label: 'VQA categories', hint: 'per-category scores' },
+  mixtures: { label: 'Data mixtures', hint: 'grids, recipes, alignment vs mixture' },
+  colour: { label: 'Colour', hint: 'colour spaces against CIELAB' },
+  provenance: { label: 'Provenance', hint: 'model hashes, dataset, parameters, versions' },
+}
+
+/** Report sections in print order, as the report builder prints them. */
+export const SECTIONS = REPORT_SECTIONS.map((id) => ({ id, ...INFO[id] }))
 
 export type Paper = 'A4' | 'Letter'
 
