@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads'
 import type { Mat } from '../src-main/common/matrix'
 import type { KernelBackend } from '../src-main/core/align/backend'
 import { chooseBackend } from '../src-main/core/align/chooseBackend'
-import { mulberry32 } from '../src-main/core/align/rng'
+import { mulberry32 } from '../src-main/common/random'
 import { itemMap } from '../src-main/core/maps/umap'
 import { findChromium } from '../src-main/core/report/findChromium'
 

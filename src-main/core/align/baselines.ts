@@ -1,7 +1,7 @@
 import type { LayerView } from './layerView'
 import { ResampledLayer } from './layerView'
 import { scorePair, type MetricContext, type MetricName } from './metrics'
-import { mulberry32, permutation, resample, subSeed } from './rng'
+import { mulberry32, permutation, resample, subSeed } from '../../common/random'
 import { checkAbort } from './referenceBackend'
 
 /** Expected mutual_knn for unrelated features: each of k neighbours is one of N−1 others. */

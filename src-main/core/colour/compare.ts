@@ -3,7 +3,7 @@ import type { Mat } from '../../common/matrix'
 import { isConstant, rank, spearman } from '../../common/stats'
 import { euclideanDistances } from '../maps/mds'
 import { procrustes } from '../maps/procrustes'
-import { seededRandom, shuffleInPlace } from './random'
+import { mulberry32 as seededRandom, shuffleInPlace } from '../../common/random'
 
 /** Upper triangle (i < j, row by row) of a square matrix: the "condensed" form scipy's pdist returns. */
 export function condensed(m: Mat): Float64Array {

@@ -1,6 +1,6 @@
 import { badInput } from '../../common/errors'
 import type { Mat } from '../../common/matrix'
-import { mulberry32, subSeed, type Rng } from '../align/rng'
+import { mulberry32, subSeed, type Rng } from '../../common/random'
 
 export type SampleMode = 'all' | 'random' | 'stratified'
 export const SAMPLE_MODES: readonly SampleMode[] = ['all', 'random', 'stratified']

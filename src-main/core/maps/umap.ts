@@ -3,7 +3,7 @@ import { badInput } from '../../common/errors'
 import type { Mat } from '../../common/matrix'
 import type { KernelBackend } from '../align/backend'
 import { chooseBackend } from '../align/chooseBackend'
-import { mulberry32, subSeed } from '../align/rng'
+import { mulberry32, subSeed } from '../../common/random'
 import { throwIfMapCancelled, yieldToEventLoop } from './cancel'
 import { assertFinite, cosineKnnGraph, l2NormalizedCopy, truncateKnn, type KnnGraph } from './knnGraph'
 

@@ -4,7 +4,7 @@ import { quantile } from '../../common/stats'
 import { leastSquaresQR } from './leastSquares'
 import { convexHull, insideHull, type XY } from './region'
 import type { Direction } from './rankRecipes'
-import { mulberry32 } from './random'
+import { mulberry32 } from '../../common/random'
 
 export interface SurfacePoint {
   x: number

@@ -3,7 +3,7 @@ import { align } from '../../../src-main/core/align/align'
 import { createReferenceBackend } from '../../../src-main/core/align/referenceBackend'
 import { FullLayer, ResampledLayer } from '../../../src-main/core/align/layerView'
 import { percentile } from '../../../src-main/core/align/baselines'
-import { mulberry32, permutation, resample } from '../../../src-main/core/align/rng'
+import { mulberry32, permutation, resample } from '../../../src-main/common/random'
 import { gaussian, l2rows } from './helpers'
 
 describe('baselines', () => {

@@ -1,5 +1,5 @@
 import type { Mat } from '../../../src-main/common/matrix'
-import { mulberry32 } from '../../../src-main/core/align/rng'
+import { mulberry32 } from '../../../src-main/common/random'
 
 /** Seeded standard normal matrix (Box–Muller over mulberry32). */
 export function gaussian(rows: number, cols: number, seed: number): Mat {

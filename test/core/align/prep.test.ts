@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { clampThreshold, l2NormalizeRows, linearQuantile, prepare, selectKth } from '../../../src-main/core/align/prep'
-import { mulberry32 } from '../../../src-main/core/align/rng'
+import { mulberry32 } from '../../../src-main/common/random'
 
 const rand = (n: number, seed: number) => {
   const r = mulberry32(seed)

@@ -5,7 +5,7 @@ import { colourCooccurrence } from '../../../src-main/core/colour/cooccurrence'
 import { colourExperiment } from '../../../src-main/core/colour/experiment'
 import { decodeImages, listImageFiles } from '../../../src-main/core/colour/imageFolder'
 import { colourPrompts, poolTemplateFeatures } from '../../../src-main/core/colour/prompts'
-import { seededRandom } from '../../../src-main/core/colour/random'
+import { mulberry32 as seededRandom } from '../../../src-main/common/random'
 import { XKCD_COLOUR_TERMS } from '../../../src-main/core/colour/terms'
 import { SHAPES } from '../../helpers/fixtures'
 

@@ -49,3 +49,13 @@ export function resample(rng: Rng, n: number): Int32Array {
   for (let i = 0; i < n; i++) r[i] = randInt(rng, n)
   return r
 }
+
+/** Fisher–Yates shuffle of `a` in place with the given generator. */
+export function shuffleInPlace(a: Int32Array, random: Rng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    const t = a[i]!
+    a[i] = a[j]!
+    a[j] = t
+  }
+}
