@@ -22,6 +22,34 @@ function dataDirFromArgs(): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined
 }
 
+/** App settings (the chosen workspace) live in Electron's per-user data folder, never in the install folder. */
+function settingsFile(): string {
+  return path.join(app.getPath('userData'), 'settings.json')
+}
+
+function readSettings(): { workspace?: string } {
+  try {
+    return JSON.parse(fs.readFileSync(settingsFile(), 'utf8')) as { workspace?: string }
+  } catch {
+    return {}
+  }
+}
+
+/** --data, else $PLATONIC_LAB_DATA, else the folder the user last chose, else <app data>/workspace. */
+function workspaceDir(): string {
+  return resolveDataDir(dataDirFromArgs() ?? (process.env.PLATONIC_LAB_DATA ? undefined : readSettings().workspace))
+}
+
+async function chooseWorkspace(): Promise<void> {
+  const r = await dialog.showOpenDialog({ title: 'Open or create a workspace folder', properties: ['openDirectory', 'createDirectory'] })
+  if (r.canceled || !r.filePaths[0]) return
+  fs.mkdirSync(path.dirname(settingsFile()), { recursive: true })
+  fs.writeFileSync(settingsFile(), JSON.stringify({ ...readSettings(), workspace: r.filePaths[0] }, null, 2))
+  backend?.kill()
+  startBackend()
+  for (const w of BrowserWindow.getAllWindows()) w.webContents.reload()
+}
+
 function startBackend(): void {
   backend = utilityProcess.fork(path.join(here, 'backend.js'), [], { serviceName: 'Platonic Lab backend', stdio: 'inherit' })
   backend.on('message', (m: { type: string; id?: number; result?: unknown; event?: unknown; message?: string }) => {
@@ -38,7 +66,7 @@ function startBackend(): void {
     for (const [, resolve] of pending) resolve({ ok: false, error: { code: 'UNAVAILABLE', message: `the backend stopped (code ${code})` } })
     pending.clear()
   })
-  backend.postMessage({ type: 'init', dataDir: resolveDataDir(dataDirFromArgs()) })
+  backend.postMessage({ type: 'init', dataDir: workspaceDir() })
 }
 
 function trusted(e: Electron.IpcMainInvokeEvent): boolean {
@@ -79,11 +107,11 @@ async function printHtmlToPdf(html: string, paper: 'A4' | 'Letter'): Promise<Buf
 void app.whenReady().then(() => {
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
-      { role: 'fileMenu' },
+      { label: 'File', submenu: [{ label: 'Open Workspace Folder…', accelerator: 'CmdOrCtrl+O', click: () => void chooseWorkspace() }, { type: 'separator' }, { role: 'quit' }] },
       { role: 'editMenu' },
       { role: 'viewMenu' },
       { role: 'windowMenu' },
-      { label: 'Help', submenu: [{ label: 'Open workspace folder', click: () => void shell.openPath(resolveDataDir(dataDirFromArgs())) }] },
+      { label: 'Help', submenu: [{ label: 'Open workspace folder', click: () => void shell.openPath(workspaceDir()) }] },
     ]),
   )
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false))
