@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
+import path from 'node:path'
+import { FIXTURES } from '../helpers/fixtures'
 import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
 
 /** The Models view end to end: inspect a graph without hidden-state outputs, extract with a progress bar, edit scores, delete features. */
@@ -90,6 +92,23 @@ describe('Models view in Chromium', () => {
     await expect.poll(async () => page.getByTestId('caps-key-0').inputValue()).toBe('bits per byte')
     expect(await page.getByTestId('caps-value-0').inputValue()).toBe('1.25')
     expect(await page.getByTestId('tags-key-0').inputValue()).toBe('family')
+    expect(errors).toEqual([])
+  })
+
+  it('fills capability scores from an imported MLE-Bench evaluation', async () => {
+    const token = new URL(app.url).searchParams.get('token')!
+    const file = path.join(FIXTURES, 'eval', 'formats', 'lmms_nested', 'm1_samples_mle_bench.jsonl')
+    const r = await fetch(new URL('/api/call', app.url), { method: 'POST', headers: { 'x-platonic-token': token, 'content-type': 'application/json' }, body: JSON.stringify({ method: 'eval.import', args: { paths: [file], models: ['m1'] } }) })
+    expect(r.status).toBe(200)
+    await page.reload()
+    await page.click('[data-model="gpt-tiny"]')
+    const meta = page.getByTestId('model-meta')
+    await meta.getByTestId('caps-from-eval').click()
+    // m1's sample-weighted overall is 0.625 (test/fixtures/eval/expected_breakdown.json).
+    const keys = await meta.locator('[data-testid^="caps-key-"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))
+    const i = keys.indexOf('MLE-Bench overall (weighted, %)')
+    expect(i).toBeGreaterThanOrEqual(0)
+    expect(await meta.getByTestId(`caps-value-${i}`).inputValue()).toBe('62.5')
     expect(errors).toEqual([])
   })
 
