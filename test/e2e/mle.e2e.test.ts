@@ -1,7 +1,9 @@
 import path from 'node:path'
+import fs from 'node:fs'
+import { tmpDir } from '../helpers/tmp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Locator, Page } from 'playwright-core'
-import { FIXTURES } from '../helpers/fixtures'
+import { FIXTURES, SHAPES } from '../helpers/fixtures'
 import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
 
 // Two models' answers to the same 24 synthetic MLE-Bench questions (test/fixtures/eval/formats, made by
@@ -149,7 +151,15 @@ describe('MLE-Bench view in Chromium', () => {
     await page.getByTestId('disagreements-only').check()
     await page.getByTestId('question-bin').selectOption('')
     await qs.getByText(`${disagree.length} question(s)`).waitFor()
+    // Thumbnails from a local folder with one image per question id.
+    const imgs = tmpDir('pl-mle-images-')
+    for (let q = 0; q < 24; q++) fs.copyFileSync(path.join(SHAPES, 'images', `${String(q).padStart(3, '0')}.png`), path.join(imgs.dir, `${q}.png`))
+    await page.getByTestId('question-images').fill(imgs.dir)
+    await page.getByTestId('question-images').press('Enter')
+    await expect.poll(async () => table.locator('img.thumb').count()).toBe(disagree.length)
+    expect(await table.locator('img.thumb').first().getAttribute('src')).toMatch(/^data:image\/png;base64,/)
     await shot(page, 'mle-questions')
+    imgs.cleanup()
     expect(errors).toEqual([])
   })
 

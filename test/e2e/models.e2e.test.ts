@@ -105,7 +105,7 @@ describe('Models view in Chromium', () => {
     const meta = page.getByTestId('model-meta')
     await meta.getByTestId('caps-from-eval').click()
     // m1's sample-weighted overall is 0.625 (test/fixtures/eval/expected_breakdown.json).
-    const keys = await meta.locator('[data-testid^="caps-key-"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))
+    const keys = await meta.locator('[data-testid^="caps-key-"]').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value))
     const i = keys.indexOf('MLE-Bench overall (weighted, %)')
     expect(i).toBeGreaterThanOrEqual(0)
     expect(await meta.getByTestId(`caps-value-${i}`).inputValue()).toBe('62.5')

@@ -82,7 +82,7 @@ describe('extraction killed with SIGKILL', () => {
       .filter(Boolean)
       .map((l) => (JSON.parse(l) as { caption: string }).caption)
     const lines: string[] = []
-    for (let v = 0; v < 12; v++) for (const c of caps) lines.push(`${"maybe ".repeat(v)}${c}`)
+    for (let v = 0; v < 12; v++) for (const c of caps) lines.push(`${'maybe '.repeat(v)}${c}`)
     fs.writeFileSync(dataset, lines.join('\n') + '\n')
   })
   afterAll(() => t.cleanup())

@@ -121,7 +121,7 @@ describe('dataset loading of random manifests', () => {
           }
         }
       }),
-      { seed: SEED, numRuns: 80 },
+      { seed: SEED, numRuns: 150 },
     )
   })
 
@@ -172,7 +172,7 @@ describe('evaluation file sniffing and import', () => {
         const r = await badInputOrAsync(() => readEvalFile(f, format))
         if (r && r.kind === 'rows') for (const row of r.rows) expect(row).toBeTypeOf('object')
       }),
-      { seed: SEED, numRuns: 120 },
+      { seed: SEED, numRuns: 250 },
     )
   })
 })
@@ -195,7 +195,7 @@ function randomTensor(n: number, layers: number, dim: number, seed: number, styl
   const data = new Float32Array(n * layers * dim)
   for (let i = 0; i < data.length; i++) data[i] = (r() - 0.5) * 20
   if (style === 1) data.copyWithin(layers * dim, 0, layers * dim) // item 1 duplicates item 0
-  if (style === 2) for (let i = 0; i < n * layers; i++) data[i * dim] = 3 // first column constant
+  if (style === 2 && dim > 1) for (let i = 0; i < n * layers; i++) data[i * dim] = 3 // first column constant
   return { data, n, layers, dim }
 }
 
@@ -249,7 +249,7 @@ describe('metric kernels on random shapes and values (reference backend)', () =>
           expect(ab.chance.mutual_knn).toBeLessThanOrEqual(1)
         },
       ),
-      { seed: SEED, numRuns: 30 },
+      { seed: SEED, numRuns: 60 },
     )
   })
 
@@ -258,8 +258,9 @@ describe('metric kernels on random shapes and values (reference backend)', () =>
       fc.asyncProperty(fc.integer({ min: 6, max: 30 }), fc.integer({ min: 2, max: 12 }), fc.integer({ min: 0, max: 1e9 }), async (n, d, seed) => {
         const A = randomTensor(n, 1, d, seed, 0)
         const r = await align(A, A, { metrics: ['mutual_knn', 'cka', 'cka_rbf', 'unbiased_cka', 'svcca'], k: Math.min(5, n - 1), prep: 'l2' })
-        for (const m of ['mutual_knn', 'cka', 'cka_rbf', 'unbiased_cka']) expect(r.metrics[m]!.score, m).toBeCloseTo(1, 6)
-        expect(r.metrics.svcca!.score).toBeCloseTo(1, 4)
+        // float32 features: the unbiased estimator's N(N-3) terms lose a few digits for small N
+        for (const m of ['mutual_knn', 'cka', 'cka_rbf']) expect(r.metrics[m]!.score, m).toBeCloseTo(1, 6)
+        for (const m of ['unbiased_cka', 'svcca']) expect(r.metrics[m]!.score, m).toBeCloseTo(1, 4)
       }),
       { seed: SEED, numRuns: 20 },
     )

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { AppApi } from '../../common/api'
-import { isAppError } from '../../common/errors'
+import { badInput, isAppError } from '../../common/errors'
 import type { Workspace } from '../../core/store/workspace'
 import { breakdownFor, deleteEvalRun, importEvalFiles, listEvalRuns, rowsFor } from '../../core/eval/evalStore'
 import { questionTable } from '../../core/eval/questionTable'
@@ -13,7 +13,7 @@ import { parseDelimited } from '../../core/eval/read/table'
 import { demoPaths } from '../../core/registry/demo'
 import { numberOrNull } from '../../core/eval/read/numberOrNull'
 
-type EvalApi = Pick<AppApi, 'eval.import' | 'eval.list' | 'eval.remove' | 'eval.breakdown' | 'eval.questions' | 'eval.paper' | 'eval.vqa'>
+type EvalApi = Pick<AppApi, 'eval.import' | 'eval.list' | 'eval.remove' | 'eval.breakdown' | 'eval.questions' | 'eval.paper' | 'eval.vqa' | 'eval.image'>
 
 const PAPER = 'Han et al., Learning to See Before Seeing, arXiv:2509.26625 — Tables 3, 5, 6, Figure 5, Appendix B.2'
 
@@ -66,6 +66,20 @@ export function evalHandlers(ws: Workspace, changed: () => void): EvalApi {
         spearmanError = isAppError(e) ? e.message : String(e)
       }
       return { perModel, spearman, spearmanError }
+    },
+    'eval.image': async ({ folder, qid }) => {
+      // The id comes from an evaluation file: it names a file inside the folder, never a path.
+      if (!/^[\w.-]+$/.test(qid) || qid.startsWith('.')) throw badInput(qid, 'question id is not a plain file name')
+      const dir = path.resolve(folder)
+      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw badInput(dir, 'image folder not found')
+      for (const ext of ['.png', '.jpg', '.jpeg', '.webp']) {
+        const file = path.join(dir, qid + ext)
+        if (fs.existsSync(file) && fs.statSync(file).isFile()) {
+          const mime = ext === '.png' ? 'image/png' : ext === '.webp' ? 'image/webp' : 'image/jpeg'
+          return { dataUrl: `data:${mime};base64,${fs.readFileSync(file).toString('base64')}`, file }
+        }
+      }
+      return { dataUrl: null, file: null }
     },
   }
 }

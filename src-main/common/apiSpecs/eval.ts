@@ -40,4 +40,9 @@ export const EVAL_API = {
   'eval.vqa': method(
     s.object({ models: s.array(s.object({ name: s.string({ min: 1, max: 200 }), scores: s.record(s.number()) }), { max: 1000 }) }),
   ).returns<{ perModel: (VqaCategoryResult & { name: string })[]; spearman: SpearmanMatrix | null; spearmanError: string | null }>(),
+  /**
+   * The image of a question from a local folder the user points at: `<folder>/<qid>.png|.jpg|.jpeg|.webp`
+   * (benchmarks exported with one image per question id). Null when there is none.
+   */
+  'eval.image': method(s.object({ folder: path, qid: s.string({ min: 1, max: 200 }) })).returns<{ dataUrl: string | null; file: string | null }>(),
 } as const

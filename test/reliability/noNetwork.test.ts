@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { findChromium } from '../../src-main/core/report/findChromium'
+import { tmpDir } from '../helpers/tmp'
+import { runCliJson } from './cli'
+
+// No network at run time: the demo (extraction, alignment sweep, maps, colour experiment, PDF report)
+// runs with every outgoing-connection API of Node trapped (netTrap.mjs, preloaded through NODE_OPTIONS
+// so forked job hosts are covered too). Chromium is a separate program that the trap cannot see; for it
+// the printer's launch flags and request blocking are checked as a unit.
+
+const TRAP = path.join(path.dirname(new URL(import.meta.url).pathname), 'netTrap.mjs')
+const t = tmpDir('pl-net-')
+afterAll(() => t.cleanup())
+
+function trapEnv(log: string): NodeJS.ProcessEnv {
+  // The trap path may contain spaces; NODE_OPTIONS takes a quoted value.
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${JSON.stringify(pathToFileURL(TRAP).href)}`.trim(), PL_NET_TRAP_LOG: log }
+}
+
+function logLines(log: string): string[] {
+  return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []
+}
+
+describe('the network trap itself (so the demo test cannot pass vacuously)', () => {
+  it('records and blocks every kind of outgoing attempt, and lets loopback through', async () => {
+    const log = path.join(t.dir, 'control.log')
+    // 10.255.255.1 and example.invalid are never reached: the trap throws before a socket is created.
+    const script = `
+      import net from 'node:net'; import tls from 'node:tls'; import http from 'node:http'; import https from 'node:https'
+      import dns from 'node:dns'; import dgram from 'node:dgram'; import { connect } from 'node:net'
+      const tries = {
+        netConnect: () => net.connect(80, '10.255.255.1'),
+        namedConnect: () => connect({ host: '10.255.255.1', port: 81 }),
+        socket: () => new net.Socket().connect(82, '10.255.255.1'),
+        tls: () => tls.connect(443, '10.255.255.1'),
+        http: () => http.get('http://10.255.255.1:8080/update-check'),
+        https: () => https.request({ hostname: 'example.invalid', path: '/telemetry' }),
+        dns: () => dns.lookup('example.invalid', () => {}),
+        dnsPromise: () => dns.promises.resolve4('example.invalid'),
+        udp: () => dgram.createSocket('udp4').send(Buffer.from('x'), 53, '10.255.255.1'),
+        fetch: () => fetch('https://10.255.255.1/model.onnx'),
+      }
+      let thrown = 0
+      for (const [name, fn] of Object.entries(tries)) { try { const p = fn(); if (p && p.catch) await p.catch(() => { thrown++ }) } catch { thrown++ } }
+      // loopback must still work: a server on 127.0.0.1 and a client to it
+      const srv = net.createServer((s) => s.end('ok')).listen(0, '127.0.0.1')
+      await new Promise((r) => srv.once('listening', r))
+      const got = await new Promise((r, j) => { let d = ''; net.connect(srv.address().port, '127.0.0.1').on('data', (x) => (d += x)).on('end', () => r(d)).on('error', j) })
+      srv.close()
+      console.log(JSON.stringify({ thrown, total: Object.keys(tries).length, loopback: got }))
+    `
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...trapEnv(log) }, encoding: 'utf8', timeout: 30_000 })
+    expect(r.status, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { thrown: number; total: number; loopback: string }
+    expect(out.thrown).toBe(out.total)
+    expect(out.loopback).toBe('ok')
+    const lines = logLines(log)
+    for (const api of ['net.connect', 'net.Socket.connect', 'tls.connect', 'http.get', 'https.request', 'dns.lookup', 'dns.resolve4', 'dgram.send', 'fetch']) {
+      expect(lines.some((l) => l.includes(` ${api} `)), `${api} not recorded in\n${lines.join('\n')}`).toBe(true)
+    }
+    expect(lines.some((l) => l.includes('127.0.0.1'))).toBe(false)
+    expect(logLines(`${log}.loaded`)).toHaveLength(1)
+  })
+})
+
+describe('the demo with its PDF report makes no outgoing connection', () => {
+  it('records nothing while extracting, aligning, mapping and printing the report', async (ctx) => {
+    if (!findChromium()) {
+      console.warn('skipped the demo --report network test: no Chromium on this machine')
+      ctx.skip()
+    }
+    const log = path.join(t.dir, 'demo.log')
+    const pdf = path.join(t.dir, 'demo.pdf')
+    const { run, json } = await runCliJson<{ sweep: { pairs: number } }>(['demo', '--data', path.join(t.dir, 'ws'), '--report', pdf], { env: trapEnv(log), timeoutMs: 180_000 })
+    expect(run.code, run.stderr).toBe(0)
+    expect(json.sweep.pairs).toBeGreaterThan(0)
+    expect(fs.statSync(pdf).size).toBeGreaterThan(1000)
+    expect(logLines(log)).toEqual([])
+    expect(logLines(`${log}.loaded`).length, 'the trap was not loaded in the CLI process').toBeGreaterThan(0)
+  })
+})
+
+describe('Chromium (outside the trap) is started without background networking and with every page request aborted', () => {
+  it('printPdf passes the no-network flags and routes every request to abort before loading the document', async () => {
+    const calls: string[] = []
+    let launchArgs: string[] = []
+    vi.resetModules()
+    vi.doMock('playwright-core', () => ({
+      chromium: {
+        launch: async (o: { args?: string[] }) => {
+          launchArgs = o.args ?? []
+          return {
+            newPage: async () => ({
+              route: async (pattern: string, handler: (route: { abort: () => void }) => void) => {
+                let aborted = false
+                handler({ abort: () => (aborted = true) })
+                calls.push(`route ${pattern} ${aborted ? 'abort' : 'continue'}`)
+              },
+              setContent: async () => void calls.push('setContent'),
+              emulateMedia: async () => undefined,
+              pdf: async (o: { path: string }) => fs.writeFileSync(o.path, '%PDF-1.4 fake'),
+            }),
+            close: async () => void calls.push('close'),
+          }
+        },
+      },
+    }))
+    try {
+      const { printPdf } = await import('../../src-main/core/report/printPdf')
+      await printPdf('<html></html>', path.join(t.dir, 'unit.pdf'), { paper: 'A4', executablePath: '/nonexistent/chromium' })
+    } finally {
+      vi.doUnmock('playwright-core')
+      vi.resetModules()
+    }
+    for (const flag of ['--disable-background-networking', '--disable-component-update', '--disable-sync']) expect(launchArgs).toContain(flag)
+    expect(calls[0]).toBe('route **/* abort')
+    expect(calls.indexOf('setContent')).toBeGreaterThan(0)
+    expect(calls.at(-1)).toBe('close')
+  })
+})
