@@ -4,6 +4,7 @@ import path from 'node:path'
 import { badInput } from '../../common/errors'
 import type { Workspace } from '../store/workspace'
 import { fileSha256 } from '../store/fileHash'
+import { parseDelimited } from './csv'
 
 export type DatasetFormat = 'captions-folder' | 'jsonl' | 'csv' | 'txt' | 'image-folder'
 
@@ -173,50 +174,16 @@ function itemFromRecord(where: string, o: Record<string, unknown>, root: string,
   return it
 }
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, embedded newlines. Returns rows with 1-based line numbers. */
-export function parseCsv(text: string): { row: string[]; line: number }[] {
-  const rows: { row: string[]; line: number }[] = []
-  let field = ''
-  let row: string[] = []
-  let inQ = false
-  let line = 1
-  let rowLine = 1
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (inQ) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"'
-          i++
-        } else inQ = false
-      } else {
-        if (c === '\n') line++
-        field += c
-      }
-    } else if (c === '"' && field === '') inQ = true
-    else if (c === ',') {
-      row.push(field)
-      field = ''
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++
-      row.push(field)
-      if (row.length > 1 || row[0] !== '') rows.push({ row, line: rowLine })
-      row = []
-      field = ''
-      line++
-      rowLine = line
-    } else field += c
-  }
-  if (inQ) throw new Error(`unterminated quoted field starting on line ${rowLine}`)
-  row.push(field)
-  if (row.length > 1 || row[0] !== '') rows.push({ row, line: rowLine })
-  return rows
+/** CSV records with the 1-based line each starts on (the shared RFC 4180 reader, comma-separated). */
+export function parseCsv(text: string, where = 'CSV'): { row: string[]; line: number }[] {
+  const { rows, lines } = parseDelimited(text, where, ',')
+  return rows.map((row, i) => ({ row, line: lines[i]! }))
 }
 
 function parseCsvDataset(file: string, root: string): DatasetItem[] {
   let rows: { row: string[]; line: number }[]
   try {
-    rows = parseCsv(readText(file))
+    rows = parseCsv(readText(file), file)
   } catch (e) {
     throw badInput(file, e instanceof Error ? e.message : String(e))
   }

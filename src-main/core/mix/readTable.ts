@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
 import { badInput } from '../../common/errors'
-import { parseDelimited } from './csv'
+import { parseDelimited } from '../data/csv'
 import { buildTable, type MixtureTable } from './table'
 
 export type TableFormat = MixtureTable['format']

@@ -101,6 +101,6 @@ describe('loadDataset', () => {
 
   it('parseCsv handles CRLF and a missing final newline', () => {
     expect(parseCsv('a,b\r\n1,2').map((r) => r.row)).toEqual([['a', 'b'], ['1', '2']])
-    expect(() => parseCsv('a\n"open')).toThrow(/unterminated/)
+    expect(() => parseCsv('a\n"open')).toThrow(/quoted field is never closed/)
   })
 })

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
 import { badInput } from '../../../common/errors'
+import { parseDelimited as parseCsvRows } from '../../data/csv'
 
 /** A table as header-keyed records; cell values are strings, numbers, booleans or null. */
 export type Cell = string | number | boolean | null
@@ -12,57 +13,11 @@ export type TableRow = Record<string, Cell>
  * doubled quotes. The first record is the header.
  */
 export function parseDelimited(file: string, text: string, delim: ',' | '\t'): TableRow[] {
-  const records: string[][] = []
-  let field = ''
-  let rec: string[] = []
-  let i = 0
-  let quoted = false
-  const s = text.replace(/^\uFEFF/, '')
-  while (i < s.length) {
-    const ch = s[i]!
-    if (quoted) {
-      if (ch === '"') {
-        if (s[i + 1] === '"') {
-          field += '"'
-          i += 2
-          continue
-        }
-        quoted = false
-        i++
-        continue
-      }
-      field += ch
-      i++
-      continue
-    }
-    if (ch === '"' && field === '') {
-      quoted = true
-      i++
-    } else if (ch === delim) {
-      rec.push(field)
-      field = ''
-      i++
-    } else if (ch === '\n' || ch === '\r') {
-      rec.push(field)
-      field = ''
-      records.push(rec)
-      rec = []
-      i += ch === '\r' && s[i + 1] === '\n' ? 2 : 1
-    } else {
-      field += ch
-      i++
-    }
-  }
-  if (quoted) throw badInput(file, 'a quoted field is not closed before the end of the file')
-  if (field !== '' || rec.length) {
-    rec.push(field)
-    records.push(rec)
-  }
-  const nonEmpty = records.filter((r) => !(r.length === 1 && r[0] === ''))
-  if (nonEmpty.length === 0) throw badInput(file, 'is empty; expected a header row and one row per question')
-  const header = nonEmpty[0]!.map((h) => h.trim())
-  return nonEmpty.slice(1).map((r, ri) => {
-    if (r.length > header.length) throw badInput(`${file}:${ri + 2}`, `has ${r.length} fields but the header has ${header.length}`)
+  const { rows: records, lines } = parseCsvRows(text, file, delim)
+  if (records.length === 0) throw badInput(file, 'is empty; expected a header row and one row per question')
+  const header = records[0]!.map((h) => h.trim())
+  return records.slice(1).map((r, ri) => {
+    if (r.length > header.length) throw badInput(`${file}:${lines[ri + 1]}`, `has ${r.length} fields but the header has ${header.length}`)
     const row: TableRow = {}
     header.forEach((h, j) => (row[h] = r[j] ?? null))
     return row

@@ -74,4 +74,3 @@ function sniffDelimiter(text: string): string {
   return candidates[0]![1] > 0 ? candidates[0]![0] : ','
 }
 
-export { csvField } from '../../common/charts/csv'
