@@ -61,4 +61,25 @@ describe('app shell in Chromium (browser mode)', () => {
     await err.waitFor()
     expect(await err.textContent()).toContain('/no/such/dataset')
   })
+
+  it('computes the whole demo from the welcome card with a progress bar, then shows results in the views', async () => {
+    const fresh = await serveApp()
+    const p = await browser.newPage({ viewport: { width: 1360, height: 900 } })
+    const errs = watchConsole(p)
+    try {
+      await p.goto(fresh.url)
+      await p.getByTestId('compute-demo').click()
+      const job = p.locator('[data-testid="job"]', { hasText: 'Demo' })
+      await job.waitFor()
+      expect(await job.locator('progress').count()).toBe(1)
+      await p.locator('[data-testid="job"][data-state="done"]', { hasText: 'Demo' }).waitFor({ timeout: 240_000 })
+      await p.click('[data-nav="alignment"]')
+      await p.getByText('★1.000').first().waitFor({ timeout: 30_000 })
+      await shot(p, 'demo-computed-alignment')
+      expect(errs).toEqual([])
+    } finally {
+      await p.close()
+      await fresh.stop()
+    }
+  })
 })
