@@ -7,6 +7,7 @@ import { addModel, listModels, removeModel, updateModel } from '../core/registry
 import { addDataset, datasetItems, listDatasets, removeDataset } from '../core/registry/datasets'
 import { loadDemo } from '../core/registry/demo'
 import { JobManager } from './jobManager'
+import { storageError } from '../core/store/storageError'
 import { evalHandlers } from './handlers/evalHandlers'
 import { mixHandlers } from './handlers/mixHandlers'
 import { alignHandlers } from './handlers/alignHandlers'
@@ -35,7 +36,7 @@ export class Backend {
   constructor(readonly opts: BackendOptions) {
     this.ws = Workspace.open(opts.dataDir)
     this.jobs = new JobManager(this.ws, (e) => this.emit(e), { env: opts.jobEnv, cancelGraceMs: opts.cancelGraceMs })
-    this.api = this.buildApi()
+    this.api = withStorageErrors(this.buildApi(), this.ws.dir)
   }
 
   subscribe(cb: Listener): () => void {
@@ -142,6 +143,21 @@ export class Backend {
       ...mixHandlers(ws, () => this.changed('mixtures'), align['align.matrix']),
     }
   }
+}
+
+/** Every method, with disk-full and read-only failures turned into the user-facing sentence. */
+function withStorageErrors(api: AppApi, dir: string): AppApi {
+  const wrapped: Record<string, (a: unknown) => Promise<unknown>> = {}
+  for (const [name, fn] of Object.entries(api) as [string, (a: unknown) => Promise<unknown>][]) {
+    wrapped[name] = async (a) => {
+      try {
+        return await fn(a)
+      } catch (e) {
+        throw storageError(dir, e) ?? e
+      }
+    }
+  }
+  return wrapped as AppApi
 }
 
 const AREA_OF_JOB: Record<string, WorkspaceArea> = {

@@ -36,12 +36,15 @@ async function wireCommand(name: string, dataFlag: string | undefined): Promise<
     setReportGatherer(async (ws, o) => {
       if (!o.demo) return gatherReportData(ws)
       // --demo reports on the demo workspace (set up first if needed), never on the user's own.
-      const { demoDataDir } = await import('./commands/demo')
+      const { demoDataDir, DEMO_COMPLETE } = await import('./commands/demo')
       const { runJobInProcess } = await import('../jobs/runInProcess')
       const demoWs = Workspace.open(demoDataDir(dataFlag))
       try {
-        const aligned = (demoWs.db.prepare('SELECT COUNT(*) AS n FROM alignments').get() as { n: number }).n
-        if (demoWs.getSetting('demo.loaded') !== '1' || aligned === 0) await runJobInProcess(demoWs, 'demo', {}, (_f, m) => o.log(m), o.signal)
+        // Only a demo run that finished counts: one killed mid-sweep has some alignments but not all,
+        // and must be resumed (cheap: finished work is reused) before it is reported as the demo.
+        if (demoWs.getSetting(DEMO_COMPLETE) !== '1') {
+          await runJobInProcess(demoWs, 'demo', {}, (_f, m) => o.log(m), o.signal)
+        }
         return await gatherReportData(demoWs, { demo: true })
       } finally {
         demoWs.close()

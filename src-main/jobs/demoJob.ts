@@ -6,6 +6,9 @@ import { throwIfCancelled } from './context'
 import { sweepJob } from './sweepJob'
 import { DEMO_EXTRAS } from './demoExtras'
 
+/** Workspace setting written once a demo run has finished every step (`demo.loaded` only means registered). */
+export const DEMO_COMPLETE = 'demo.complete'
+
 /** The metrics the demo computes: the paper's mutual k-NN plus the kernel and subspace metrics. */
 export const DEMO_METRICS = ['mutual_knn', 'cycle_knn', 'cka', 'unbiased_cka', 'cknna', 'svcca'] as const
 
@@ -44,6 +47,7 @@ export const demoJob: JobFn = async (ctx) => {
     results[step.title] = await step.run({ ...ctx, progress: (f, msg) => progress(0.02 + (0.98 * (done + f * step.weight)) / total, `${step.title}: ${msg}`) }, { modelIds: models.map((m) => m.id), datasetId: dataset.id })
     done += step.weight
   }
+  ws.setSetting(DEMO_COMPLETE, '1')
   progress(1, 'demo ready')
   return { models: models.length, dataset: dataset.id, ...results }
 }

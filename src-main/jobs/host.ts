@@ -5,6 +5,7 @@
  */
 import { toWireError } from '../common/errors'
 import { Workspace } from '../core/store/workspace'
+import { storageError } from '../core/store/storageError'
 import type { FromJobHost, ToJobHost } from './protocol'
 import { progressThrottle } from './progress'
 import { loadJob } from './kinds'
@@ -27,7 +28,8 @@ async function run(msg: Extract<ToJobHost, { type: 'start' }>): Promise<void> {
     const result = await fn({ ws, params: msg.params, progress, signal: controller.signal })
     await send({ type: 'done', result: result ?? null })
   } catch (e) {
-    const w = toWireError(e)
+    // Disk full or a read-only workspace reach the UI as the same sentence the CLI prints.
+    const w = toWireError(storageError(msg.dataDir, e) ?? e)
     if (w.code === 'CANCELLED' || controller.signal.aborted) await send({ type: 'cancelled' })
     else await send({ type: 'failed', error: w })
   } finally {

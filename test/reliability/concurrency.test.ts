@@ -4,9 +4,9 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { MODELS, SHAPES } from '../helpers/fixtures'
+import { MODELS, REPO_ROOT, SHAPES } from '../helpers/fixtures'
 import { tmpDir } from '../helpers/tmp'
-import { errorLines, runCli, runCliJson, type CliOptions } from './cli'
+import { CLI, errorLines, runCli, runCliJson, type CliOptions } from './cli'
 
 // Several CLI processes on one workspace at once, and workspaces that cannot be written (read-only
 // folder, full disk): clear errors, never a corrupt database, and the work resumes once writable.
@@ -85,9 +85,13 @@ function unprivileged(probeDir: string): { opts: CliOptions; why: string | null 
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
   const opts: CliOptions = isRoot ? { uid: 65534, gid: 65534 } : {}
   // Root ignores permissions: prove that the runner really cannot write before trusting the test.
-  const probe = spawnSync(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(path.join(probeDir, 'probe'))}, 'x')`], { uid: opts.uid, gid: opts.gid })
+  const script = `const fs = require('fs')
+    try { fs.accessSync(${JSON.stringify(CLI)}, fs.constants.R_OK) } catch { process.exit(3) }
+    try { fs.writeFileSync(${JSON.stringify(path.join(probeDir, 'probe'))}, 'x') } catch { process.exit(4) }`
+  const probe = spawnSync(process.execPath, ['-e', script], { uid: opts.uid, gid: opts.gid, cwd: REPO_ROOT })
   if (probe.error) return { opts, why: `cannot start a process as an unprivileged user (${probe.error.message})` }
-  if (probe.status === 0) {
+  if (probe.status === 3) return { opts, why: 'the unprivileged user cannot read the repository' }
+  if (probe.status !== 4) {
     fs.rmSync(path.join(probeDir, 'probe'), { force: true })
     return { opts, why: 'a write into the chmod 0555 folder succeeded (privileged runner), so read-only cannot be simulated' }
   }

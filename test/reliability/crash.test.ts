@@ -202,7 +202,16 @@ describe('demo killed with SIGKILL during the alignment sweep', () => {
     }
   }
 
-  it('reuses the pairs stored before the kill and leaves a workspace that verifies', async () => {
+  function alignmentIds(): string[] {
+    const db = new Database(path.join(ws, 'workspace.sqlite'), { readonly: true })
+    try {
+      return (db.prepare('SELECT id FROM alignments ORDER BY id').all() as { id: string }[]).map((r) => r.id)
+    } finally {
+      db.close()
+    }
+  }
+
+  it('verifies after the kill; report --demo resumes the sweep (reusing stored pairs) instead of reporting it partial', async () => {
     let timer: NodeJS.Timeout | undefined
     let alignedAtKill = 0
     const killed = await runCli(['demo', '--data', ws], {
@@ -224,12 +233,24 @@ describe('demo killed with SIGKILL during the alignment sweep', () => {
 
     const v = await runCliJson<VerifyJson>(['cache', 'verify', '--data', ws])
     expect(v.run.code, v.run.stdout).toBe(0)
+    const keptIds = alignmentIds()
+    expect(keptIds.length).toBeGreaterThan(0)
+
+    // `report --demo` on the killed demo must not report the partial sweep as the demo: it resumes it
+    // first (the old check "some alignments exist" reported whatever the kill had left).
+    const html = path.join(t.dir, 'demo.html')
+    const report = await runCli(['report', '--demo', '--html', html, '--data', ws])
+    expect(report.code, report.stderr).toBe(0)
+    expect(fs.statSync(html).size).toBeGreaterThan(1000)
 
     const again = await runCliJson<{ sweep: { pairs: number; computed: number; reused: number } }>(['demo', '--data', ws])
     expect(again.run.code, again.run.stderr).toBe(0)
-    expect(again.json.sweep.reused).toBeGreaterThan(0)
-    expect(again.json.sweep.computed).toBeGreaterThan(0)
-    expect(again.json.sweep.reused + again.json.sweep.computed).toBe(again.json.sweep.pairs)
+    // Everything was finished by the resumed run above; the pairs stored before the kill were reused as is.
+    expect(again.json.sweep.computed).toBe(0)
+    expect(again.json.sweep.reused).toBe(again.json.sweep.pairs)
+    const idsNow = new Set(alignmentIds())
+    for (const id of keptIds) expect(idsNow.has(id), `alignment ${id} stored before the kill was recomputed or lost`).toBe(true)
+    expect(idsNow.size).toBeGreaterThan(keptIds.length)
     const after = await runCliJson<VerifyJson>(['cache', 'verify', '--data', ws])
     expect(after.run.code, after.run.stdout).toBe(0)
   })

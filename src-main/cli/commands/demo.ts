@@ -8,6 +8,8 @@ import { runJobInProcess } from '../../jobs/runInProcess'
 import { flagString } from '../args'
 import type { Command } from '../command'
 
+export { DEMO_COMPLETE } from '../../jobs/demoJob'
+
 /** The demo's workspace: --data, else $PLATONIC_LAB_DATA, else a dedicated folder beside the default workspace. */
 export function demoDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (flag) return path.resolve(flag)

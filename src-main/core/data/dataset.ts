@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { badInput } from '../../common/errors'
+import { badInput, isAppError } from '../../common/errors'
 import type { Workspace } from '../store/workspace'
 import { fileSha256 } from '../store/fileHash'
 import { parseDelimited } from './csv'
@@ -185,6 +185,7 @@ function parseCsvDataset(file: string, root: string): DatasetItem[] {
   try {
     rows = parseCsv(readText(file), file)
   } catch (e) {
+    if (isAppError(e)) throw e // already names the file; wrapping it again would print the path twice
     throw badInput(file, e instanceof Error ? e.message : String(e))
   }
   if (rows.length === 0) throw badInput(file, 'the dataset is empty')
