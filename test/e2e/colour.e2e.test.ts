@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
+import { shot, type ServedApp, openApp, closeApp } from './harness'
 
 /**
  * The Colour view end to end: empty state → the demo job (colour experiment on gpt-tiny, vit-tiny and
@@ -8,21 +8,12 @@ import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
  * the untrained / RGB-baseline note and the scores table.
  */
 describe('Colour view in Chromium', () => {
-  let app: ServedApp
-  let browser: Browser
-  let page: Page
-  let errors: string[]
+  let app: ServedApp, browser: Browser, page: Page, errors: string[]
 
   beforeAll(async () => {
-    app = await serveApp()
-    browser = await launch()
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
-    errors = watchConsole(page)
+    ;({ app, browser, page, errors } = await openApp())
   })
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
+  afterAll(() => closeApp(app, browser))
 
   it('offers the demo when nothing has run, then shows three colour spaces and the per-layer scores', async () => {
     await page.goto(app.url)

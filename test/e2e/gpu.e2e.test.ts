@@ -1,24 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
+import { shot, type ServedApp, openApp, closeApp } from './harness'
 
 /** The GPU panel: every provider with a proven status, the reason and the way to enable it. */
 describe('GPU view in Chromium', () => {
-  let app: ServedApp
-  let browser: Browser
-  let page: Page
-  let errors: string[]
+  let app: ServedApp, browser: Browser, page: Page, errors: string[]
 
   beforeAll(async () => {
-    app = await serveApp()
-    browser = await launch()
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
-    errors = watchConsole(page)
+    ;({ app, browser, page, errors } = await openApp())
   })
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
+  afterAll(() => closeApp(app, browser))
 
   it('lists cpu as usable and says why the others are not and how to enable them', async () => {
     await page.goto(app.url)

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContextOptions, type ConsoleMessage, type Page } from 'playwright-core'
 import { REPO_ROOT } from '../helpers/fixtures'
 import { tmpDir } from '../helpers/tmp'
 
@@ -81,4 +81,18 @@ export async function shot(page: Page, name: string): Promise<string> {
   const file = path.join(SHOTS, `${name}.png`)
   await page.screenshot({ path: file, fullPage: true })
   return file
+}
+
+/** A served app on a fresh workspace and one Chromium page (1360 × 900) whose console errors are collected. */
+export async function openApp(pageOptions: BrowserContextOptions = {}): Promise<{ app: ServedApp; browser: Browser; page: Page; errors: string[] }> {
+  const app = await serveApp()
+  const browser = await launch()
+  const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, ...pageOptions })
+  return { app, browser, page, errors: watchConsole(page) }
+}
+
+/** Closes what openApp opened (tolerates a failed start). */
+export async function closeApp(app: ServedApp | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close()
+  await app?.stop()
 }

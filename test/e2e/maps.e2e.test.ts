@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
+import { shot, type ServedApp, openApp, closeApp } from './harness'
 
 /**
  * The Maps view end to end: empty state → the demo job (item maps of vit-tiny and gpt-tiny over all
@@ -8,21 +8,12 @@ import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
  * brushing in one rings the same items in the other and lists neighbours in both spaces → model map.
  */
 describe('Maps view in Chromium', () => {
-  let app: ServedApp
-  let browser: Browser
-  let page: Page
-  let errors: string[]
+  let app: ServedApp, browser: Browser, page: Page, errors: string[]
 
   beforeAll(async () => {
-    app = await serveApp()
-    browser = await launch()
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
-    errors = watchConsole(page)
+    ;({ app, browser, page, errors } = await openApp())
   })
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
+  afterAll(() => closeApp(app, browser))
 
   it('offers the demo on an empty workspace and shows two item maps after it', async () => {
     await page.goto(app.url)

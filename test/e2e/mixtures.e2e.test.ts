@@ -3,22 +3,16 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { FIXTURES } from '../helpers/fixtures'
-import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
+import { shot, type ServedApp, openApp, closeApp } from './harness'
 
 // The Mixtures view on the demo workspace, whose mixture tables are the paper's Tables 1, 2 and 4
 // (resources/demo/paper-tables): the grid's best observed cell is reasoning 60 / visual 15 → 32.7, and
 // the printed shares of mix7–mix10 do not follow from Table 4 (Han et al. 2025).
 describe('Mixtures view in Chromium', () => {
-  let app: ServedApp
-  let browser: Browser
-  let page: Page
-  let errors: string[]
+  let app: ServedApp, browser: Browser, page: Page, errors: string[]
 
   beforeAll(async () => {
-    app = await serveApp()
-    browser = await launch()
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
-    errors = watchConsole(page)
+    ;({ app, browser, page, errors } = await openApp())
     await page.goto(app.url)
     await page.click('[data-nav="mixtures"]')
     await page.getByTestId('mix-empty').waitFor()
@@ -26,10 +20,7 @@ describe('Mixtures view in Chromium', () => {
     await page.getByTestId('open-demo').click()
     await page.getByTestId('welcome').waitFor({ state: 'detached', timeout: 240_000 })
   })
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
+  afterAll(() => closeApp(app, browser))
 
   it('shows the grid heatmap with the best observed cell 60 / 15 → 32.7 and a fitted surface', async () => {
     await page.click('[data-nav="mixtures"]')

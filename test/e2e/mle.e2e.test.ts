@@ -4,7 +4,7 @@ import { tmpDir } from '../helpers/tmp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { FIXTURES, SHAPES } from '../helpers/fixtures'
-import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
+import { shot, type ServedApp, openApp, closeApp } from './harness'
 
 // Two models' answers to the same 24 synthetic MLE-Bench questions (test/fixtures/eval/formats, made by
 // make_eval_fixtures.py); the expected numbers are in test/fixtures/eval/expected_breakdown.json.
@@ -39,22 +39,13 @@ function scoresFor(i: number): number[] {
 const VQA_TEXT = [`model,${BENCHES.join(',')}`, ...[0, 1, 2, 3].map((i) => `toy-${i},${scoresFor(i).join(',')}`)].join('\n')
 
 describe('MLE-Bench view in Chromium', () => {
-  let app: ServedApp
-  let browser: Browser
-  let page: Page
-  let errors: string[]
+  let app: ServedApp, browser: Browser, page: Page, errors: string[]
 
   beforeAll(async () => {
-    app = await serveApp()
-    browser = await launch()
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
-    errors = watchConsole(page)
+    ;({ app, browser, page, errors } = await openApp())
     await page.goto(app.url)
   })
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
+  afterAll(() => closeApp(app, browser))
 
   it('shows the empty state and the paper’s frontier models (Table 5) with intervals and the chance line', async () => {
     await page.click('[data-nav="mle"]')

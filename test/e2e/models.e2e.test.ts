@@ -2,27 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import path from 'node:path'
 import { FIXTURES } from '../helpers/fixtures'
-import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
+import { shot, type ServedApp, openApp, closeApp } from './harness'
 
 /** The Models view end to end: inspect a graph without hidden-state outputs, extract with a progress bar, edit scores, delete features. */
 describe('Models view in Chromium', () => {
-  let app: ServedApp
-  let browser: Browser
-  let page: Page
-  let errors: string[]
+  let app: ServedApp, browser: Browser, page: Page, errors: string[]
 
   beforeAll(async () => {
-    app = await serveApp()
-    browser = await launch()
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
-    errors = watchConsole(page)
+    ;({ app, browser, page, errors } = await openApp())
     // Deleting asks for confirmation.
     page.on('dialog', (d) => void d.accept())
   })
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
+  afterAll(() => closeApp(app, browser))
 
   it('shows an empty state, then the demo models', async () => {
     await page.goto(app.url)

@@ -1,33 +1,24 @@
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
+import { shot, type ServedApp, openApp, closeApp } from './harness'
 
 /**
  * The Reports view in browser mode: pick sections, preview the self-contained HTML in a sandboxed
  * iframe, export a PDF (report job, then a download) and save the HTML.
  */
 describe('Reports view in Chromium', () => {
-  let app: ServedApp
-  let browser: Browser
-  let page: Page
-  let errors: string[]
+  let app: ServedApp, browser: Browser, page: Page, errors: string[]
 
   beforeAll(async () => {
-    app = await serveApp()
-    browser = await launch()
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 }, acceptDownloads: true })
-    errors = watchConsole(page)
+    ;({ app, browser, page, errors } = await openApp({ acceptDownloads: true }))
     // One demo run for the file (results to report on), started from the Maps view's empty state.
     await page.goto(app.url)
     await page.click('[data-nav="maps"]')
     await page.getByTestId('run-demo').click()
     await page.getByTestId('item-map-A').waitFor({ timeout: 240_000 })
   })
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
+  afterAll(() => closeApp(app, browser))
 
   const frame = async () => (await (await page.getByTestId('report-preview').elementHandle())!.contentFrame())!
   const frameText = async (): Promise<string> => (await (await frame()).locator('body').textContent()) ?? ''

@@ -2,26 +2,17 @@ import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { SHAPES } from '../helpers/fixtures'
-import { launch, serveApp, shot, watchConsole, type ServedApp } from './harness'
+import { serveApp, shot, watchConsole, type ServedApp, openApp, closeApp } from './harness'
 
 const VIEWS = ['workspace', 'models', 'alignment', 'maps', 'mle', 'mixtures', 'colour', 'reports', 'gpu']
 
 describe('app shell in Chromium (browser mode)', () => {
-  let app: ServedApp
-  let browser: Browser
-  let page: Page
-  let errors: string[]
+  let app: ServedApp, browser: Browser, page: Page, errors: string[]
 
   beforeAll(async () => {
-    app = await serveApp()
-    browser = await launch()
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
-    errors = watchConsole(page)
+    ;({ app, browser, page, errors } = await openApp())
   })
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
+  afterAll(() => closeApp(app, browser))
 
   it('refuses a request without the token', async () => {
     const res = await fetch(app.url.replace(/\?token=.*/, ''))
