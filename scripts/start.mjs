@@ -39,7 +39,8 @@ if (!exe && !process.env.PLATONIC_LAB_NO_ELECTRON) {
 }
 
 if (exe) {
-  const child = spawn(exe, [root, ...passThrough], { stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined } })
+  // The backend runs on this Node during development: the native modules (better-sqlite3) are built for it.
+  const child = spawn(exe, [root, ...passThrough], { stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined, PLATONIC_LAB_NODE: process.execPath } })
   child.on('exit', (code) => process.exit(code ?? 0))
 } else {
   console.error('Electron is not available on this machine (it could not be downloaded); serving the same UI in your browser instead.')

@@ -3,7 +3,8 @@
  * backend utility process, shows native dialogs and prints reports. No workspace or model code runs
  * here. This is the only code not exercised by the test suite (no Electron binary on CI machines).
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, utilityProcess, type UtilityProcess } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, utilityProcess } from 'electron'
+import { fork } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -13,7 +14,14 @@ import { CONTENT_SECURITY_POLICY, IPC_CHANNELS, isTrustedSenderUrl, windowWebPre
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const devServer = process.env.ELECTRON_RENDERER_URL
-let backend: UtilityProcess | null = null
+/** The backend process, whichever host runs it (see startBackend). */
+interface BackendHandle {
+  postMessage(m: unknown): void
+  on(ev: 'message', cb: (m: { type: string; id?: number; result?: unknown; event?: unknown; message?: string }) => void): void
+  on(ev: 'exit', cb: (code: number | null) => void): void
+  kill(): void
+}
+let backend: BackendHandle | null = null
 let nextId = 1
 const pending = new Map<number, (r: unknown) => void>()
 
@@ -50,9 +58,27 @@ async function chooseWorkspace(): Promise<void> {
   for (const w of BrowserWindow.getAllWindows()) w.webContents.reload()
 }
 
+/**
+ * Packaged app: a utilityProcess (its native modules are rebuilt for Electron at packaging time).
+ * Development (`npm start` passes PLATONIC_LAB_NODE): a child of the system Node, because the
+ * development native modules are built for that Node, not for Electron.
+ */
+function spawnBackend(): BackendHandle {
+  const entry = path.join(here, 'backend.js')
+  const node = process.env.PLATONIC_LAB_NODE
+  if (!app.isPackaged && node) {
+    const child = fork(entry, [], { execPath: node, stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined } })
+    const on = (ev: string, cb: (...args: unknown[]) => void) => void child.on(ev, cb)
+    return { postMessage: (m) => void child.send(m as object), on, kill: () => void child.kill() } as BackendHandle
+  }
+  const u = utilityProcess.fork(entry, [], { serviceName: 'Platonic Lab backend', stdio: 'inherit' })
+  const on = (ev: string, cb: (...args: unknown[]) => void) => void (u.on as (e: string, f: (...args: unknown[]) => void) => void)(ev, cb)
+  return { postMessage: (m) => u.postMessage(m), on, kill: () => void u.kill() } as BackendHandle
+}
+
 function startBackend(): void {
-  backend = utilityProcess.fork(path.join(here, 'backend.js'), [], { serviceName: 'Platonic Lab backend', stdio: 'inherit' })
-  backend.on('message', (m: { type: string; id?: number; result?: unknown; event?: unknown; message?: string }) => {
+  backend = spawnBackend()
+  backend.on('message', (m) => {
     if (m.type === 'result' && m.id !== undefined) {
       pending.get(m.id)?.(m.result)
       pending.delete(m.id)
