@@ -8,6 +8,7 @@ import { listModels } from '../registry/models'
 import { listDatasets } from '../registry/datasets'
 import { demoPaths } from '../registry/demo'
 import { listFeatureSets } from '../features/store'
+import { listAlignments, type AlignmentRecord } from '../align/resultsStore'
 import { breakdownFor, listEvalRuns } from '../eval/evalStore'
 import { frontierFromPaper, paperCategorySpearman } from '../eval/paperTables'
 import { mleBreakdown } from '../eval/mleBreakdown'
@@ -20,33 +21,14 @@ import { numberOrNull } from '../eval/read/numberOrNull'
 const LSBS = 'Han et al., Learning to See Before Seeing (arXiv:2509.26625)'
 const PRH = 'Huh et al., The Platonic Representation Hypothesis (ICML 2024)'
 
-interface AlignRow {
-  metric: string
-  input_a_sha256: string
-  input_b_sha256: string
-  k: number
-  prep: string
-  q: number
-  layers_mode: string
-  n: number
-  seed: number
-  ep: string
-  seconds: number
-  score: number
-  layer_a: number | null
-  layer_b: number | null
-  matrix: string | null
-  ci_low: number | null
-  ci_high: number | null
-  chance: number
-  created_at: string
-}
 
 /** The stored alignments of the dataset with the most results, under their most common parameters. */
 function alignmentSection(ws: Workspace, timings: Provenance['timings'], params: Provenance['parameters']): { section: AlignmentSection | undefined; datasetSha: string | null; ep: string | null } {
-  const rows = ws.db.prepare("SELECT * FROM alignments WHERE input_a_kind = 'feature_set' AND input_b_kind = 'feature_set' ORDER BY created_at").all() as AlignRow[]
+  const rows = listAlignments(ws, { limit: 100_000 })
+    .filter((r) => r.inputA.kind === 'feature_set' && r.inputB.kind === 'feature_set')
+    .reverse()
   if (rows.length === 0) return { section: undefined, datasetSha: null, ep: null }
-  const setting = (r: AlignRow) => JSON.stringify([r.k, r.prep, r.q, r.layers_mode])
+  const setting = (r: AlignmentRecord) => JSON.stringify([r.k, r.prep, r.q, r.layersMode])
   const counts = new Map<string, number>()
   for (const r of rows) counts.set(setting(r), (counts.get(setting(r)) ?? 0) + 1)
   const best = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0]
@@ -58,23 +40,19 @@ function alignmentSection(ws: Workspace, timings: Provenance['timings'], params:
     const f = fsById.get(fsId)
     return models.find((m) => m.sha256 === f?.modelSha256)?.name ?? fsId
   }
-  const datasetSha = fsById.get(chosen[0]!.input_a_sha256)?.datasetSha256 ?? null
+  const datasetSha = fsById.get(chosen[0]!.inputA.sha256)?.datasetSha256 ?? null
   const pairs = new Map<string, { a: string; b: string; result: AlignResult }>()
   for (const r of chosen) {
-    const a = nameOf(r.input_a_sha256)
-    const b = nameOf(r.input_b_sha256)
+    const a = nameOf(r.inputA.sha256)
+    const b = nameOf(r.inputB.sha256)
     const key = `${a}\u0000${b}`
     let p = pairs.get(key)
     if (!p) {
-      p = { a, b, result: { n: r.n, k: r.k, prep: r.prep, q: r.q, layers_mode: r.layers_mode, chance: { mutual_knn: r.chance }, metrics: {}, seconds: 0, ep: r.ep, seed: r.seed } }
+      p = { a, b, result: { n: r.n, k: r.k, prep: r.prep, q: r.q, layers_mode: r.layersMode, chance: { mutual_knn: r.chance }, metrics: {}, seconds: 0, ep: r.ep, seed: r.seed } }
       pairs.set(key, p)
     }
-    p.result.metrics[r.metric] = {
-      score: r.score,
-      layers: r.layer_a === null || r.layer_b === null ? null : [r.layer_a, r.layer_b],
-      matrix: r.matrix ? (JSON.parse(r.matrix) as number[][]) : null,
-      ci95: r.ci_low === null || r.ci_high === null ? null : [r.ci_low, r.ci_high],
-    }
+    const { score, layers, matrix, ci95 } = r.result
+    p.result.metrics[r.metric] = { score, layers, matrix, ci95 }
     p.result.seconds = Math.max(p.result.seconds, r.seconds)
   }
   const names = [...new Set([...pairs.values()].flatMap((p) => [p.a, p.b]))]
@@ -83,7 +61,7 @@ function alignmentSection(ws: Workspace, timings: Provenance['timings'], params:
     return { name: n, modality: m?.modality, tags: m ? Object.entries(m.tags).map(([k, v]) => `${k}: ${v}`) : [] }
   })
   const first = chosen[0]!
-  Object.assign(params, { k: first.k, prep: first.prep, q: first.q, 'layer mode': first.layers_mode, seed: first.seed, 'metrics': [...new Set(chosen.map((r) => r.metric))].join(', ') })
+  Object.assign(params, { k: first.k, prep: first.prep, q: first.q, 'layer mode': first.layersMode, seed: first.seed, 'metrics': [...new Set(chosen.map((r) => r.metric))].join(', ') })
   timings.push({ step: 'alignment (all pairs and metrics)', seconds: round(sumUnique(chosen)) })
 
   // Alignment versus capability: alignment of every model to the first vision model, against a shared capability.
@@ -132,9 +110,9 @@ function alignmentSection(ws: Workspace, timings: Provenance['timings'], params:
   }
 }
 
-function sumUnique(rows: AlignRow[]): number {
+function sumUnique(rows: AlignmentRecord[]): number {
   const runs = new Map<string, number>()
-  for (const r of rows) runs.set(`${r.input_a_sha256}|${r.input_b_sha256}`, r.seconds)
+  for (const r of rows) runs.set(`${r.inputA.sha256}|${r.inputB.sha256}`, r.seconds)
   return [...runs.values()].reduce((s, x) => s + x, 0)
 }
 
