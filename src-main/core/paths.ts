@@ -27,7 +27,10 @@ export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv 
  * electron-builder copies it to `<process.resourcesPath>/resources` (outside the asar, so native
  * readers and onnxruntime can open the files); in development it is the repository's `resources/`.
  */
-export function resourcesDir(opts: { resourcesPath?: string; fromDir?: string } = {}): string {
+export function resourcesDir(opts: { resourcesPath?: string; fromDir?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  // Set by the desktop shell for its backend and job hosts, which may not see process.resourcesPath.
+  const fromEnv = (opts.env ?? process.env).PLATONIC_LAB_RESOURCES
+  if (fromEnv && fs.existsSync(path.join(fromEnv, 'demo'))) return fromEnv
   const rp = opts.resourcesPath ?? (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath
   if (rp) {
     const packaged = path.join(rp, 'resources')

@@ -71,7 +71,9 @@ function spawnBackend(): BackendHandle {
     const on = (ev: string, cb: (...args: unknown[]) => void) => void child.on(ev, cb)
     return { postMessage: (m) => void child.send(m as object), on, kill: () => void child.kill() } as BackendHandle
   }
-  const u = utilityProcess.fork(entry, [], { serviceName: 'Platonic Lab backend', stdio: 'inherit' })
+  // The packaged resources (demo models, dataset, tables) sit outside the asar; tell the backend where.
+  const env = { ...process.env, PLATONIC_LAB_RESOURCES: path.join(process.resourcesPath, 'resources') }
+  const u = utilityProcess.fork(entry, [], { serviceName: 'Platonic Lab backend', stdio: 'inherit', env })
   const on = (ev: string, cb: (...args: unknown[]) => void) => void (u.on as (e: string, f: (...args: unknown[]) => void) => void)(ev, cb)
   return { postMessage: (m) => u.postMessage(m), on, kill: () => void u.kill() } as BackendHandle
 }

@@ -98,6 +98,8 @@ describe('resource and data paths', () => {
     fs.mkdirSync(path.join(rp, 'resources', 'demo', 'models'), { recursive: true })
     fs.writeFileSync(path.join(rp, 'app.asar'), '')
     expect(resourcesDir({ resourcesPath: rp })).toBe(path.join(rp, 'resources'))
+    // The shell hands the same folder to its backend and job hosts through the environment.
+    expect(resourcesDir({ env: { PLATONIC_LAB_RESOURCES: path.join(rp, 'resources') }, fromDir: t.dir })).toBe(path.join(rp, 'resources'))
     // An install without the extra resources falls back to searching from the code's own folder.
     const empty = path.join(t.dir, 'empty')
     fs.mkdirSync(empty)
