@@ -33,9 +33,9 @@ function repeatedShapes(dir: string, times: number): string {
  * Extraction throughput on CPU at batch 32 for the demo models over shapes-256 repeated to 2,048 items: items/s and the share
  * of wall time spent outside session.run (decode, preprocess, tokenise, pool, cache writes). Each run
  * uses a fresh workspace so nothing is a cache hit; the first (warm-up) pass is not reported. The share is
- * taken over the batch loop (session.run is asynchronous, so decoding the next batch and writing the
- * previous one overlap it); one-time setup (inspecting the graph, hashing, creating the session) is
- * reported apart.
+ * taken over the batch loop and counts only the time spent awaiting session.run (onnxruntime-node runs
+ * it on the JS thread, so decoding, pooling and cache writes add to it rather than overlap it); one-time
+ * setup (inspecting the graph, hashing, creating the session) is reported apart.
  */
 export async function benchExtract(opts: { quick?: boolean; log: (line: string) => void }): Promise<{ model: string; itemsPerSecond: number; overheadShare: number }[]> {
   const reps = opts.quick ? 1 : 3
