@@ -1,8 +1,7 @@
 import * as ort from 'onnxruntime-node'
 import { badInput } from '../../common/errors'
 import type { DatasetItem } from '../data/dataset'
-import { decodeImage } from '../data/image'
-import { outputSize, preprocessInto } from '../data/imageProcessor'
+import { imageGroups, type ImageGroup } from './imageBatch'
 import type { TextEncoder } from '../data/text'
 import type { ModelInfo } from '../onnx/modelInfo'
 import type { TokenMask } from './pool'
@@ -14,33 +13,9 @@ export interface Feed {
   rows: number[]
 }
 
-/**
- * Images of a batch, decoded and preprocessed into `[B, 3, H, W]` float32. Images whose preprocessed
- * sizes differ (shortest-edge resize without a crop) cannot share a tensor, so they form separate feeds.
- */
-export function imageFeeds(info: ModelInfo, items: DatasetItem[]): Feed[] {
-  const p = info.image!
-  const decoded = items.map((it) => {
-    if (!it.image) throw badInput(it.id, 'this item has no image, but the model is a vision model')
-    const img = decodeImage(it.image)
-    return { img, size: outputSize(p, img.width, img.height) }
-  })
-  const groups = new Map<string, number[]>()
-  decoded.forEach((d, i) => {
-    const k = d.size.join('x')
-    const g = groups.get(k)
-    if (g) g.push(i)
-    else groups.set(k, [i])
-  })
-  const out: Feed[] = []
-  for (const rows of groups.values()) {
-    const [h, w] = decoded[rows[0]!]!.size
-    const plane = 3 * h * w
-    const data = new Float32Array(rows.length * plane)
-    rows.forEach((r, j) => preprocessInto(decoded[r]!.img, p, data, j * plane))
-    out.push({ feeds: { [info.imageInput!]: new ort.Tensor('float32', data, [rows.length, 3, h, w]) }, mask: null, rows })
-  }
-  return out
+/** Images of a batch as feeds: one `[B, 3, H, W]` float32 tensor per preprocessed size. */
+export function imageFeeds(info: ModelInfo, items: DatasetItem[], groups: ImageGroup[] = imageGroups(items, info.image!)): Feed[] {
+  return groups.map((g) => ({ feeds: { [info.imageInput!]: new ort.Tensor('float32', g.data, [g.rows.length, 3, g.h, g.w]) }, mask: null, rows: g.rows }))
 }
 
 /**
