@@ -4,6 +4,7 @@ import { PNG } from 'pngjs'
 import jpeg from 'jpeg-js'
 import { badInput } from '../../common/errors'
 import { decodeJpegLikeLibjpeg } from './jpegFancy'
+import { decodePngFast } from './pngFast'
 
 /** A decoded 8-bit RGB image, row-major, interleaved: `data[(y * width + x) * 3 + c]`. */
 export interface RgbImage {
@@ -41,6 +42,8 @@ function isJpeg(b: Uint8Array): boolean {
 }
 
 function decodePng(file: string, buf: Uint8Array): RgbImage {
+  const fast = decodePngFast(buf)
+  if (fast) return { data: fast.rgb, width: fast.width, height: fast.height }
   let png: { width: number; height: number; data: Buffer }
   try {
     // pngjs expands palette, grey and 16-bit input to 8-bit RGBA; skipRescale keeps 16-bit as is, so leave it off.
