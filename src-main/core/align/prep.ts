@@ -34,7 +34,8 @@ export function clampThreshold(x: Tensor3, prep: Prep, q: number): number | null
   if (q === 1) return null
   const numel = x.n * x.layers * x.dim
   if (prep === 'clamp-exact') {
-    const abs = new Float64Array(numel)
+    // |x| of float32 input is exactly a float32, so the selection is exact at half the memory.
+    const abs = x.data instanceof Float32Array ? new Float32Array(numel) : new Float64Array(numel)
     for (let i = 0; i < numel; i++) abs[i] = Math.abs(x.data[i]!)
     const idx = Math.min(Math.floor(q * numel), numel - 1)
     return selectKth(abs, idx)
@@ -69,7 +70,7 @@ export function linearQuantile(values: Float64Array, q: number): number {
  * The k-th smallest value (0-based) by quickselect (Hoare partition, median-of-three pivot);
  * reorders `a` so that a[k] holds it, smaller-or-equal values left and greater-or-equal right.
  */
-export function selectKth(a: Float64Array, k: number): number {
+export function selectKth(a: Float32Array | Float64Array, k: number): number {
   let lo = 0
   let hi = a.length - 1
   while (hi > lo) {
@@ -97,7 +98,7 @@ export function selectKth(a: Float64Array, k: number): number {
   return a[k]!
 }
 
-function swap(a: Float64Array, i: number, j: number): void {
+function swap(a: Float32Array | Float64Array, i: number, j: number): void {
   const t = a[i]!
   a[i] = a[j]!
   a[j] = t
@@ -121,19 +122,27 @@ export function l2NormalizeRows(m: Mat): Mat {
 export function prepare(x: Tensor3, prep: Prep, q: number, withConcat: boolean): PreparedSet {
   const t = clampThreshold(x, prep, q)
   const numel = x.n * x.layers * x.dim
-  const clamped = new Float64Array(numel)
-  if (t === null) clamped.set(x.data)
-  else for (let i = 0; i < numel; i++) clamped[i] = Math.min(t, Math.max(-t, x.data[i]!))
+  const clampValue = (v: number): number => (t === null ? v : Math.min(t, Math.max(-t, v)))
+  // The whole clamped copy is only needed for the concatenation candidate; without it each layer is
+  // clamped as it is copied out, which saves one float64 copy of [N, L, D] at the peak.
+  let clamped: Float64Array | null = null
+  if (withConcat) {
+    clamped = new Float64Array(numel)
+    for (let i = 0; i < numel; i++) clamped[i] = clampValue(x.data[i]!)
+  }
   const normalise = prep !== 'none'
   const layers: Mat[] = []
   for (let l = 0; l < x.layers; l++) {
     const out = new Float64Array(x.n * x.dim)
-    for (let i = 0; i < x.n; i++) out.set(clamped.subarray((i * x.layers + l) * x.dim, (i * x.layers + l + 1) * x.dim), i * x.dim)
+    for (let i = 0; i < x.n; i++) {
+      const src = (i * x.layers + l) * x.dim
+      for (let c = 0; c < x.dim; c++) out[i * x.dim + c] = clamped ? clamped[src + c]! : clampValue(x.data[src + c]!)
+    }
     const m: Mat = { data: out, rows: x.n, cols: x.dim }
     layers.push(normalise ? l2NormalizeRows(m) : m)
   }
   let concat: Mat | null = null
-  if (withConcat) {
+  if (withConcat && clamped) {
     // Row i of [N, L, D] is already the concatenation of item i's layers.
     const m: Mat = { data: clamped, rows: x.n, cols: x.layers * x.dim }
     concat = normalise ? l2NormalizeRows(m) : m
