@@ -98,4 +98,17 @@ describe('Maps view in Chromium', () => {
     await shot(page, 'maps-model-map')
     expect(errors).toEqual([])
   })
+
+  it('colours both maps by k-means clusters of the left map', async () => {
+    await page.getByTestId('colour-by').selectOption('#cluster')
+    await page.getByTestId('cluster-k').fill('3')
+    for (const side of ['A', 'B']) {
+      const map = page.getByTestId(`item-map-${side}`)
+      await expect.poll(async () => (await map.textContent()) ?? '').toContain('cluster 3')
+      expect(await map.textContent()).not.toContain('cluster 4')
+    }
+    await page.waitForTimeout(800) // let the colour transition finish before the screenshot
+    await shot(page, 'maps-clusters')
+    expect(errors).toEqual([])
+  })
 })

@@ -4,8 +4,15 @@ import { mapScatterOption, LARGE_THRESHOLD } from '../../../../src-main/common/c
 
 export type MapItem = MapDetail['items'][number]
 
-/** How points are coloured: by a dataset attribute, or by whether the caption contains a keyword. */
-export type ColourBy = { kind: 'none' } | { kind: 'attribute'; field: string } | { kind: 'keyword'; word: string }
+/**
+ * How points are coloured: by a dataset attribute, by whether the caption contains a keyword, or by a
+ * cluster (dataset index → cluster number, computed on one map and shown on both).
+ */
+export type ColourBy =
+  | { kind: 'none' }
+  | { kind: 'attribute'; field: string }
+  | { kind: 'keyword'; word: string }
+  | { kind: 'cluster'; labels: ReadonlyMap<number, number>; source: string }
 
 /** Outline colour of the linked selection: red, apart from the Okabe–Ito categories. */
 export const SELECTION_COLOUR = '#d62728'
@@ -19,6 +26,10 @@ export function categoryOf(item: MapItem, by: ColourBy): string {
     const w = by.word.trim().toLowerCase()
     if (!w) return 'items'
     return (item.caption ?? '').toLowerCase().includes(w) ? `caption has “${by.word.trim()}”` : 'other'
+  }
+  if (by.kind === 'cluster') {
+    const c = by.labels.get(item.index)
+    return c === undefined ? `not in ${by.source}` : `cluster ${c + 1}`
   }
   return 'items'
 }
