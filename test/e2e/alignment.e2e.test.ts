@@ -123,4 +123,16 @@ describe('Alignment view in Chromium', () => {
     await page.getByTestId('matrix-none').waitFor()
     expect(errors).toEqual([])
   })
+
+  it('computes every metric in one sweep when asked, then shows each without recomputing', async () => {
+    await page.getByTestId('all-metrics').check()
+    await page.getByTestId('run-sweep').click()
+    await page.locator('[data-testid="job"][data-state="done"]', { hasText: 'all metrics' }).waitFor({ timeout: 240_000 })
+    for (const metric of ['cka', 'svcca', 'cknna']) {
+      await page.getByTestId('align-metric').selectOption(metric)
+      await expect.poll(async () => (await page.getByTestId('run-sweep').textContent()) ?? '').toContain('Run sweep')
+      await expect.poll(async () => page.getByText('★1.000').count()).toBeGreaterThan(0)
+    }
+    expect(errors).toEqual([])
+  })
 })
