@@ -1,3 +1,5 @@
+import { centreGram } from '../align/cka'
+import { symEig } from '../align/symEig'
 import { badInput } from '../../common/errors'
 import type { Mat } from '../../common/matrix'
 
@@ -10,70 +12,25 @@ export interface SymmetricEigen {
 }
 
 /**
- * Eigenvalues and eigenvectors of a symmetric n × n matrix (row-major; only read, never modified) by the
- * cyclic Jacobi method in float64 (Golub & Van Loan, Matrix Computations, 4th ed., §8.5; rotation angle
- * from θ = (a_qq − a_pp) / 2a_pq, t = sgn θ / (|θ| + √(θ² + 1)), as in Numerical Recipes §11.1).
- * Sweeps until the off-diagonal Frobenius norm is below 1e-15 × ‖A‖_F. Cost O(n³) per sweep, a handful
- * of sweeps: meant for the small matrices of MDS on colour terms or 3 × 3 SVD, not for n in the thousands.
+ * Eigenvalues and eigenvectors of a symmetric n × n matrix (row-major; only read, never modified), largest
+ * eigenvalue first, each eigenvector signed so its largest-magnitude entry is positive (a deterministic
+ * choice for plots). The decomposition is the alignment engine's Householder + implicit QL solver
+ * (align/symEig.ts, from JAMA/EISPACK tred2/tql2); this adds input checks and the ordering.
  */
-export function symmetricEigen(matrix: Float64Array | Float32Array, n: number, maxSweeps = 100): SymmetricEigen {
+export function symmetricEigen(matrix: Float64Array | Float32Array, n: number): SymmetricEigen {
   if (matrix.length !== n * n) throw badInput('symmetricEigen', `expected ${n * n} values for ${n}x${n}, got ${matrix.length}`)
-  const a = Float64Array.from(matrix)
-  const v = new Float64Array(n * n)
-  for (let i = 0; i < n; i++) v[i * n + i] = 1
-  let total = 0
-  for (let i = 0; i < n * n; i++) {
-    if (!Number.isFinite(a[i]!)) throw badInput('symmetricEigen', `entry ${i} is ${a[i]}; expected finite numbers`)
-    total += a[i]! * a[i]!
-  }
-  const tol2 = 1e-30 * total
-  for (let sweep = 0; sweep < maxSweeps; sweep++) {
-    let off = 0
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += 2 * a[p * n + q]! * a[p * n + q]!
-    if (off <= tol2) break
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q]!
-        if (apq === 0) continue
-        const theta = (a[q * n + q]! - a[p * n + p]!) / (2 * apq)
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1))
-        const c = 1 / Math.sqrt(t * t + 1)
-        const s = t * c
-        // A ← Jᵀ A J with J the (p, q) rotation: columns first, then rows.
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p]!
-          const akq = a[k * n + q]!
-          a[k * n + p] = c * akp - s * akq
-          a[k * n + q] = s * akp + c * akq
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k]!
-          const aqk = a[q * n + k]!
-          a[p * n + k] = c * apk - s * aqk
-          a[q * n + k] = s * apk + c * aqk
-        }
-        a[p * n + q] = 0
-        a[q * n + p] = 0
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p]!
-          const vkq = v[k * n + q]!
-          v[k * n + p] = c * vkp - s * vkq
-          v[k * n + q] = s * vkp + c * vkq
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[j * n + j]! - a[i * n + i]! || i - j)
+  for (let i = 0; i < n * n; i++) if (!Number.isFinite(matrix[i]!)) throw badInput('symmetricEigen', `entry ${i} is ${matrix[i]}; expected finite numbers`)
+  const { values: asc, vectors: vAsc } = symEig(Float64Array.from(matrix), n)
   const values = new Float64Array(n)
   const vectors = new Float64Array(n * n)
-  order.forEach((src, dst) => {
-    values[dst] = a[src * n + src]!
-    // A deterministic sign: the entry of largest magnitude is made positive.
+  for (let j = 0; j < n; j++) {
+    const src = n - 1 - j
+    values[j] = asc[src]!
     let big = 0
-    for (let k = 0; k < n; k++) if (Math.abs(v[k * n + src]!) > Math.abs(v[big * n + src]!)) big = k
-    const sign = v[big * n + src]! < 0 ? -1 : 1
-    for (let k = 0; k < n; k++) vectors[k * n + dst] = sign * v[k * n + src]!
-  })
+    for (let i = 0; i < n; i++) if (Math.abs(vAsc[i * n + src]!) > Math.abs(big)) big = vAsc[i * n + src]!
+    const sign = big < 0 ? -1 : 1
+    for (let i = 0; i < n; i++) vectors[i * n + j] = sign * vAsc[i * n + src]!
+  }
   return { values, vectors }
 }
 
@@ -131,20 +88,9 @@ export function classicalMds(d: Mat, k = 3, where = 'classicalMds'): MdsResult {
       sq[i * n + j] = s * s
     }
   }
-  // Double centring: b_ij = −½ (d²_ij − r_i − r_j + g), r = row means, g = grand mean.
-  const rowMean = new Float64Array(n)
-  let grand = 0
-  for (let i = 0; i < n; i++) {
-    let s = 0
-    for (let j = 0; j < n; j++) s += sq[i * n + j]!
-    rowMean[i] = s / n
-    grand += s
-  }
-  grand /= n * n
-  const b = new Float64Array(n * n)
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) b[i * n + j] = -0.5 * (sq[i * n + j]! - rowMean[i]! - rowMean[j]! + grand)
-  }
+  // Double centring: b = −½ H D² H (the same centring as CKA's HKH).
+  const b = centreGram(sq, n)
+  for (let i = 0; i < b.length; i++) b[i] = -0.5 * b[i]!
   const { values, vectors } = symmetricEigen(b, n)
   const coords = new Float64Array(n * k)
   let kept = 0
