@@ -67,6 +67,10 @@ describe('app shell in Chromium (browser mode)', () => {
       await p.click('[data-nav="alignment"]')
       await p.getByText('★1.000').first().waitFor({ timeout: 30_000 })
       await shot(p, 'demo-computed-alignment')
+      // A finished job can be closed so it no longer covers the view.
+      const finished = p.locator('[data-testid="job"][data-state="done"]', { hasText: 'Demo' })
+      await finished.getByTestId('job-close').click()
+      await finished.waitFor({ state: 'detached' })
       expect(errs).toEqual([])
     } finally {
       await p.close()
