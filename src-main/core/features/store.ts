@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import crypto from 'node:crypto'
 import { AppError, badInput } from '../../common/errors'
 import type { Tensor3 } from '../../common/matrix'
@@ -228,11 +229,17 @@ export function loadFeatures(ws: Workspace, id: string): Tensor3 {
 }
 
 /** Removes array files no batch references (left by deletes or by a crash between file and row). */
-export function gcArrays(ws: Workspace): number {
+/**
+ * Removes array files no row refers to. `minAgeMs` spares files younger than that: a concurrent
+ * extraction writes a batch's file just before its row, so a repair running beside it must not take
+ * the file in between.
+ */
+export function gcArrays(ws: Workspace, opts: { minAgeMs?: number } = {}): number {
+  const cutoff = Date.now() - (opts.minAgeMs ?? 0)
   const used = new Set((ws.db.prepare('SELECT DISTINCT array_sha256 AS h FROM feature_batches').all() as { h: string }[]).map((r) => r.h))
   let removed = 0
   for (const h of ws.arrays.list()) {
-    if (!used.has(h) && isFeatureArrayOrphan(ws, h)) {
+    if (!used.has(h) && (opts.minAgeMs === undefined || fs.statSync(ws.arrays.pathOf(h)).mtimeMs < cutoff) && isFeatureArrayOrphan(ws, h)) {
       ws.arrays.remove(h)
       removed++
     }

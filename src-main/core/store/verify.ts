@@ -37,11 +37,13 @@ export function verifyWorkspace(ws: Workspace, opts: { repair?: boolean } = {}):
     const rows = ws.db.prepare('SELECT batch_index, array_sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(s.id) as { batch_index: number; array_sha256: string; bytes: number }[]
     batches += rows.length
     const bad: number[] = []
+    const badFiles = new Set<string>()
     for (const r of rows) {
       const v = ws.arrays.verify(r.array_sha256, r.bytes)
       if (!v.ok) {
         problems.push(`feature set ${s.id}: batch ${r.batch_index} ${v.problem}`)
         bad.push(r.batch_index)
+        badFiles.add(r.array_sha256)
       }
     }
     const incomplete = s.state === 'complete' && rows.length !== s.nBatches
@@ -51,6 +53,11 @@ export function verifyWorkspace(ws: Workspace, opts: { repair?: boolean } = {}):
         for (const b of bad) ws.db.prepare('DELETE FROM feature_batches WHERE feature_set_id = ? AND batch_index = ?').run(s.id, b)
         ws.db.prepare("UPDATE feature_sets SET state = 'partial', finished_at = NULL WHERE id = ?").run(s.id)
       })
+      // A damaged file is removed at once (the age guard below is for files still being written).
+      for (const h of badFiles) {
+        const still = ws.db.prepare('SELECT 1 FROM feature_batches WHERE array_sha256 = ? LIMIT 1').get(h)
+        if (!still) ws.arrays.remove(h)
+      }
       repaired.push(`feature set ${s.id}: dropped ${bad.length} damaged batch(es); marked partial so the next extraction recomputes them`)
     }
   }
@@ -66,7 +73,8 @@ export function verifyWorkspace(ws: Workspace, opts: { repair?: boolean } = {}):
     }
   }
   if (opts.repair) {
-    const removed = gcArrays(ws)
+    // Files younger than 10 minutes may belong to an extraction running right now.
+    const removed = gcArrays(ws, { minAgeMs: 10 * 60_000 })
     if (removed) repaired.push(`removed ${removed} unreferenced array file(s)`)
   }
   const remaining = opts.repair ? verifyWorkspace(ws, { repair: false }).problems : problems
