@@ -3,15 +3,13 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { command } from '../../../src-main/cli/commands/align'
-import type { CliContext } from '../../../src-main/cli/command'
+import { cliContext } from '../../helpers/cliContext'
 import { Workspace } from '../../../src-main/core/store/workspace'
 import { FIXTURES } from '../../helpers/fixtures'
 
 const DIR = path.join(FIXTURES, 'align')
 
-function context(positional: string[], flags: Record<string, string | true>, ws: Workspace): CliContext {
-  return { args: { positional, flags }, json: true, log: () => {}, progress: () => {}, workspace: () => ws, signal: new AbortController().signal }
-}
+const context = (positional: string[], flags: Record<string, string | true>, ws: Workspace) => cliContext(positional, flags, () => ws)
 
 describe('cli align', () => {
   it('matches the official reference, stores the run and answers an identical request from the cache', async () => {

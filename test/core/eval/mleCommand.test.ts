@@ -1,23 +1,12 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { command } from '../../../src-main/cli/commands/mle'
-import type { CliContext } from '../../../src-main/cli/command'
+import { cliContext } from '../../helpers/cliContext'
 import { FIXTURES } from '../../helpers/fixtures'
 
 const F = path.join(FIXTURES, 'eval', 'formats')
 
-function ctx(positional: string[], flags: Record<string, string | true> = {}): CliContext {
-  return {
-    args: { positional, flags },
-    json: true,
-    log: () => {},
-    progress: () => {},
-    workspace: () => {
-      throw new Error('mle must not need a workspace')
-    },
-    signal: new AbortController().signal,
-  }
-}
+const ctx = (positional: string[], flags: Record<string, string | true> = {}) => cliContext(positional, flags)
 
 describe('mle command', () => {
   it('produces the CLI.md JSON from mixed formats without a workspace', async () => {

@@ -2,25 +2,14 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { CliContext } from '../../../src-main/cli/command'
+import { cliContext } from '../../helpers/cliContext'
 import { command } from '../../../src-main/cli/commands/mix'
 import { PAPER_TABLES } from '../../helpers/fixtures'
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mix-cli-'))
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
 
-function ctx(positional: string[], flags: Record<string, string | true> = {}): CliContext {
-  return {
-    args: { positional, flags },
-    json: true,
-    log: () => {},
-    progress: () => {},
-    workspace: () => {
-      throw new Error('mix does not need a workspace')
-    },
-    signal: new AbortController().signal,
-  }
-}
+const ctx = (positional: string[], flags: Record<string, string | true> = {}) => cliContext(positional, flags)
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 

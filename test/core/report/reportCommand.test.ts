@@ -2,23 +2,15 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { CliContext, ParsedArgs } from '../../../src-main/cli/command'
+import type { ParsedArgs } from '../../../src-main/cli/command'
+import { cliContext } from '../../helpers/cliContext'
 import { command, setReportGatherer } from '../../../src-main/cli/commands/report'
 import { isAppError } from '../../../src-main/common/errors'
 import type { Workspace } from '../../../src-main/core/store/workspace'
 import { sampleReportData } from './sampleReportData'
 
 // The CLI `report` command with an injected gatherer (the real one reads the workspace) and a stub context.
-function ctx(flags: ParsedArgs['flags'], positional: string[] = []): CliContext {
-  return {
-    args: { positional, flags },
-    json: true,
-    log: () => {},
-    progress: () => {},
-    workspace: () => ({}) as Workspace,
-    signal: new AbortController().signal,
-  }
-}
+const ctx = (flags: ParsedArgs['flags'], positional: string[] = []) => cliContext(positional, flags, () => ({}) as Workspace)
 
 async function expectBadInput(p: Promise<unknown>, re: RegExp, code = 'BAD_INPUT') {
   try {
