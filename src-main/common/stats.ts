@@ -153,8 +153,8 @@ export function rank(xs: Vec): Float64Array {
   return out
 }
 
-/** Pearson's r without checks (internal); NaN when either input has zero variance. */
-function pearsonR(x: Vec, y: Vec): number {
+/** Means and centred sums of squares and cross-products: Σ(x−x̄)², Σ(x−x̄)(y−ȳ), Σ(y−ȳ)². */
+function centredMoments(x: Vec, y: Vec): { mx: number; my: number; sxx: number; sxy: number; syy: number } {
   const n = x.length
   let mx = 0
   let my = 0
@@ -174,6 +174,12 @@ function pearsonR(x: Vec, y: Vec): number {
     sxx += dx * dx
     syy += dy * dy
   }
+  return { mx, my, sxx, sxy, syy }
+}
+
+/** Pearson's r without checks (internal); NaN when either input has zero variance. */
+function pearsonR(x: Vec, y: Vec): number {
+  const { sxx, sxy, syy } = centredMoments(x, y)
   const r = sxy / Math.sqrt(sxx * syy)
   return Math.max(-1, Math.min(1, r))
 }
@@ -287,19 +293,7 @@ export function linearFit(x: Vec, y: Vec): { slope: number; intercept: number; r
   requireFinite('linearFit', x)
   requireFinite('linearFit', y)
   if (isConstant(x)) throw badInput('linearFit', 'x is constant; the slope is undefined')
-  const n = x.length
-  const mx = mean(x)
-  const my = mean(y)
-  let sxx = 0
-  let sxy = 0
-  let syy = 0
-  for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx
-    const dy = y[i]! - my
-    sxx += dx * dx
-    sxy += dx * dy
-    syy += dy * dy
-  }
+  const { mx, my, sxx, sxy, syy } = centredMoments(x, y)
   const slope = sxy / sxx
   const intercept = my - slope * mx
   const r2 = syy === 0 ? 1 : Math.max(0, Math.min(1, (sxy * sxy) / (sxx * syy)))
