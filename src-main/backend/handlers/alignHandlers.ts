@@ -75,10 +75,11 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
       const cells: (MatrixCell | null)[][] = models.map((a) =>
         models.map((b) => {
           if (!a.featureSet || !b.featureSet) return null
-          const row = (stmt.get(a.featureSet, b.featureSet, metric, prep, layersMode, k, q) ?? stmt.get(b.featureSet, a.featureSet, metric, prep, layersMode, k, q)) as AlignmentRow | undefined
+          const forward = stmt.get(a.featureSet, b.featureSet, metric, prep, layersMode, k, q) as AlignmentRow | undefined
+          // Symmetric metrics are stored once per pair: a row found in the other orientation swaps its best layer pair.
+          const row = forward ?? (stmt.get(b.featureSet, a.featureSet, metric, prep, layersMode, k, q) as AlignmentRow | undefined)
           if (!row) return null
-          // A row found in the other orientation swaps its best layer pair.
-          const swapped = !(stmt.get(a.featureSet, b.featureSet, metric, prep, layersMode, k, q) as AlignmentRow | undefined)
+          const swapped = !forward
           n = row.n
           return {
             recordId: row.id,

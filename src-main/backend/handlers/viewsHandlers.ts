@@ -4,11 +4,10 @@ import type { AppApi } from '../../common/api'
 import type { ColourRun, MapDetail } from '../../common/apiSpecs/views'
 import { AppError, badInput } from '../../common/errors'
 import type { Workspace } from '../../core/store/workspace'
-import { loadDataset } from '../../core/data/dataset'
 import { deleteMap, getMap, listMaps, type StoredMap } from '../../core/maps/mapStore'
 import { neighbourPanel } from '../../core/maps/linkedNeighbours'
 import { modelMap } from '../../core/maps/modelMap'
-import { getDataset } from '../../core/registry/datasets'
+import { datasetItemsCached, getDataset } from '../../core/registry/datasets'
 import { gatherReportData } from '../../core/report/gather'
 import { buildReportHtml, chosenSections } from '../../core/report/buildReportHtml'
 import { gpuStatus } from '../../core/gpu/status'
@@ -36,7 +35,7 @@ export function viewsHandlers(ws: Workspace, changed: () => void, alignMatrix: A
     'maps.get': async ({ id }) => {
       const m = getMap(ws, id)
       const ds = getDataset(ws, m.datasetId)
-      const items = loadDataset(ds.path, ws).items
+      const items = datasetItemsCached(ws, ds).items
       const detail: MapDetail = {
         ...m,
         items: m.indices.map((i) => ({ index: i, id: items[i]?.id ?? String(i), caption: items[i]?.caption ?? null, attributes: items[i]?.attributes ?? {} })),
@@ -63,7 +62,7 @@ export function viewsHandlers(ws: Workspace, changed: () => void, alignMatrix: A
     },
     'maps.thumbnail': async ({ datasetId, index }) => {
       const ds = getDataset(ws, datasetId)
-      const item = loadDataset(ds.path, ws).items[index]
+      const item = datasetItemsCached(ws, ds).items[index]
       if (!item) throw new AppError('NOT_FOUND', `${ds.name}: no item ${index}`)
       if (!item.image) return { dataUrl: null, caption: item.caption ?? null }
       // The loader already confined the path to the dataset folder.

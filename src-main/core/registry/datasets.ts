@@ -3,7 +3,8 @@ import path from 'node:path'
 import { AppError } from '../../common/errors'
 import type { DatasetDto, DatasetItemDto } from '../../common/dto'
 import type { Workspace } from '../store/workspace'
-import { loadDataset } from '../data/dataset'
+import fs from 'node:fs'
+import { loadDataset, type DatasetItem } from '../data/dataset'
 
 interface DatasetRow {
   id: string
@@ -70,13 +71,31 @@ export function addDataset(ws: Workspace, datasetPath: string, name?: string): D
   return getDataset(ws, id)
 }
 
+/**
+ * The items of a registered dataset for the views (pages of items, map hover, thumbnails), loaded once
+ * and kept while the dataset's manifest is unchanged (same path, size and mtime). Hovering a map must
+ * not re-read and re-check every image path on each call. Extraction always loads afresh.
+ */
+const itemsCache = new Map<string, { stamp: string; items: DatasetItem[]; root: string }>()
+export function datasetItemsCached(ws: Workspace, ds: DatasetDto): { items: DatasetItem[]; root: string } {
+  const st = fs.statSync(ds.path)
+  const manifest = st.isDirectory() && fs.existsSync(path.join(ds.path, 'captions.jsonl')) ? fs.statSync(path.join(ds.path, 'captions.jsonl')) : st
+  const stamp = `${ds.sha256}:${manifest.size}:${manifest.mtimeMs}`
+  const hit = itemsCache.get(ds.path)
+  if (hit && hit.stamp === stamp) return hit
+  const d = loadDataset(ds.path, ws)
+  const entry = { stamp, items: d.items, root: d.root }
+  itemsCache.set(ds.path, entry)
+  return entry
+}
+
 export function removeDataset(ws: Workspace, id: string): boolean {
   return ws.db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0
 }
 
 export function datasetItems(ws: Workspace, id: string, offset = 0, limit = 100): { total: number; items: DatasetItemDto[] } {
   const ds = getDataset(ws, id)
-  const d = loadDataset(ds.path, ws)
+  const d = datasetItemsCached(ws, ds)
   const items = d.items.slice(offset, offset + limit).map((it, k) => ({
     index: offset + k,
     id: it.id,
