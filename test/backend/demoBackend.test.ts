@@ -104,5 +104,8 @@ describe('backend over the demo workspace', () => {
     expect(r.sections).toEqual(expect.arrayContaining(['alignment', 'maps', 'mle', 'vqa', 'mixtures', 'colour', 'provenance']))
     expect(r.html).toContain(byName('vit-tiny').sha256)
     expect(r.html).not.toMatch(/<script/i)
+    // Colour embeddings are aligned onto CIELAB, so their plots are labelled with its axes.
+    expect(r.html).toMatch(/>a\*</)
+    expect(r.html).toMatch(/>b\*</)
   })
 })

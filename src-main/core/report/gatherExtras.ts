@@ -42,6 +42,8 @@ function colourSection(ws: Workspace): ColourSection | undefined {
     scoreName: `Spearman ρ of pairwise distances vs CIELAB (${params.textModel ?? 'language model'})`,
     layers,
     embeddings,
+    // Every embedding is Procrustes-aligned onto CIELAB, so its axes are CIELAB's: the a*×b* hue plane.
+    axes: { x: 'a*', y: 'b*' },
     note: res.chanceNote,
   }
 }

@@ -144,6 +144,8 @@ export interface ColourSection {
   layers: { layer: string | number; score: number }[]
   /** Usually three 2-D embeddings (e.g. ground-truth space, best layer, last layer). */
   embeddings: { title: string; points: { x: number; y: number; hex: string; label?: string }[] }[]
+  /** Axis names of the embeddings (default dim 1 / dim 2), e.g. a* and b* after alignment to CIELAB. */
+  axes?: { x: string; y: string }
   note?: string
 }
 

@@ -11,7 +11,7 @@ export function colourSectionHtml(s: ColourSection, num: number): string {
     const best = s.layers.reduce((b, l) => (l.score > b.score ? l : b), s.layers[0]!)
     out.push(figure(shareScoreOption({ xName: numeric ? 'layer' : 'layer (index)', yName: s.scoreName, series: [{ name: s.scoreName, points }], markPeak: true, title: `${s.scoreName} by layer`, subtitle: `best: layer ${best.layer} (${fmtNum(best.score)})` }, { print: true }), FULL_WIDTH, 280))
   }
-  const figs = s.embeddings.map((e) => figure(colourScatterOption({ points: e.points, title: e.title }, { print: true }), HALF_WIDTH, 300))
+  const figs = s.embeddings.map((e) => figure(colourScatterOption({ points: e.points, title: e.title, xName: s.axes?.x, yName: s.axes?.y }, { print: true }), HALF_WIDTH, 300))
   for (let i = 0; i < figs.length; i += 2) out.push(figureRow(figs.slice(i, i + 2)))
   return out.join('\n')
 }
