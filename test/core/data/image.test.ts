@@ -114,6 +114,32 @@ describe('Hugging Face preprocessing', () => {
     expect(Array.from(bgr.subarray(0, plane))).toEqual(Array.from(rgb.subarray(2 * plane)))
   })
 
+  it('centre crop larger than the image pads with the normalised value of 0, on every side', () => {
+    // Independent per-pixel arithmetic (transformers' order: pad with 0, rescale in float64, normalise in
+    // float32) against the table-driven implementation, for an odd-sized 5 x 3 image in a 9 x 8 crop.
+    const img = { width: 5, height: 3, data: Uint8Array.from({ length: 45 }, (_, i) => (i * 37 + 11) % 256) }
+    const cfg = { do_resize: false, crop_size: { height: 9, width: 8 }, do_center_crop: true, image_mean: [0.4, 0.5, 0.6], image_std: [0.2, 0.3, 0.25], channel_order: 'BGR' }
+    const p = parseImagePreprocessing('pad.json', cfg)
+    const out = new Float32Array(3 * 9 * 8 + 4).fill(NaN)
+    preprocessInto(img, p, out, 4)
+    const f = Math.fround
+    const top = Math.floor((3 - 9) / 2)
+    const left = Math.floor((5 - 8) / 2)
+    for (let c = 0; c < 3; c++) {
+      const src = 2 - c
+      for (let y = 0; y < 9; y++) {
+        for (let x = 0; x < 8; x++) {
+          const sy = y + top
+          const sx = x + left
+          const byte = sy >= 0 && sy < 3 && sx >= 0 && sx < 5 ? img.data[(sy * 5 + sx) * 3 + src]! : 0
+          const want = f(f(f(byte * (1 / 255)) - f(cfg.image_mean[src]!)) / f(cfg.image_std[src]!))
+          expect(out[4 + c * 72 + y * 8 + x]).toBe(want)
+        }
+      }
+    }
+    expect(out.subarray(0, 4).every(Number.isNaN)).toBe(true)
+  })
+
   it('rejects configs it cannot honour, naming the file', () => {
     expect(() => parseImagePreprocessing('pp.json', { resample: 9 })).toThrow(/pp\.json: resample 9/)
     expect(() => parseImagePreprocessing('pp.json', { image_std: [0, 1, 1] })).toThrow(/pp\.json: image_std contains 0/)
