@@ -3,8 +3,8 @@ import { defineConfig } from 'electron-vite'
 import vue from '@vitejs/plugin-vue'
 
 // Explicit entries for each process: the Electron shell (main), the backend utility process and the
-// job host (both Electron-free core), the sandboxed preload (CommonJS, as sandboxed preloads must be),
-// and the Vue renderer.
+// job host (both Electron-free core), the job host's batch-preparation worker thread, the sandboxed
+// preload (CommonJS, as sandboxed preloads must be), and the Vue renderer.
 export default defineConfig({
   main: {
     build: {
@@ -14,6 +14,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           backend: resolve(__dirname, 'src-main/electron/backendProcess.ts'),
           jobhost: resolve(__dirname, 'src-main/jobs/host.ts'),
+          // Worker thread that prepares extraction batches (see core/features/preparer.ts).
+          prepworker: resolve(__dirname, 'src-main/core/features/prepWorker.ts'),
         },
       },
     },

@@ -34,26 +34,29 @@ function repeatedShapes(dir: string, times: number): string {
  * of wall time spent outside session.run (decode, preprocess, tokenise, pool, cache writes). Each run
  * uses a fresh workspace so nothing is a cache hit; the first (warm-up) pass is not reported. The share is
  * taken over the batch loop and counts only the time spent awaiting session.run (onnxruntime-node runs
- * it on the JS thread, so decoding, pooling and cache writes add to it rather than overlap it); one-time
- * setup (inspecting the graph, hashing, creating the session) is reported apart.
+ * it on the JS thread, so pooling and cache writes on that thread add to it rather than overlap it);
+ * one-time setup (inspecting the graph, hashing, creating the session, starting the worker) is reported
+ * apart. Each model runs twice: batches prepared in the worker thread (the default) and inline.
  */
-export async function benchExtract(opts: { quick?: boolean; log: (line: string) => void }): Promise<{ model: string; itemsPerSecond: number; overheadShare: number }[]> {
+export async function benchExtract(opts: { quick?: boolean; log: (line: string) => void }): Promise<{ model: string; prep: string; itemsPerSecond: number; overheadShare: number }[]> {
   const reps = opts.quick ? 1 : 3
-  const results: { model: string; itemsPerSecond: number; overheadShare: number }[] = []
+  const results: { model: string; prep: string; itemsPerSecond: number; overheadShare: number }[] = []
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-extract-'))
   const times = opts.quick ? 1 : 8
   try {
     const dataset = repeatedShapes(tmp, times)
-    for (const model of ['vit-tiny', 'gpt-tiny']) {
+    for (const model of ['vit-tiny', 'gpt-tiny']) for (const prepWorker of [true, false]) {
       let total = 0
+      let prep = ''
       let loop = 0
       let setup = 0
       let run = 0
       let n = 0
       for (let rep = 0; rep <= reps; rep++) {
-        const ws = Workspace.open(path.join(tmp, `${model}-${rep}`))
+        const ws = Workspace.open(path.join(tmp, `${model}-${prepWorker}-${rep}`))
         try {
-          const r = await extractFeatures(ws, { modelPath: path.join(MODELS, model), datasetPath: dataset, batch: 32, ep: 'cpu' })
+          const r = await extractFeatures(ws, { modelPath: path.join(MODELS, model), datasetPath: dataset, batch: 32, ep: 'cpu', prepWorker })
+          prep = `${r.preparation.mode} preparation, ${r.preparation.threads ?? 'default'} session threads${r.preparation.note ? ` (${r.preparation.note})` : ''}`
           if (rep === 0) continue
           total += r.timing.total_s
           loop += r.timing.loop_s
@@ -64,10 +67,10 @@ export async function benchExtract(opts: { quick?: boolean; log: (line: string) 
           ws.close()
         }
       }
-      const res = { model, itemsPerSecond: n / loop, overheadShare: Math.max(0, 1 - run / loop) }
+      const res = { model, prep, itemsPerSecond: n / loop, overheadShare: Math.max(0, 1 - run / loop) }
       results.push(res)
       opts.log(
-        `extract ${model} cpu batch 32: ${res.itemsPerSecond.toFixed(0)} items/s in the batch loop (${(n / total).toFixed(0)} items/s end to end), ` +
+        `extract ${model} cpu batch 32, ${prep}: ${res.itemsPerSecond.toFixed(0)} items/s in the batch loop (${(n / total).toFixed(0)} items/s end to end), ` +
           `${(res.overheadShare * 100).toFixed(1)}% of the loop outside session.run, setup ${((setup / reps) * 1000).toFixed(0)} ms per run (${reps} x ${256 * times} items)`,
       )
     }

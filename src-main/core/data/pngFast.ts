@@ -38,45 +38,63 @@ export function decodePngFast(buf: Uint8Array): { width: number; height: number;
   if (!sawEnd || !channels || !width || !height || width * height > 100e6) return null
   let raw: Buffer
   try {
-    raw = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat))
+    // zlib's default 16 KB output chunk per call is most of the garbage a small image makes; ask for
+    // exactly the size the header promises (a larger stream still inflates, in more chunks).
+    const expected = height * (width * channels + 1)
+    raw = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), { chunkSize: Math.max(64, Math.min(expected + 1, 1 << 24)) })
   } catch {
     return null
   }
   const stride = width * channels
   if (raw.length < height * (stride + 1)) return null
-  const cur = new Uint8Array(stride)
-  const prev = new Uint8Array(stride)
-  const rgb = new Uint8Array(width * height * 3)
+  // Rows are reconstructed in place, one filter loop per row type, so the inner loops carry no branches.
+  const out = new Uint8Array(height * stride)
+  const bpp = channels
   for (let y = 0; y < height; y++) {
     const f = raw[y * (stride + 1)]!
-    const line = y * (stride + 1) + 1
-    for (let i = 0; i < stride; i++) {
-      const x = raw[line + i]!
-      const a = i >= channels ? cur[i - channels]! : 0
-      const b = prev[i]!
-      const c = i >= channels ? prev[i - channels]! : 0
-      let v: number
-      if (f === 0) v = x
-      else if (f === 1) v = x + a
-      else if (f === 2) v = x + b
-      else if (f === 3) v = x + ((a + b) >> 1)
-      else if (f === 4) {
-        const p = a + b - c
-        const pa = Math.abs(p - a)
-        const pb = Math.abs(p - b)
-        const pc = Math.abs(p - c)
-        v = x + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)
-      } else return null
-      cur[i] = v & 0xff
-    }
-    for (let px = 0; px < width; px++) {
-      const o = (y * width + px) * 3
-      const s = px * channels
-      rgb[o] = cur[s]!
-      rgb[o + 1] = cur[s + 1]!
-      rgb[o + 2] = cur[s + 2]!
-    }
-    prev.set(cur)
+    const src = y * (stride + 1) + 1
+    const o = y * stride
+    const p = o - stride // previous row; only read when y > 0
+    if (f === 0 || (f === 2 && y === 0)) {
+      out.set(raw.subarray(src, src + stride), o)
+    } else if (f === 1) {
+      for (let i = 0; i < bpp; i++) out[o + i] = raw[src + i]!
+      for (let i = bpp; i < stride; i++) out[o + i] = (raw[src + i]! + out[o + i - bpp]!) & 0xff
+    } else if (f === 2) {
+      for (let i = 0; i < stride; i++) out[o + i] = (raw[src + i]! + out[p + i]!) & 0xff
+    } else if (f === 3) {
+      if (y === 0) {
+        for (let i = 0; i < bpp; i++) out[o + i] = raw[src + i]!
+        for (let i = bpp; i < stride; i++) out[o + i] = (raw[src + i]! + (out[o + i - bpp]! >> 1)) & 0xff
+      } else {
+        for (let i = 0; i < bpp; i++) out[o + i] = (raw[src + i]! + (out[p + i]! >> 1)) & 0xff
+        for (let i = bpp; i < stride; i++) out[o + i] = (raw[src + i]! + ((out[o + i - bpp]! + out[p + i]!) >> 1)) & 0xff
+      }
+    } else if (f === 4) {
+      // Paeth with a zero row above reduces to Sub.
+      if (y === 0) {
+        for (let i = 0; i < bpp; i++) out[o + i] = raw[src + i]!
+        for (let i = bpp; i < stride; i++) out[o + i] = (raw[src + i]! + out[o + i - bpp]!) & 0xff
+      } else {
+        for (let i = 0; i < bpp; i++) out[o + i] = (raw[src + i]! + out[p + i]!) & 0xff
+        for (let i = bpp; i < stride; i++) {
+          const a = out[o + i - bpp]!
+          const b = out[p + i]!
+          const c = out[p + i - bpp]!
+          const pa = Math.abs(b - c)
+          const pb = Math.abs(a - c)
+          const pc = Math.abs(a + b - 2 * c)
+          out[o + i] = (raw[src + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff
+        }
+      }
+    } else return null
+  }
+  if (channels === 3) return { width, height, rgb: out }
+  const rgb = new Uint8Array(width * height * 3)
+  for (let px = 0, n = width * height; px < n; px++) {
+    rgb[px * 3] = out[px * 4]!
+    rgb[px * 3 + 1] = out[px * 4 + 1]!
+    rgb[px * 3 + 2] = out[px * 4 + 2]!
   }
   return { width, height, rgb }
 }

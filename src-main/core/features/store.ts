@@ -178,8 +178,23 @@ export function doneBatches(ws: Workspace, id: string): Set<number> {
  * batch or none (an orphan file at worst, collected by deleteFeatureSet/gcArrays).
  */
 export function putBatch(ws: Workspace, id: string, batchIndex: number, start: number, count: number, features: Float32Array, dim: number, seconds: number): void {
-  const bytes = new Uint8Array(features.buffer, features.byteOffset, features.byteLength)
-  const stored = ws.arrays.put(bytes)
+  recordBatch(ws, id, batchIndex, start, count, ws.arrays.put(f32Bytes(features)), dim, seconds)
+}
+
+/**
+ * `putBatch` whose array file is made durable on libuv's thread pool; the batch row is recorded only
+ * after that, so a crash in between leaves an unreferenced file (removed by `cache verify --repair`),
+ * never a row pointing at a missing or torn file.
+ */
+export async function putBatchAsync(ws: Workspace, id: string, batchIndex: number, start: number, count: number, features: Float32Array, dim: number, seconds: number): Promise<void> {
+  recordBatch(ws, id, batchIndex, start, count, await ws.arrays.putAsync(f32Bytes(features)), dim, seconds)
+}
+
+function f32Bytes(features: Float32Array): Uint8Array {
+  return new Uint8Array(features.buffer, features.byteOffset, features.byteLength)
+}
+
+function recordBatch(ws: Workspace, id: string, batchIndex: number, start: number, count: number, stored: { sha256: string; bytes: number }, dim: number, seconds: number): void {
   ws.tx(() => {
     ws.db
       .prepare('INSERT OR IGNORE INTO feature_batches(feature_set_id, batch_index, start, count, array_sha256, bytes) VALUES (?,?,?,?,?,?)')

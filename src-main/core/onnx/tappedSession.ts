@@ -24,7 +24,13 @@ export interface ModelSession extends CreatedSession {
  * locations), so the copy goes in `tmpDir` with hard links to the weight files, or, where a hard link is
  * impossible (another file system), the weights are handed over in memory via `externalData`.
  */
-export async function openModelSession(info: ModelInfo, wanted: string[], ep: EpChoice, tmpDir: string = os.tmpdir()): Promise<ModelSession> {
+export async function openModelSession(
+  info: ModelInfo,
+  wanted: string[],
+  ep: EpChoice,
+  tmpDir: string = os.tmpdir(),
+  options: ort.InferenceSession.SessionOptions = {},
+): Promise<ModelSession> {
   const declared = new Set(info.outputs.map((o) => o.name))
   const needsTap = wanted.some((w) => !declared.has(w))
   const wrap = (c: CreatedSession, tapped: boolean, cleanup: () => void): ModelSession => ({
@@ -39,9 +45,9 @@ export async function openModelSession(info: ModelInfo, wanted: string[], ep: Ep
       }
     },
   })
-  if (!needsTap) return wrap(await createSession(info.file, ep), false, () => {})
+  if (!needsTap) return wrap(await createSession(info.file, ep, options), false, () => {})
   const bytes = withExtraOutputs(info.file, wanted, info.floatElemType)
-  if (info.externalDataFiles.length === 0) return wrap(await createSession(bytes, ep), true, () => {})
+  if (info.externalDataFiles.length === 0) return wrap(await createSession(bytes, ep, options), true, () => {})
 
   const dir = path.join(tmpDir, `platonic-lab-tap-${process.pid}-${crypto.randomBytes(4).toString('hex')}`)
   fs.mkdirSync(dir, { recursive: true })
@@ -63,11 +69,11 @@ export async function openModelSession(info: ModelInfo, wanted: string[], ep: Ep
     if (linked) {
       const graph = path.join(dir, path.basename(info.file))
       fs.writeFileSync(graph, bytes)
-      return wrap(await createSession(graph, ep), true, cleanup)
+      return wrap(await createSession(graph, ep, options), true, cleanup)
     }
     cleanup()
     const externalData: ort.InferenceSession.SessionOptions['externalData'] = info.externalDataFiles.map((rel) => ({ path: rel, data: fs.readFileSync(path.join(srcDir, rel)) }))
-    return wrap(await createSession(bytes, ep, { externalData }), true, () => {})
+    return wrap(await createSession(bytes, ep, { ...options, externalData }), true, () => {})
   } catch (e) {
     cleanup()
     throw e

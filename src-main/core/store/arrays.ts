@@ -41,6 +41,34 @@ export class ArrayStore {
     return { sha256, bytes: bytes.byteLength }
   }
 
+  /**
+   * `put` with the fsync — the slow part, hundreds of microseconds — handed to libuv's thread pool, so it
+   * proceeds while the caller's thread computes (for instance inside a blocking session.run). Hashing and
+   * the write itself stay synchronous: both are short, and keeping them here means one pool round trip.
+   * Same guarantees as `put`: the file appears under its name only once its bytes are durable.
+   */
+  async putAsync(bytes: Uint8Array): Promise<{ sha256: string; bytes: number }> {
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex')
+    const dest = this.pathOf(sha256)
+    if (fs.existsSync(dest) && fs.statSync(dest).size === bytes.byteLength) return { sha256, bytes: bytes.byteLength }
+    const tmp = `${dest}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
+    try {
+      fs.mkdirSync(path.dirname(dest), { recursive: true })
+      const fd = fs.openSync(tmp, 'w')
+      try {
+        fs.writeSync(fd, bytes)
+        await new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())))
+      } finally {
+        fs.closeSync(fd)
+      }
+      fs.renameSync(tmp, dest)
+    } catch (e) {
+      fs.rmSync(tmp, { force: true })
+      throw storageError(dest, e) ?? e
+    }
+    return { sha256, bytes: bytes.byteLength }
+  }
+
   has(sha256: string): boolean {
     return fs.existsSync(this.pathOf(sha256))
   }

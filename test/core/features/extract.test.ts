@@ -88,6 +88,26 @@ describe('extractFeatures: vision', () => {
 })
 
 describe('extractFeatures: text', () => {
+  it('preparing batches in a worker thread gives the same features as preparing them inline (images and captions)', async () => {
+    const mine = Workspace.open(path.join(tmp, 'ws-worker'))
+    const other = Workspace.open(path.join(tmp, 'ws-inline'))
+    try {
+      for (const model of ['vit-tiny', 'gpt-tiny']) {
+        const w = await extractFeatures(mine, req(model, { batch: 8, prepWorker: true }))
+        const i = await extractFeatures(other, req(model, { batch: 8, prepWorker: false }))
+        expect(w.preparation).toEqual({ mode: 'worker', threads: Math.max(1, os.availableParallelism() - 1), note: null })
+        expect(i.preparation).toEqual({ mode: 'inline', threads: null, note: null })
+        expect(i.cached).toBe(false)
+        // The model session runs with one thread fewer beside the worker; onnxruntime's CPU kernels give
+        // the same values whatever the thread count, so the comparison is exact.
+        expect(maxAbsDiff(loadFeatures(mine, w.feature_set), loadFeatures(other, i.feature_set))).toBe(0)
+      }
+    } finally {
+      mine.close()
+      other.close()
+    }
+  })
+
   it('gpt-tiny mean-pooled features do not depend on batch size (different padding per batch)', async () => {
     const a = await features(req('gpt-tiny', { batch: 16 }))
     const b = await features(req('gpt-tiny', { batch: 1, layers: ['hidden_states.0', 'hidden_states.1', 'hidden_states.2', 'hidden_states.3', 'hidden_states.4'] }))

@@ -1,0 +1,91 @@
+import { badInput } from '../../common/errors'
+import type { ImagePreprocessing } from '../data/imageProcessor'
+import { loadTextEncoder, type TextEncoder } from '../data/text'
+import { imageGroups } from './imageBatch'
+import type { TokenMask } from './pool'
+
+/**
+ * Turning dataset items into model inputs, with no onnxruntime in sight: tensors are plain typed arrays
+ * so a batch can be prepared in a worker thread and transferred (not copied) to the thread that runs
+ * the session. `inputs.ts` wraps them as ort.Tensor.
+ */
+
+/** What a preparer needs to know about the model; plain data, so it can be sent to a worker. */
+export type PrepSpec =
+  | { kind: 'image'; input: string; image: ImagePreprocessing }
+  | { kind: 'text'; tokenizerJson: string; tokenizerConfig: string | null; positionLimit: number | null; inputNames: string[] }
+
+/** The fields of a dataset item that preparation reads. */
+export interface PrepItem {
+  id: string
+  image?: string
+  caption?: string
+}
+
+export interface PlainTensor {
+  type: 'float32' | 'int64'
+  data: Float32Array | BigInt64Array
+  dims: number[]
+}
+
+/** One session.run worth of inputs and the mask the pooling needs; `rows` index into the batch. */
+export interface PlainFeed {
+  tensors: Record<string, PlainTensor>
+  mask: TokenMask | null
+  rows: number[]
+}
+
+/** Images of a batch: one `[B, 3, H, W]` float32 tensor per preprocessed size. */
+export function plainImageFeeds(input: string, items: PrepItem[], p: ImagePreprocessing): PlainFeed[] {
+  return imageGroups(items, p).map((g) => ({ tensors: { [input]: { type: 'float32', data: g.data, dims: [g.rows.length, 3, g.h, g.w] } }, mask: null, rows: g.rows }))
+}
+
+/**
+ * Captions of a batch tokenised and padded to `[B, T]` int64 with attention_mask; token_type_ids are
+ * zeros and position_ids count real tokens only (cumsum(mask) - 1, as transformers' GPT-2 generation
+ * does), so left padding does not shift positions. Only inputs the model declares are produced.
+ */
+export function plainTextFeeds(inputNames: ReadonlySet<string>, enc: TextEncoder, items: PrepItem[]): PlainFeed[] {
+  const texts = items.map((it) => {
+    if (typeof it.caption !== 'string') throw badInput(it.id, 'this item has no caption, but the model is a text model')
+    return it.caption
+  })
+  const tb = enc.encodeBatch(texts)
+  tb.lengths.forEach((n, b) => {
+    if (n === 0) throw badInput(items[b]!.id, 'the caption produces no tokens')
+  })
+  const dims = [tb.batch, tb.seq]
+  const tensors: Record<string, PlainTensor> = { input_ids: { type: 'int64', data: tb.inputIds, dims } }
+  if (inputNames.has('attention_mask')) tensors.attention_mask = { type: 'int64', data: tb.attentionMask, dims }
+  if (inputNames.has('token_type_ids')) tensors.token_type_ids = { type: 'int64', data: new BigInt64Array(tb.batch * tb.seq), dims }
+  if (inputNames.has('position_ids')) {
+    const pos = new BigInt64Array(tb.batch * tb.seq)
+    for (let b = 0; b < tb.batch; b++) {
+      let c = -1
+      for (let t = 0; t < tb.seq; t++) {
+        if (tb.attentionMask[b * tb.seq + t] === 1n) c++
+        pos[b * tb.seq + t] = BigInt(Math.max(c, 0))
+      }
+    }
+    tensors.position_ids = { type: 'int64', data: pos, dims }
+  }
+  return [{ tensors, mask: { lengths: tb.lengths, paddingSide: tb.paddingSide }, rows: items.map((_, i) => i) }]
+}
+
+/** A function preparing whole batches for `spec`; loads the tokenizer once. */
+export function makeBatchPreparer(spec: PrepSpec): (items: PrepItem[]) => PlainFeed[] {
+  if (spec.kind === 'image') return (items) => plainImageFeeds(spec.input, items, spec.image)
+  const enc = loadTextEncoder(spec.tokenizerJson, spec.tokenizerConfig, spec.positionLimit ?? undefined)
+  const names = new Set(spec.inputNames)
+  return (items) => plainTextFeeds(names, enc, items)
+}
+
+/** The buffers a batch owns, for a zero-copy postMessage. */
+export function transferList(feeds: PlainFeed[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>()
+  for (const f of feeds) {
+    for (const t of Object.values(f.tensors)) out.add(t.data.buffer as ArrayBuffer)
+    if (f.mask) out.add(f.mask.lengths.buffer as ArrayBuffer)
+  }
+  return [...out]
+}

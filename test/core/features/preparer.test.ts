@@ -1,0 +1,95 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadDataset } from '../../../src-main/core/data/dataset'
+import type { PlainFeed, PrepSpec } from '../../../src-main/core/features/prepare'
+import { openPreparer } from '../../../src-main/core/features/preparer'
+import { inspectModel } from '../../../src-main/core/onnx/modelInfo'
+import { MODELS, SHAPES } from '../../helpers/fixtures'
+
+const items = loadDataset(SHAPES).items.slice(0, 70)
+const vit = inspectModel(path.join(MODELS, 'vit-tiny'))
+const gpt = inspectModel(path.join(MODELS, 'gpt-tiny'))
+const imageSpec: PrepSpec = { kind: 'image', input: vit.imageInput!, image: vit.image! }
+const textSpec: PrepSpec = { kind: 'text', tokenizerJson: gpt.tokenizer!.json, tokenizerConfig: gpt.tokenizer!.config, positionLimit: gpt.positionLimit ?? null, inputNames: gpt.inputs.map((i) => i.name) }
+
+/** Every tensor, mask and row index of a prepared batch as plain arrays, for exact comparison. */
+function plain(feeds: PlainFeed[]): unknown {
+  return feeds.map((f) => ({
+    rows: f.rows,
+    mask: f.mask ? { lengths: Array.from(f.mask.lengths), side: f.mask.paddingSide } : null,
+    tensors: Object.fromEntries(Object.entries(f.tensors).map(([k, t]) => [k, { type: t.type, dims: t.dims, data: Array.from(t.data as ArrayLike<number | bigint>, String) }])),
+  }))
+}
+
+describe('openPreparer', () => {
+  it.each([
+    ['images', imageSpec],
+    ['captions', textSpec],
+  ])('%s prepared in the worker thread are identical to inline preparation, batch by batch', async (_, spec) => {
+    const w = await openPreparer(spec, items, true)
+    const inl = await openPreparer(spec, items, false)
+    try {
+      expect(w.mode).toBe('worker')
+      expect(w.note).toBeNull()
+      expect(inl.mode).toBe('inline')
+      // Several requests in flight at once come back in the right order, each for its own slice.
+      const ranges: [number, number][] = [
+        [0, 32],
+        [32, 64],
+        [64, 70],
+      ]
+      const got = await Promise.all(ranges.map(([a, b]) => w.prepare(a, b)))
+      for (let i = 0; i < ranges.length; i++) expect(plain(got[i]!)).toEqual(plain(await inl.prepare(...ranges[i]!)))
+    } finally {
+      await w.close()
+      await inl.close()
+    }
+  })
+
+  it('an unreadable image fails with the same coded error from the worker as inline, and the worker keeps serving', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-prep-'))
+    try {
+      const bad = path.join(tmp, 'broken.png')
+      fs.writeFileSync(bad, 'not an image at all')
+      const list = [items[0]!, { id: 'x', image: bad }, items[1]!]
+      const w = await openPreparer(imageSpec, list, true)
+      const inl = await openPreparer(imageSpec, list, false)
+      try {
+        const inlineError = await inl.prepare(0, 3).catch((e: unknown) => e)
+        const workerError = await w.prepare(0, 3).catch((e: unknown) => e)
+        expect(inlineError).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('broken.png') })
+        expect(workerError).toMatchObject({ code: 'BAD_INPUT', message: (inlineError as Error).message })
+        expect(plain(await w.prepare(2, 3))).toEqual(plain(await inl.prepare(2, 3)))
+        expect(w.mode).toBe('worker')
+      } finally {
+        await w.close()
+        await inl.close()
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true })
+    }
+  })
+
+  it('when the worker dies, its unanswered requests and all later ones are prepared inline, with the reason noted', async () => {
+    const w = await openPreparer(imageSpec, items, true)
+    const inl = await openPreparer(imageSpec, items, false)
+    try {
+      const inFlight = w.prepare(0, 32)
+      await w.thread!.terminate()
+      expect(plain(await inFlight)).toEqual(plain(await inl.prepare(0, 32)))
+      expect(w.mode).toBe('inline')
+      expect(w.note).toMatch(/preparation worker exited/)
+      expect(plain(await w.prepare(32, 40))).toEqual(plain(await inl.prepare(32, 40)))
+    } finally {
+      await w.close()
+      await inl.close()
+    }
+  })
+
+  it('a tokenizer that cannot be loaded fails as it would inline (BAD_INPUT naming the file), not as a worker crash', async () => {
+    const spec: PrepSpec = { ...textSpec, tokenizerJson: path.join(os.tmpdir(), 'no-such-dir', 'tokenizer.json') } as PrepSpec
+    await expect(openPreparer(spec, items, true)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('no-such-dir') })
+  })
+})
