@@ -213,10 +213,28 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
   const tmp = path.join(ws.dir, 'tmp')
   fs.mkdirSync(tmp, { recursive: true })
   const cores = os.availableParallelism()
-  const preparer = await openPreparer(prepSpec(info), items, req.prepWorker ?? (cores >= 2 && process.env.PLATONIC_LAB_PREP_WORKER !== '0'))
+  const preparer = await openPreparer(prepSpec(info), items, req.prepWorker ?? (cores >= 2 && process.env.PLATONIC_LAB_PREP_WORKER !== '0'), ws.arrays)
   // With a preparation worker busy on one core, onnxruntime's default (all cores) would oversubscribe:
   // measured on 2 cores, vit-tiny at batch 32 ran 7.8k items/s inline and 10.5k with worker + 1 thread.
   const threads = preparer.mode === 'worker' ? Math.max(1, cores - 1) : null
+  const lap = (since: number): number => (performance.now() - since) / 1000
+  const request = (b: number): { b: number; start: number; count: number; feeds: Promise<PlainFeed[]> } => {
+    const start = b * bs
+    const end = Math.min(items.length, start + bs)
+    const feeds = preparer.prepare(start, end)
+    // Rejections are handled where the batch is awaited; this keeps one from being reported as unhandled meanwhile.
+    feeds.catch(() => undefined)
+    return { b, start, count: end - start, feeds }
+  }
+  // Batches posted to the preparer ahead of the one running: two, so the worker absorbs a slow batch
+  // (a cold JIT, a GC pause) without the session waiting. The first ones are posted before the session
+  // is created, so the worker warms up during that.
+  const PREFETCH = 2
+  const posted: ReturnType<typeof request>[] = []
+  const post = (upTo: number): void => {
+    while (posted.length <= upTo && posted.length < todo.length && !hooks.signal?.aborted) posted.push(request(todo[posted.length]!))
+  }
+  post(PREFETCH - 1)
   let ms: Awaited<ReturnType<typeof openModelSession>>
   try {
     ms = await openModelSession(info, layers, ep, tmp, threads ? { intraOpNumThreads: threads } : {})
@@ -229,36 +247,28 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
   let computed = 0
   const tLoop = performance.now()
   tm.setup_s = (tLoop - t0) / 1000
-  const lap = (since: number): number => (performance.now() - since) / 1000
-  // Each batch: post batch b+1 to the preparer, run b (onnxruntime-node's run holds this thread until it
-  // returns, while the worker prepares and libuv fsyncs batch b-1's file), pool b, start storing b. Only
+  // Each batch: keep PREFETCH batches posted to the preparer, run b (onnxruntime-node's run holds this
+  // thread until it returns, while the worker prepares later batches and writes batch b-1's file), pool
+  // b, start storing b. Only
   // the await of session.run counts as run time; waiting for a prepared batch counts as prepare time.
   // Cancellation is checked between batches; whatever finished before it is stored, so a rerun resumes.
-  const request = (b: number): { b: number; start: number; count: number; feeds: Promise<PlainFeed[]>; t: number } => {
-    const start = b * bs
-    const end = Math.min(items.length, start + bs)
-    const feeds = preparer.prepare(start, end)
-    // Rejections are handled where the batch is awaited; this keeps one from being reported as unhandled meanwhile.
-    feeds.catch(() => undefined)
-    return { b, start, count: end - start, feeds, t: performance.now() }
-  }
-  let storing: Promise<void> | null = null
-  const settleStore = async (): Promise<void> => {
-    if (!storing) return
+  // Stores in flight (the worker answers in request order, so a store waits behind prefetched batches);
+  // a few may overlap, and the oldest is awaited before more start, which bounds memory.
+  const MAX_STORES = 4
+  const storing: Promise<void>[] = []
+  const settleStores = async (keep: number): Promise<void> => {
     const ts = performance.now()
-    const s = storing
-    storing = null
-    await s
+    while (storing.length > keep) await storing.shift()!
     tm.store_s += lap(ts)
   }
   try {
-    let next = todo.length ? request(todo[0]!) : null
     for (let k = 0; k < todo.length; k++) {
-      const cur = next!
+      post(k + PREFETCH)
+      const cur = posted[k]!
       const tw = performance.now()
+      const tBatch = tw
       const plain = await cur.feeds
       tm.prepare_s += lap(tw)
-      next = k + 1 < todo.length && !hooks.signal?.aborted ? request(todo[k + 1]!) : null
       let pooled: Float32Array | null = null
       let dim = 0
       for (const f of plain.map(toFeed)) {
@@ -292,28 +302,28 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
       }
       if (set.dim !== null && dim !== set.dim) throw new AppError('INTERNAL', `feature set ${set.id}: width changed from ${set.dim} to ${dim}`)
       for (let i = 0; i < pooled!.length; i++) if (!Number.isFinite(pooled![i]!)) throw badInput(req.modelPath, `the model produced a non-finite value in batch ${cur.b} (items ${cur.start}..${cur.start + cur.count - 1})`)
-      // One store in flight at a time: the previous one has had a whole session.run to finish.
-      await settleStore()
+      await settleStores(MAX_STORES - 1)
       const ts = performance.now()
-      storing = putBatchAsync(ws, set.id, cur.b, cur.start, cur.count, pooled!, dim, lap(cur.t)).then(() => {
+      const st = putBatchAsync(ws, set.id, cur.b, cur.start, cur.count, pooled!, dim, lap(tBatch), (bytes) => preparer.store(bytes)).then(() => {
         computed++
         const eta = (lap(tLoop) / computed) * (todo.length - computed)
         hooks.onProgress?.((resumed + computed) / set.nBatches, `batch ${resumed + computed}/${set.nBatches}`, eta)
       })
-      storing.catch(() => undefined)
+      st.catch(() => undefined)
+      storing.push(st)
       tm.store_s += lap(ts)
       // Let SIGINT and IPC cancellation reach the signal between batches.
       await new Promise((r) => setImmediate(r))
       if (hooks.signal?.aborted) {
-        await settleStore()
+        await settleStores(0)
         throw new AppError('CANCELLED', `extraction cancelled after ${resumed + computed}/${set.nBatches} batches; run it again to resume`)
       }
     }
-    await settleStore()
+    await settleStores(0)
     tm.loop_s = lap(tLoop)
   } finally {
-    // A store still in flight after an error finishes (or fails) before the session and worker go away.
-    if (storing) await (storing as Promise<void>).catch(() => undefined)
+    // Stores still in flight after an error finish (or fail) before the session and worker go away.
+    await Promise.allSettled(storing)
     await preparer.close()
     await ms.close()
   }

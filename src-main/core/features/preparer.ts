@@ -4,6 +4,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { AppError, type ErrorCode } from '../../common/errors'
+import type { ArrayStore } from '../store/arrays'
 import { makeBatchPreparer, type PlainFeed, type PrepItem, type PrepSpec } from './prepare'
 
 /**
@@ -17,12 +18,17 @@ export interface BatchPreparer {
   readonly note: string | null
   /** Prepares items [start, end) of the list given to `openPreparer`; the request is posted at once. */
   prepare(start: number, end: number): Promise<PlainFeed[]>
+  /**
+   * Stores `bytes` in the array store given to `openPreparer` (hash, write, fsync, rename) and resolves
+   * once the file is durable.
+   */
+  store(bytes: Uint8Array): Promise<{ sha256: string; bytes: number }>
   close(): Promise<void>
   /** The worker thread, when there is one (tests stop it to check the inline takeover). */
   readonly thread?: Worker
 }
 
-type Answer = { type: 'done'; id: number; feeds: PlainFeed[] } | { type: 'failed'; id: number; code: ErrorCode; message: string }
+type Answer = { type: 'done'; id: number; feeds?: PlainFeed[]; stored?: { sha256: string; bytes: number } } | { type: 'failed'; id: number; code: ErrorCode; message: string }
 
 /** The worker's entry: the electron-vite bundle next to this code, else the TypeScript source through tsx. */
 function workerEntry(): { file: string; source: boolean } {
@@ -43,19 +49,20 @@ function tsxEsmApi(): string {
   return path.join(path.dirname(pkgFile), rel)
 }
 
-function startWorker(spec: PrepSpec, items: PrepItem[]): Worker {
+function startWorker(spec: PrepSpec, items: PrepItem[], arraysRoot: string | null): Worker {
   const entry = workerEntry()
-  if (!entry.source) return new Worker(entry.file, { workerData: { spec, items } })
+  if (!entry.source) return new Worker(entry.file, { workerData: { spec, items, arraysRoot } })
   // Node 20 does not pass `--import tsx` hooks on to workers, so the source entry is loaded through
   // tsx's programmatic API from a tiny plain-JS bootstrap.
   const api = pathToFileURL(tsxEsmApi()).href
   const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(pathToFileURL(entry.file).href)}, ${JSON.stringify(import.meta.url)}))`
-  return new Worker(code, { eval: true, workerData: { spec, items } })
+  return new Worker(code, { eval: true, workerData: { spec, items, arraysRoot } })
 }
 
-function inlinePreparer(spec: PrepSpec, items: PrepItem[], note: string | null): BatchPreparer {
+function inlinePreparer(spec: PrepSpec, items: PrepItem[], arrays: ArrayStore | null, note: string | null): BatchPreparer {
   const prep = makeBatchPreparer(spec)
   return {
+    store: (bytes) => (arrays ? arrays.putAsync(bytes) : Promise.reject(new AppError('INTERNAL', 'no array store was given to the preparer'))),
     mode: 'inline',
     note,
     prepare: (start, end) => {
@@ -76,14 +83,14 @@ function inlinePreparer(spec: PrepSpec, items: PrepItem[], note: string | null):
  * preparing (an unreadable image, an empty caption) reach the caller with the same code and message
  * as inline.
  */
-export async function openPreparer(spec: PrepSpec, allItems: readonly PrepItem[], worker: boolean): Promise<BatchPreparer> {
+export async function openPreparer(spec: PrepSpec, allItems: readonly PrepItem[], worker: boolean, arrays: ArrayStore | null = null): Promise<BatchPreparer> {
   const items = allItems.map((it) => ({ id: it.id, image: it.image, caption: it.caption }))
-  if (!worker) return inlinePreparer(spec, items, null)
+  if (!worker) return inlinePreparer(spec, items, arrays, null)
   let w: Worker
   try {
-    w = startWorker(spec, items)
+    w = startWorker(spec, items, arrays?.root ?? null)
   } catch (e) {
-    return inlinePreparer(spec, items, `preparation worker did not start (${e instanceof Error ? e.message : String(e)})`)
+    return inlinePreparer(spec, items, arrays, `preparation worker did not start (${e instanceof Error ? e.message : String(e)})`)
   }
   const started = await new Promise<string | null>((resolve) => {
     const onMessage = (m: { type: string; message?: string }): void => {
@@ -109,10 +116,11 @@ export async function openPreparer(spec: PrepSpec, allItems: readonly PrepItem[]
   })
   if (started !== null) {
     await w.terminate().catch(() => undefined)
-    return inlinePreparer(spec, items, started)
+    return inlinePreparer(spec, items, arrays, started)
   }
 
-  const pending = new Map<number, { start: number; end: number; resolve: (f: PlainFeed[]) => void; reject: (e: unknown) => void }>()
+  // What each unanswered request would do inline, so a dead worker's requests can be redone.
+  const pending = new Map<number, { redo: (p: BatchPreparer) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
   let nextId = 0
   let fallback: BatchPreparer | null = null
   let note: string | null = null
@@ -121,16 +129,16 @@ export async function openPreparer(spec: PrepSpec, allItems: readonly PrepItem[]
   const die = (why: string): void => {
     if (fallback || closing) return
     note = why
-    fallback = inlinePreparer(spec, items, why)
+    fallback = inlinePreparer(spec, items, arrays, why)
     const left = [...pending.values()]
     pending.clear()
-    for (const p of left) fallback.prepare(p.start, p.end).then(p.resolve, p.reject)
+    for (const p of left) p.redo(fallback).then(p.resolve, p.reject)
   }
   w.on('message', (m: Answer) => {
     const p = pending.get(m.id)
     if (!p) return
     pending.delete(m.id)
-    if (m.type === 'done') p.resolve(m.feeds)
+    if (m.type === 'done') p.resolve(m.feeds ?? m.stored)
     else p.reject(new AppError(m.code, m.message))
   })
   w.on('error', (e) => die(`preparation worker failed (${e.message}); preparing inline`))
@@ -147,8 +155,18 @@ export async function openPreparer(spec: PrepSpec, allItems: readonly PrepItem[]
       if (fallback) return fallback.prepare(start, end)
       const id = nextId++
       return new Promise<PlainFeed[]>((resolve, reject) => {
-        pending.set(id, { start, end, resolve, reject })
+        pending.set(id, { redo: (p) => p.prepare(start, end), resolve: resolve as (v: unknown) => void, reject })
         w.postMessage({ id, start, end })
+      })
+    },
+    store(bytes) {
+      if (fallback) return fallback.store(bytes)
+      if (!arrays) return Promise.reject(new AppError('INTERNAL', 'no array store was given to the preparer'))
+      const id = nextId++
+      // Copied, not transferred: the caller's bytes stay valid, and are stored inline if the worker dies first.
+      return new Promise<{ sha256: string; bytes: number }>((resolve, reject) => {
+        pending.set(id, { redo: (p) => p.store(bytes), resolve: resolve as (v: unknown) => void, reject })
+        w.postMessage({ id, store: bytes })
       })
     },
     async close() {

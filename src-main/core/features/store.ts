@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import crypto from 'node:crypto'
 import { AppError, badInput } from '../../common/errors'
 import type { Tensor3 } from '../../common/matrix'
+import type { Statement } from 'better-sqlite3'
 import type { Workspace } from '../store/workspace'
 
 export type FeatureSetState = 'partial' | 'complete'
@@ -182,24 +183,45 @@ export function putBatch(ws: Workspace, id: string, batchIndex: number, start: n
 }
 
 /**
- * `putBatch` whose array file is made durable on libuv's thread pool; the batch row is recorded only
+ * `putBatch` whose array file is written by `writer` (by default made durable on libuv's thread pool;
+ * extraction passes its worker thread's store); the batch row is recorded only
  * after that, so a crash in between leaves an unreferenced file (removed by `cache verify --repair`),
  * never a row pointing at a missing or torn file.
  */
-export async function putBatchAsync(ws: Workspace, id: string, batchIndex: number, start: number, count: number, features: Float32Array, dim: number, seconds: number): Promise<void> {
-  recordBatch(ws, id, batchIndex, start, count, await ws.arrays.putAsync(f32Bytes(features)), dim, seconds)
+export async function putBatchAsync(
+  ws: Workspace,
+  id: string,
+  batchIndex: number,
+  start: number,
+  count: number,
+  features: Float32Array,
+  dim: number,
+  seconds: number,
+  writer: (bytes: Uint8Array) => Promise<{ sha256: string; bytes: number }> = (b) => ws.arrays.putAsync(b),
+): Promise<void> {
+  recordBatch(ws, id, batchIndex, start, count, await writer(f32Bytes(features)), dim, seconds)
 }
 
 function f32Bytes(features: Float32Array): Uint8Array {
   return new Uint8Array(features.buffer, features.byteOffset, features.byteLength)
 }
 
+/** The two statements every batch runs, prepared once per connection (preparing costs more than running). */
+const batchStatements = new WeakMap<Workspace['db'], { insert: Statement; update: Statement }>()
+
 function recordBatch(ws: Workspace, id: string, batchIndex: number, start: number, count: number, stored: { sha256: string; bytes: number }, dim: number, seconds: number): void {
+  let st = batchStatements.get(ws.db)
+  if (!st) {
+    st = {
+      insert: ws.db.prepare('INSERT OR IGNORE INTO feature_batches(feature_set_id, batch_index, start, count, array_sha256, bytes) VALUES (?,?,?,?,?,?)'),
+      update: ws.db.prepare('UPDATE feature_sets SET dim = COALESCE(dim, ?), seconds = seconds + ? WHERE id = ?'),
+    }
+    batchStatements.set(ws.db, st)
+  }
+  const { insert, update } = st
   ws.tx(() => {
-    ws.db
-      .prepare('INSERT OR IGNORE INTO feature_batches(feature_set_id, batch_index, start, count, array_sha256, bytes) VALUES (?,?,?,?,?,?)')
-      .run(id, batchIndex, start, count, stored.sha256, stored.bytes)
-    ws.db.prepare('UPDATE feature_sets SET dim = COALESCE(dim, ?), seconds = seconds + ? WHERE id = ?').run(dim, seconds, id)
+    insert.run(id, batchIndex, start, count, stored.sha256, stored.bytes)
+    update.run(dim, seconds, id)
   })
 }
 

@@ -176,13 +176,15 @@ describe('feature cache', () => {
     ).rejects.toMatchObject({ code: 'CANCELLED' })
     const partial = listFeatureSets(ws).find((s) => s.pool === 'last' && s.n === 30)!
     expect(partial.state).toBe('partial')
-    // Progress 3 is reported while batch 4 runs (writes overlap the next run); a batch that finishes
-    // before the cancel is seen is kept, not thrown away.
-    expect(partial.batchesDone).toBe(4)
+    // Progress is reported once a batch is stored, and writes overlap later runs: the three reported
+    // batches are kept, and so is any that finished before the cancel was seen; none is thrown away.
+    const kept = partial.batchesDone
+    expect(kept).toBeGreaterThanOrEqual(3)
+    expect(kept).toBeLessThan(8)
     expect(() => loadFeatures(ws, partial.id)).toThrow(/partial/)
-    // Resume with another --batch: the stored boundaries win.
+    // Resume with another --batch: the stored boundaries win, and only the missing batches run.
     const done = await extractFeatures(ws, { ...r, batch: 16 })
-    expect(done.batches).toEqual({ total: 8, resumed: 4, computed: 4 })
+    expect(done.batches).toEqual({ total: 8, resumed: kept, computed: 8 - kept })
     const fresh = Workspace.open(path.join(tmp, 'ws-fresh'))
     try {
       const full = await extractFeatures(fresh, r)

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { loadDataset } from '../../../src-main/core/data/dataset'
 import type { PlainFeed, PrepSpec } from '../../../src-main/core/features/prepare'
 import { openPreparer } from '../../../src-main/core/features/preparer'
+import { ArrayStore } from '../../../src-main/core/store/arrays'
+import crypto from 'node:crypto'
 import { inspectModel } from '../../../src-main/core/onnx/modelInfo'
 import { MODELS, SHAPES } from '../../helpers/fixtures'
 
@@ -85,6 +87,32 @@ describe('openPreparer', () => {
     } finally {
       await w.close()
       await inl.close()
+    }
+  })
+
+  it('stores array files from the worker exactly as the store itself would, and inline once the worker is gone', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-prep-store-'))
+    try {
+      const arrays = new ArrayStore(path.join(tmp, 'arrays'))
+      const w = await openPreparer(imageSpec, items, true, arrays)
+      try {
+        const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) % 251)
+        const stored = await w.store(bytes)
+        expect(stored).toEqual({ sha256: crypto.createHash('sha256').update(bytes).digest('hex'), bytes: 1000 })
+        expect(Buffer.compare(arrays.get(stored.sha256), Buffer.from(bytes))).toBe(0)
+        // The caller's buffer is untouched (copied, not transferred).
+        expect(bytes[999]).toBe((999 * 7) % 251)
+        await w.thread!.terminate()
+        const more = Uint8Array.from({ length: 64 }, (_, i) => i)
+        const again = await w.store(more)
+        expect(w.mode).toBe('inline')
+        expect(Buffer.compare(arrays.get(again.sha256), Buffer.from(more))).toBe(0)
+        expect(fs.readdirSync(path.join(tmp, 'arrays'), { recursive: true }).some((f) => String(f).endsWith('.tmp'))).toBe(false)
+      } finally {
+        await w.close()
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true })
     }
   })
 
