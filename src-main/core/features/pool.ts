@@ -36,7 +36,6 @@ export function poolLayerInto(
   if (dims.length !== 3) throw new RangeError(`poolLayerInto: expected a [batch, tokens, dim] tensor, got [${dims.join(', ')}]`)
   const T = dims[1]!
   const D = dims[2]!
-  const acc = new Float64Array(D)
   for (let b = 0; b < B; b++) {
     const n = mask ? mask.lengths[b]! : T
     if (n <= 0 || n > T) throw new RangeError(`poolLayerInto: row ${b} has ${n} real tokens of ${T}`)
@@ -48,12 +47,15 @@ export function poolLayerInto(
       out.set(h.subarray(row + t * D, row + (t + 1) * D), dst)
       continue
     }
-    acc.fill(0)
-    for (let t = first; t < first + n; t++) {
-      const base = row + t * D
-      for (let d = 0; d < D; d++) acc[d]! += h[base + d]!
+    // One register accumulator per feature, tokens in order: the same additions as a per-token pass,
+    // without a load and store of the accumulator per addition.
+    const startTok = row + first * D
+    const endTok = startTok + n * D
+    for (let d = 0; d < D; d++) {
+      let sum = 0
+      for (let p = startTok + d; p < endTok; p += D) sum += h[p]!
+      out[dst + d] = sum / n
     }
-    for (let d = 0; d < D; d++) out[dst + d] = acc[d]! / n
   }
 }
 
