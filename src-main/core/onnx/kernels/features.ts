@@ -19,18 +19,41 @@ function checkShape(F: Mat, where: string): void {
  * after checking that every value is finite and small enough for float32 inner products.
  */
 export function featuresF32(F: Mat, where = 'features'): Float32Array {
+  checkedColumnMeans(F, where, false)
+  return F.data instanceof Float32Array ? F.data : Float32Array.from(F.data)
+}
+
+function rowProblem(s: number, i: number): string | null {
+  // `!(s <= MAX)` is also true for NaN, so one test catches NaN, infinities and overflow.
+  if (s <= MAX_NORM2) return null
+  return Number.isFinite(s) ? `row ${i} has norm ${Math.sqrt(s).toExponential(2)}, too large for float32 kernels` : `row ${i} contains NaN or infinite values`
+}
+
+/**
+ * The checks of `featuresF32` and, in the same pass over the data when `means` is set, the float64
+ * column means (returns an empty array otherwise).
+ */
+function checkedColumnMeans(F: Mat, where: string, means: boolean): Float64Array {
   checkShape(F, where)
   const { data, rows, cols } = F
+  const mean = new Float64Array(means ? cols : 0)
   for (let i = 0; i < rows; i++) {
     let s = 0
     const o = i * cols
-    for (let c = 0; c < cols; c++) s += data[o + c]! * data[o + c]!
-    // `!(s <= MAX)` is also true for NaN, so one test catches NaN, infinities and overflow.
-    if (!(s <= MAX_NORM2)) {
-      throw badInput(where, Number.isFinite(s) ? `row ${i} has norm ${Math.sqrt(s).toExponential(2)}, too large for float32 kernels` : `row ${i} contains NaN or infinite values`)
+    if (means) {
+      for (let c = 0; c < cols; c++) {
+        const v = data[o + c]!
+        s += v * v
+        mean[c] += v
+      }
+    } else {
+      for (let c = 0; c < cols; c++) s += data[o + c]! * data[o + c]!
     }
+    const problem = rowProblem(s, i)
+    if (problem) throw badInput(where, problem)
   }
-  return data instanceof Float32Array ? data : Float32Array.from(data)
+  for (let c = 0; c < mean.length; c++) mean[c] /= rows
+  return mean
 }
 
 /** Column means in float64. */
@@ -59,23 +82,27 @@ export function centredF32(F: Mat, where = 'features'): Float32Array {
 }
 
 /**
- * Column-centred F cut into column blocks of at most `width` columns, each block stored as its own
- * contiguous [rows, w] float32 array, so that X_P^T X_Q for blocks P, Q is one GEMM on contiguous inputs.
+ * Column-centred features, transposed: `[cols, rows]` float32 (row c holds feature c over all items),
+ * centred with float64 column means and rounded once. Transposed because the feature-space products
+ * Ac^T Bc then run as X Y^T over contiguous row blocks, which onnxruntime's GEMM does 20-35% faster
+ * here than the transA form over column blocks (measured on 1024-wide blocks, N = 16384).
  */
-export function centredColumnBlocks(F: Mat, width: number, where = 'features'): Array<{ data: Float32Array; cols: number }> {
-  featuresF32(F, where)
+export function centredTransposed(F: Mat, where = 'features'): Float32Array {
+  const mean = checkedColumnMeans(F, where, true)
   const { data, rows, cols } = F
-  const mean = columnMeans(F)
-  const blocks: Array<{ data: Float32Array; cols: number }> = []
-  for (let c0 = 0; c0 < cols; c0 += width) {
-    const w = Math.min(width, cols - c0)
-    const out = new Float32Array(rows * w)
-    for (let i = 0; i < rows; i++) {
-      const src = i * cols + c0
-      const dst = i * w
-      for (let c = 0; c < w; c++) out[dst + c] = data[src + c]! - mean[c0 + c]!
+  const out = new Float32Array(rows * cols)
+  // 128 x 128 tiles keep both the reads and the transposed writes within a few pages (measured fastest).
+  const T = 128
+  for (let i0 = 0; i0 < rows; i0 += T) {
+    const i1 = Math.min(rows, i0 + T)
+    for (let c0 = 0; c0 < cols; c0 += T) {
+      const c1 = Math.min(cols, c0 + T)
+      for (let c = c0; c < c1; c++) {
+        const m = mean[c]!
+        const o = c * rows
+        for (let i = i0; i < i1; i++) out[o + i] = data[i * cols + c]! - m
+      }
     }
-    blocks.push({ data: out, cols: w })
   }
-  return blocks
+  return out
 }

@@ -1,7 +1,7 @@
 import type { Mat } from '../../../common/matrix'
 import { badInput } from '../../../common/errors'
 import { DEFAULT_BLOCK_ROWS, DEFAULT_CHUNK_FLOATS, upperChunks } from './blocks'
-import { centredColumnBlocks, centredF32 } from './features'
+import { centredF32, centredTransposed } from './features'
 import { checkpoint, rowsTensor, type KernelSessions } from './sessions'
 
 export interface HsicTerms {
@@ -20,14 +20,14 @@ export interface HsicOptions {
   signal?: AbortSignal
 }
 
-const DEFAULT_BLOCK_COLS = 1024
+const DEFAULT_BLOCK_COLS = 512
 
 /**
  * Linear HSIC terms (unnormalised, as used by linear CKA; Kornblith et al. 2019, eq. 3-4):
  * with Ac = H A, Bc = H B column-centred (H = I - 11^T/N),
  *   ab = tr(K H L H) = ||Ac^T Bc||_F^2,  aa = ||Ac^T Ac||_F^2,  bb = ||Bc^T Bc||_F^2.
- * Feature space (Da + Db <= N): products of column blocks, Ac^T Ac only on and above the block
- * diagonal, about N (Da + Db)^2 / 2 multiply-adds. Sample space (otherwise): blocks of K = Ac Ac^T and
+ * Feature space (Da + Db <= N): block rows of Ac^T Bc, Ac^T Ac and Bc^T Bc from transposed centred
+ * copies, the symmetric ones only from the diagonal on, about N (Da + Db)^2 / 2 multiply-adds. Sample space (otherwise): blocks of K = Ac Ac^T and
  * L = Bc Bc^T over the upper triangle, ab = sum K.L, about N^2 (Da + Db) / 2. GEMMs run in float32;
  * centring and all sums of squares are float64.
  */
@@ -37,32 +37,40 @@ export async function linearHsicBlocked(sessions: KernelSessions, A: Mat, B: Mat
   return space === 'feature' ? featureSpace(sessions, A, B, opts) : sampleSpace(sessions, A, B, opts)
 }
 
-function sumSquares(x: Float32Array): number {
-  let s = 0
-  for (let t = 0; t < x.length; t++) s += x[t]! * x[t]!
-  return s
-}
-
 async function featureSpace(sessions: KernelSessions, A: Mat, B: Mat, opts: HsicOptions): Promise<HsicTerms> {
-  const width = opts.blockCols ?? DEFAULT_BLOCK_COLS
+  const width = Math.max(1, Math.floor(opts.blockCols ?? DEFAULT_BLOCK_COLS))
   const n = A.rows
-  const ab = centredColumnBlocks(A, width, 'features A')
-  const bb = centredColumnBlocks(B, width, 'features B')
-  const gemm = await sessions.get('gemmTN')
-  const block = async (P: { data: Float32Array; cols: number }, Q: { data: Float32Array; cols: number }): Promise<number> => {
+  const at = centredTransposed(A, 'features A')
+  const bt = centredTransposed(B, 'features B')
+  const gemm = await sessions.get('gemmNT')
+  // Rows [p0, p1) of X^T against rows [q0, q1) of Y^T: one block row of X^T Y, summed squared in float64.
+  // `firstOnce` counts the leading (p1 - p0) columns once and the rest twice (a block row of a
+  // symmetric product from its diagonal on, whose off-diagonal entries stand for two).
+  const blockRow = async (xt: Float32Array, p0: number, p1: number, yt: Float32Array, q0: number, q1: number, firstOnce: boolean): Promise<number> => {
     await checkpoint(opts.signal)
-    const out = await gemm.run({ X: rowsTensor(P.data, 0, n, P.cols), Y: rowsTensor(Q.data, 0, n, Q.cols) })
-    return sumSquares(out.G!.data as Float32Array)
-  }
-  // ||X^T X||^2 over blocks: off-diagonal block pairs appear twice in the symmetric product.
-  const selfTerm = async (blocks: typeof ab): Promise<number> => {
+    const G = (await gemm.run({ X: rowsTensor(xt, p0, p1, n), Y: rowsTensor(yt, q0, q1, n) })).S!.data as Float32Array
+    const w = q1 - q0
+    const once = firstOnce ? p1 - p0 : w
     let s = 0
-    for (let p = 0; p < blocks.length; p++) for (let q = p; q < blocks.length; q++) s += (p === q ? 1 : 2) * (await block(blocks[p]!, blocks[q]!))
+    for (let r = 0; r < p1 - p0; r++) {
+      let a = 0
+      let b = 0
+      const o = r * w
+      for (let c = 0; c < once; c++) a += G[o + c]! * G[o + c]!
+      for (let c = once; c < w; c++) b += G[o + c]! * G[o + c]!
+      s += a + 2 * b
+    }
     return s
   }
   let cross = 0
-  for (const P of ab) for (const Q of bb) cross += await block(P, Q)
-  return { ab: cross, aa: await selfTerm(ab), bb: await selfTerm(bb) }
+  for (let p0 = 0; p0 < A.cols; p0 += width) cross += await blockRow(at, p0, Math.min(A.cols, p0 + width), bt, 0, B.cols, false)
+  // ||X^T X||_F^2 from the block rows on and above the diagonal.
+  const selfTerm = async (xt: Float32Array, cols: number): Promise<number> => {
+    let s = 0
+    for (let p0 = 0; p0 < cols; p0 += width) s += await blockRow(xt, p0, Math.min(cols, p0 + width), xt, p0, cols, true)
+    return s
+  }
+  return { ab: cross, aa: await selfTerm(at, A.cols), bb: await selfTerm(bt, B.cols) }
 }
 
 async function sampleSpace(sessions: KernelSessions, A: Mat, B: Mat, opts: HsicOptions): Promise<HsicTerms> {

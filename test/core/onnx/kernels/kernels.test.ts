@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Mat } from '../../../../src-main/common/matrix'
 import { isAppError } from '../../../../src-main/common/errors'
 import { createOrtBackend } from '../../../../src-main/core/onnx/kernels'
+import { centredTransposed } from '../../../../src-main/core/onnx/kernels/features'
 import { gramBlocked } from '../../../../src-main/core/onnx/kernels/gram'
 import { linearHsicBlocked } from '../../../../src-main/core/onnx/kernels/hsic'
 import { knnBlocked, type TopkMode } from '../../../../src-main/core/onnx/kernels/knn'
@@ -111,6 +112,22 @@ describe('gramBlocked', () => {
       }
     })
   }
+})
+
+describe('centredTransposed', () => {
+  it('is the float64-centred transpose, rounded once, across tile edges, and refuses NaN naming the row', () => {
+    const F = gaussian(300, 261, 21)
+    for (let t = 0; t < F.data.length; t++) F.data[t]! += 100 + (t % 5)
+    const got = centredTransposed(F)
+    for (let c = 0; c < F.cols; c++) {
+      let m = 0
+      for (let i = 0; i < F.rows; i++) m += F.data[i * F.cols + c]!
+      m /= F.rows
+      for (let i = 0; i < F.rows; i++) expect(got[c * F.rows + i]).toBe(Math.fround(F.data[i * F.cols + c]! - m))
+    }
+    F.data[7 * F.cols + 3] = NaN
+    expect(() => centredTransposed(F, 'A.npy')).toThrow(/A\.npy: row 7 contains NaN or infinite values/)
+  })
 })
 
 describe('linearHsicBlocked', () => {
