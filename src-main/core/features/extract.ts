@@ -35,6 +35,8 @@ export interface ExtractRequest {
    * session then gets one core fewer.
    */
   prepWorker?: boolean
+  /** Wait until the worker is ready before the first batch instead of preparing inline meanwhile (tests). */
+  prepWorkerWait?: boolean
 }
 
 export interface ExtractHooks {
@@ -214,18 +216,22 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
   const tmp = path.join(ws.dir, 'tmp')
   fs.mkdirSync(tmp, { recursive: true })
   const cores = os.availableParallelism()
-  // A worker costs its start-up (~50 ms bundled, ~170 ms from source through tsx): not worth it for a
-  // handful of batches.
+  // The worker starts in the background while the first batches are prepared inline; for a handful of
+  // batches it would not be ready in time.
   const wantWorker = req.prepWorker ?? (cores >= 2 && todo.length >= 8 && process.env.PLATONIC_LAB_PREP_WORKER !== '0')
-  const preparer = await openPreparer(prepSpec(info), items, wantWorker, ws.arrays)
+  const preparer = openPreparer(prepSpec(info), items, wantWorker, ws.arrays)
+  if (req.prepWorkerWait) await preparer.ready
   // With a preparation worker busy on one core, onnxruntime's default (all cores) would oversubscribe:
   // measured on 2 cores, vit-tiny at batch 32 ran 7.8k items/s inline and 10.5k with worker + 1 thread.
-  const threads = preparer.mode === 'worker' ? Math.max(1, cores - 1) : null
+  const threads = wantWorker ? Math.max(1, cores - 1) : null
   const lap = (since: number): number => (performance.now() - since) / 1000
   const request = (b: number): { b: number; start: number; count: number; feeds: Promise<PlainFeed[]> } => {
     const start = b * bs
     const end = Math.min(items.length, start + bs)
+    // Inline, this is the whole preparation; with the worker, posting the request.
+    const tq = performance.now()
     const feeds = preparer.prepare(start, end)
+    tm.prepare_s += lap(tq)
     // Rejections are handled where the batch is awaited; this keeps one from being reported as unhandled meanwhile.
     feeds.catch(() => undefined)
     return { b, start, count: end - start, feeds }
@@ -246,7 +252,6 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
     await preparer.close()
     throw e
   }
-  preparation = { mode: preparer.mode, threads, note: preparer.note }
   setRunInfo(ws, set.id, ms.ep, ms.skipped)
   let computed = 0
   const tLoop = performance.now()
@@ -330,6 +335,12 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
     }
     await settleStores(0)
     tm.loop_s = lap(tLoop)
+    const mode = preparer.mode
+    preparation = {
+      mode: mode === 'worker' ? 'worker' : 'inline',
+      threads,
+      note: mode === 'starting' ? 'the extraction finished before the preparation worker was ready' : preparer.note,
+    }
   } finally {
     // Stores still in flight after an error finish (or fail) before the session and worker go away.
     await Promise.allSettled(storing)

@@ -89,11 +89,12 @@ describe('extractFeatures: vision', () => {
 
 describe('extractFeatures: text', () => {
   it('preparing batches in a worker thread gives the same features as preparing them inline (images and captions)', async () => {
+    // prepWorkerWait: every batch goes through the worker (by default the first ones are prepared inline while it starts).
     const mine = Workspace.open(path.join(tmp, 'ws-worker'))
     const other = Workspace.open(path.join(tmp, 'ws-inline'))
     try {
       for (const model of ['vit-tiny', 'gpt-tiny']) {
-        const w = await extractFeatures(mine, req(model, { batch: 8, prepWorker: true }))
+        const w = await extractFeatures(mine, req(model, { batch: 8, prepWorker: true, prepWorkerWait: true }))
         const i = await extractFeatures(other, req(model, { batch: 8, prepWorker: false }))
         expect(w.preparation).toEqual({ mode: 'worker', threads: Math.max(1, os.availableParallelism() - 1), note: null })
         expect(i.preparation).toEqual({ mode: 'inline', threads: null, note: null })

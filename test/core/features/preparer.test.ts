@@ -30,9 +30,10 @@ describe('openPreparer', () => {
     ['images', imageSpec],
     ['captions', textSpec],
   ])('%s prepared in the worker thread are identical to inline preparation, batch by batch', async (_, spec) => {
-    const w = await openPreparer(spec, items, true)
-    const inl = await openPreparer(spec, items, false)
+    const w = openPreparer(spec, items, true)
+    const inl = openPreparer(spec, items, false)
     try {
+      await w.ready
       expect(w.mode).toBe('worker')
       expect(w.note).toBeNull()
       expect(inl.mode).toBe('inline')
@@ -50,15 +51,33 @@ describe('openPreparer', () => {
     }
   })
 
+  it('prepares inline while the worker starts, then switches to it, with identical batches', async () => {
+    const w = openPreparer(imageSpec, items, true)
+    const inl = openPreparer(imageSpec, items, false)
+    try {
+      expect(w.mode).toBe('starting')
+      const early = await w.prepare(0, 32)
+      await w.ready
+      expect(w.mode).toBe('worker')
+      const late = await w.prepare(32, 64)
+      expect(plain(early)).toEqual(plain(await inl.prepare(0, 32)))
+      expect(plain(late)).toEqual(plain(await inl.prepare(32, 64)))
+    } finally {
+      await w.close()
+      await inl.close()
+    }
+  })
+
   it('an unreadable image fails with the same coded error from the worker as inline, and the worker keeps serving', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-prep-'))
     try {
       const bad = path.join(tmp, 'broken.png')
       fs.writeFileSync(bad, 'not an image at all')
       const list = [items[0]!, { id: 'x', image: bad }, items[1]!]
-      const w = await openPreparer(imageSpec, list, true)
-      const inl = await openPreparer(imageSpec, list, false)
+      const w = openPreparer(imageSpec, list, true)
+      const inl = openPreparer(imageSpec, list, false)
       try {
+        await w.ready
         const inlineError = await inl.prepare(0, 3).catch((e: unknown) => e)
         const workerError = await w.prepare(0, 3).catch((e: unknown) => e)
         expect(inlineError).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('broken.png') })
@@ -75,9 +94,10 @@ describe('openPreparer', () => {
   })
 
   it('when the worker dies, its unanswered requests and all later ones are prepared inline, with the reason noted', async () => {
-    const w = await openPreparer(imageSpec, items, true)
-    const inl = await openPreparer(imageSpec, items, false)
+    const w = openPreparer(imageSpec, items, true)
+    const inl = openPreparer(imageSpec, items, false)
     try {
+      await w.ready
       const inFlight = w.prepare(0, 32)
       await w.thread!.terminate()
       expect(plain(await inFlight)).toEqual(plain(await inl.prepare(0, 32)))
@@ -94,8 +114,9 @@ describe('openPreparer', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-prep-store-'))
     try {
       const arrays = new ArrayStore(path.join(tmp, 'arrays'))
-      const w = await openPreparer(imageSpec, items, true, arrays)
+      const w = openPreparer(imageSpec, items, true, arrays)
       try {
+        await w.ready
         const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) % 251)
         const stored = await w.store(bytes)
         expect(stored).toEqual({ sha256: crypto.createHash('sha256').update(bytes).digest('hex'), bytes: 1000 })
@@ -116,8 +137,14 @@ describe('openPreparer', () => {
     }
   })
 
-  it('a tokenizer that cannot be loaded fails as it would inline (BAD_INPUT naming the file), not as a worker crash', async () => {
+  it('a tokenizer that cannot be loaded fails at once, as it would inline (BAD_INPUT naming the file), not as a worker crash', async () => {
     const spec: PrepSpec = { ...textSpec, tokenizerJson: path.join(os.tmpdir(), 'no-such-dir', 'tokenizer.json') } as PrepSpec
-    await expect(openPreparer(spec, items, true)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('no-such-dir') })
+    let error: unknown = null
+    try {
+      openPreparer(spec, items, true)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('no-such-dir') })
   })
 })
