@@ -1,7 +1,7 @@
 /**
  * Alignment kernel benchmark: mutual kNN and linear CKA on the ONNX Runtime backend at growing sizes,
  * the runtime's plain GEMM peak for comparison, and a layer sweep (neighbour lists once per layer vs
- * once per layer pair). Run: `npx tsx bench/align.ts [--quick] [--ep cpu|cuda|...] [--block 2048]`.
+ * once per layer pair). Run: `npx tsx bench/align.ts [--quick] [--ep cpu|cuda|...] [--block 1024]`.
  * Timings on a shared machine are noisy; the figures are for comparing designs, not for CI.
  */
 import fs from 'node:fs'
@@ -11,6 +11,7 @@ import * as ort from 'onnxruntime-node'
 import type { Mat } from '../src-main/common/matrix'
 import type { EpChoice } from '../src-main/core/onnx/ep'
 import { linearHsicBlocked } from '../src-main/core/onnx/kernels/hsic'
+import { DEFAULT_BLOCK_ROWS } from '../src-main/core/onnx/kernels/blocks'
 import { knnBlocked, type TopkMode } from '../src-main/core/onnx/kernels/knn'
 import { KernelSessions } from '../src-main/core/onnx/kernels/sessions'
 
@@ -75,7 +76,7 @@ export async function benchAlign(opts: BenchAlignOptions): Promise<void> {
   const { log } = opts
   const quick = opts.quick ?? false
   const sessions = await KernelSessions.create(opts.ep ?? 'auto', opts.threads)
-  const blockRows = opts.blockRows ?? 2048
+  const blockRows = opts.blockRows ?? DEFAULT_BLOCK_ROWS
   const k = 10
   try {
     log(`alignment kernels: ep=${sessions.ep}, intra-op threads=${sessions.threads}, cores=${os.availableParallelism()}, block rows=${blockRows}, onnxruntime-node ${ort.env.versions.common}`)
