@@ -53,7 +53,7 @@ describe('Models view in Chromium', () => {
     await page.getByTestId('extract-progress').locator('progress').waitFor()
     const done = page.getByTestId('extract-done')
     await done.waitFor({ timeout: 120_000 })
-    expect(await done.textContent()).toMatch(/Extracted: 256 items × \d+ layers × \d+ dims on cpu/)
+    expect(await done.textContent()).toMatch(/Extracted: 256 items × \d+ layers × \d+ dims on cpu, [\d,]+ items\/s \(batches prepared (in a worker thread|inline)/)
     const table = page.getByTestId('feature-sets-table')
     await table.waitFor()
     const row = (await table.locator('tbody tr').first().textContent()) ?? ''
