@@ -9,6 +9,14 @@ import { storageError } from './storageError'
  * A write goes to a temporary file that is fsynced and renamed into place, so a crash leaves either
  * the whole file or none; a reader re-hashes on `verify` to detect bit rot or torn copies.
  */
+/** A write in progress: the temporary file, open until it is durable (`fd` null once closed or when nothing to write). */
+interface Pending {
+  stored: { sha256: string; bytes: number }
+  dest: string
+  tmp: string
+  fd: number | null
+}
+
 export class ArrayStore {
   constructor(readonly root: string) {}
 
@@ -19,26 +27,14 @@ export class ArrayStore {
 
   /** Stores bytes and returns their hash; storing the same bytes twice is a no-op. */
   put(bytes: Uint8Array): { sha256: string; bytes: number } {
-    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex')
-    const dest = this.pathOf(sha256)
-    if (fs.existsSync(dest) && fs.statSync(dest).size === bytes.byteLength) return { sha256, bytes: bytes.byteLength }
-    const tmp = `${dest}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
+    const w = this.begin(bytes)
+    if (w.fd === null) return w.stored
     try {
-      fs.mkdirSync(path.dirname(dest), { recursive: true })
-      const fd = fs.openSync(tmp, 'w')
-      try {
-        fs.writeSync(fd, bytes)
-        fs.fsyncSync(fd)
-      } finally {
-        fs.closeSync(fd)
-      }
-      fs.renameSync(tmp, dest)
+      fs.fsyncSync(w.fd)
     } catch (e) {
-      // A half-written temporary file on a full disk only takes the space the user is trying to free.
-      fs.rmSync(tmp, { force: true })
-      throw storageError(dest, e) ?? e
+      this.abort(w, e)
     }
-    return { sha256, bytes: bytes.byteLength }
+    return this.commit(w)
   }
 
   /**
@@ -48,25 +44,57 @@ export class ArrayStore {
    * Same guarantees as `put`: the file appears under its name only once its bytes are durable.
    */
   async putAsync(bytes: Uint8Array): Promise<{ sha256: string; bytes: number }> {
+    const w = this.begin(bytes)
+    if (w.fd === null) return w.stored
+    const fd = w.fd
+    try {
+      await new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())))
+    } catch (e) {
+      this.abort(w, e)
+    }
+    return this.commit(w)
+  }
+
+  /** Hashes, and unless the file exists already, writes the bytes to a temporary file left open for the fsync. */
+  private begin(bytes: Uint8Array): Pending {
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex')
     const dest = this.pathOf(sha256)
-    if (fs.existsSync(dest) && fs.statSync(dest).size === bytes.byteLength) return { sha256, bytes: bytes.byteLength }
-    const tmp = `${dest}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
+    const stored = { sha256, bytes: bytes.byteLength }
+    if (fs.existsSync(dest) && fs.statSync(dest).size === bytes.byteLength) return { stored, dest, tmp: '', fd: null }
+    const w: Pending = { stored, dest, tmp: `${dest}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`, fd: null }
     try {
       fs.mkdirSync(path.dirname(dest), { recursive: true })
-      const fd = fs.openSync(tmp, 'w')
-      try {
-        fs.writeSync(fd, bytes)
-        await new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())))
-      } finally {
-        fs.closeSync(fd)
-      }
-      fs.renameSync(tmp, dest)
+      w.fd = fs.openSync(w.tmp, 'w')
+      fs.writeSync(w.fd, bytes)
     } catch (e) {
-      fs.rmSync(tmp, { force: true })
-      throw storageError(dest, e) ?? e
+      this.abort(w, e)
     }
-    return { sha256, bytes: bytes.byteLength }
+    return w
+  }
+
+  /** Closes and renames the durable temporary file into place. */
+  private commit(w: Pending): { sha256: string; bytes: number } {
+    try {
+      fs.closeSync(w.fd!)
+      w.fd = null
+      fs.renameSync(w.tmp, w.dest)
+    } catch (e) {
+      this.abort(w, e)
+    }
+    return w.stored
+  }
+
+  private abort(w: Pending, e: unknown): never {
+    if (w.fd !== null) {
+      try {
+        fs.closeSync(w.fd)
+      } catch {
+        // already reporting the first failure
+      }
+    }
+    // A half-written temporary file on a full disk only takes the space the user is trying to free.
+    fs.rmSync(w.tmp, { force: true })
+    throw storageError(w.dest, e) ?? e
   }
 
   has(sha256: string): boolean {

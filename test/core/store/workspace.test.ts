@@ -1,3 +1,4 @@
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -79,6 +80,25 @@ describe('Workspace', () => {
     expect(ws.arrays.verify(sha256, 5)).toEqual({ ok: false, problem: 'hash mismatch' })
     expect(ws.arrays.verify(sha256, 6).ok).toBe(false)
     expect(fs.readdirSync(path.dirname(ws.arrays.pathOf(sha256))).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    ws.close()
+    t.cleanup()
+  })
+
+  it('putAsync stores exactly what put would, and both fail cleanly naming the file when the store cannot be written', async () => {
+    const t = tmpDir()
+    const ws = Workspace.open(t.dir)
+    const bytes = new Uint8Array([9, 8, 7, 6])
+    const a = await ws.arrays.putAsync(bytes)
+    expect(a).toEqual({ sha256: crypto.createHash('sha256').update(bytes).digest('hex'), bytes: 4 })
+    expect([...ws.arrays.get(a.sha256)]).toEqual([9, 8, 7, 6])
+    expect(ws.arrays.put(bytes)).toEqual(a)
+    // A shard directory that is a file: neither writer can create its temporary file there.
+    const blocked = new Uint8Array([1, 1, 2, 3, 5, 8])
+    const sha = crypto.createHash('sha256').update(blocked).digest('hex')
+    fs.writeFileSync(path.join(t.dir, 'arrays', sha.slice(0, 2)), 'not a directory')
+    expect(() => ws.arrays.put(blocked)).toThrow(new RegExp(sha.slice(0, 2)))
+    await expect(ws.arrays.putAsync(blocked)).rejects.toThrow(new RegExp(sha.slice(0, 2)))
+    expect(fs.readdirSync(path.join(t.dir, 'arrays'), { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual([])
     ws.close()
     t.cleanup()
   })
