@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { extractFeatures } from '../src-main/core/features/extract'
+import type { EpChoice } from '../src-main/core/onnx/ep'
 import { Workspace } from '../src-main/core/store/workspace'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -30,7 +31,8 @@ function repeatedShapes(dir: string, times: number): string {
 }
 
 /**
- * Extraction throughput on CPU at batch 32 for the demo models over shapes-256 repeated to 4,096 items: items/s and the share
+ * Extraction throughput at batch 32 (CPU unless `ep` says otherwise) for the demo models over shapes-256
+ * repeated to 4,096 items: items/s and the share
  * of wall time spent outside session.run (decode, preprocess, tokenise, pool, cache writes). Each run
  * uses a fresh workspace so nothing is a cache hit; the first (warm-up) pass is not reported. The share is
  * taken over the batch loop and counts only the time spent awaiting session.run (onnxruntime-node runs
@@ -40,7 +42,7 @@ function repeatedShapes(dir: string, times: number): string {
  * worker is awaited before the loop (its start-up counts as setup), so the loop shows the steady state;
  * in normal runs the first batches are prepared inline while it starts.
  */
-export async function benchExtract(opts: { quick?: boolean; log: (line: string) => void }): Promise<{ model: string; prep: string; itemsPerSecond: number; overheadShare: number }[]> {
+export async function benchExtract(opts: { quick?: boolean; log: (line: string) => void; ep?: EpChoice }): Promise<{ model: string; prep: string; itemsPerSecond: number; overheadShare: number }[]> {
   const reps = opts.quick ? 1 : 3
   const results: { model: string; prep: string; itemsPerSecond: number; overheadShare: number }[] = []
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-extract-'))
@@ -50,6 +52,7 @@ export async function benchExtract(opts: { quick?: boolean; log: (line: string) 
     for (const model of ['vit-tiny', 'gpt-tiny']) for (const prepWorker of [true, false]) {
       let total = 0
       let prep = ''
+      let epRan = ''
       let loop = 0
       let setup = 0
       let run = 0
@@ -57,7 +60,8 @@ export async function benchExtract(opts: { quick?: boolean; log: (line: string) 
       for (let rep = 0; rep <= reps; rep++) {
         const ws = Workspace.open(path.join(tmp, `${model}-${prepWorker}-${rep}`))
         try {
-          const r = await extractFeatures(ws, { modelPath: path.join(MODELS, model), datasetPath: dataset, batch: 32, ep: 'cpu', prepWorker, prepWorkerWait: prepWorker })
+          const r = await extractFeatures(ws, { modelPath: path.join(MODELS, model), datasetPath: dataset, batch: 32, ep: opts.ep ?? 'cpu', prepWorker, prepWorkerWait: prepWorker })
+          epRan = r.ep
           prep = `${r.preparation.mode} preparation, ${r.preparation.threads ?? 'default'} session threads${r.preparation.note ? ` (${r.preparation.note})` : ''}`
           if (rep === 0) continue
           total += r.timing.total_s
@@ -72,7 +76,7 @@ export async function benchExtract(opts: { quick?: boolean; log: (line: string) 
       const res = { model, prep, itemsPerSecond: n / loop, overheadShare: Math.max(0, 1 - run / loop) }
       results.push(res)
       opts.log(
-        `extract ${model} cpu batch 32, ${prep}: ${res.itemsPerSecond.toFixed(0)} items/s in the batch loop (${(n / total).toFixed(0)} items/s end to end), ` +
+        `extract ${model} ${epRan} batch 32, ${prep}: ${res.itemsPerSecond.toFixed(0)} items/s in the batch loop (${(n / total).toFixed(0)} items/s end to end), ` +
           `${(res.overheadShare * 100).toFixed(1)}% of the loop outside session.run, setup ${((setup / reps) * 1000).toFixed(0)} ms per run (${reps} x ${256 * times} items)`,
       )
     }
