@@ -31,11 +31,10 @@ function repeatedShapes(dir: string, times: number): string {
 }
 
 /**
- * Extraction throughput at batch 32 (CPU unless `ep` says otherwise) for the demo models over shapes-256
- * repeated to 4,096 items: items/s and the share
- * of wall time spent outside session.run (decode, preprocess, tokenise, pool, cache writes). Each run
- * uses a fresh workspace so nothing is a cache hit; the first (warm-up) pass is not reported. The share is
- * taken over the batch loop and counts only the time spent awaiting session.run (onnxruntime-node runs
+ * Extraction throughput at batch 32 (CPU unless `ep` says otherwise) for the demo models over
+ * shapes-256 repeated to 4,096 items: items/s and the share of wall time spent outside session.run
+ * (decode, preprocess, tokenise, pool, cache writes). Each run uses a fresh workspace so nothing is a
+ * cache hit; the first (warm-up) pass is not reported. The share is taken over the batch loop and counts only the time spent awaiting session.run (onnxruntime-node runs
  * it on the JS thread, so pooling and cache writes on that thread add to it rather than overlap it);
  * one-time setup (inspecting the graph, hashing, creating the session, starting the worker) is reported
  * apart. Each model runs twice: batches prepared in the worker thread (the default) and inline. The
