@@ -34,12 +34,13 @@ function repeatedShapes(dir: string, times: number): string {
  * Extraction throughput at batch 32 (CPU unless `ep` says otherwise) for the demo models over
  * shapes-256 repeated to 4,096 items: items/s and the share of wall time spent outside session.run
  * (decode, preprocess, tokenise, pool, cache writes). Each run uses a fresh workspace so nothing is a
- * cache hit; the first (warm-up) pass is not reported. The share is taken over the batch loop and counts only the time spent awaiting session.run (onnxruntime-node runs
- * it on the JS thread, so pooling and cache writes on that thread add to it rather than overlap it);
- * one-time setup (inspecting the graph, hashing, creating the session, starting the worker) is reported
- * apart. Each model runs twice: batches prepared in the worker thread (the default) and inline. The
- * worker is awaited before the loop (its start-up counts as setup), so the loop shows the steady state;
- * in normal runs the first batches are prepared inline while it starts.
+ * cache hit; the first (warm-up) pass is not reported. The share is taken over the batch loop and
+ * counts only the time spent awaiting session.run (onnxruntime-node runs it on the JS thread, so
+ * pooling and cache writes on that thread add to it rather than overlap it); one-time setup
+ * (inspecting the graph, hashing, creating the session, starting the worker) is reported apart. Each
+ * model runs twice: batches prepared in the worker thread (the default) and inline. The worker is
+ * awaited before the loop (its start-up counts as setup), so the loop shows the steady state; in
+ * normal runs the first batches are prepared inline while it starts.
  */
 export async function benchExtract(opts: { quick?: boolean; log: (line: string) => void; ep?: EpChoice }): Promise<{ model: string; prep: string; itemsPerSecond: number; overheadShare: number }[]> {
   const reps = opts.quick ? 1 : 3
