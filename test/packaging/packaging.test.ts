@@ -1,8 +1,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
+import { plainImageFeeds, type PlainFeed } from '../../src-main/core/features/prepare'
+import { inspectModel } from '../../src-main/core/onnx/modelInfo'
 import { appDataDir, resolveDataDir, resourcesDir } from '../../src-main/core/paths'
-import { REPO_ROOT } from '../helpers/fixtures'
+import { MODELS, REPO_ROOT, SHAPES } from '../helpers/fixtures'
 import { tmpDir } from '../helpers/tmp'
 
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
@@ -86,6 +89,30 @@ describe('packaging configuration (electron-builder)', () => {
     expect(main).toContain('index.cjs')
     expect(fs.readFileSync(path.join(out, 'main', 'backend.js'), 'utf8')).toContain('jobhost.js')
     expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).main).toBe('out/main/index.js')
+  })
+
+  it('builds the preparation worker as a bundle that starts and prepares a batch on plain Node', async () => {
+    const entry = path.join(REPO_ROOT, 'out', 'main', 'prepworker.js')
+    expect(fs.existsSync(entry)).toBe(true)
+    // The extraction code looks for this name beside its own bundle chunk or one folder up.
+    const chunks = fs.readdirSync(path.join(REPO_ROOT, 'out', 'main', 'chunks')).map((f) => fs.readFileSync(path.join(REPO_ROOT, 'out', 'main', 'chunks', f), 'utf8'))
+    expect(chunks.some((c) => c.includes('prepworker.js'))).toBe(true)
+    const info = inspectModel(path.join(MODELS, 'vit-tiny'))
+    const image = path.join(SHAPES, 'images', '001.png')
+    const w = new Worker(entry, { workerData: { spec: { kind: 'image', input: info.imageInput, image: info.image }, items: [{ id: 'a', image }], arraysRoot: null } })
+    try {
+      const answer = await new Promise<{ type: string; feeds?: PlainFeed[] }>((resolve, reject) => {
+        w.on('error', reject)
+        w.on('message', (m: { type: string; feeds?: PlainFeed[] }) => {
+          if (m.type === 'ready') w.postMessage({ id: 0, start: 0, end: 1 })
+          else resolve(m)
+        })
+      })
+      expect(answer.type).toBe('done')
+      expect(Array.from(answer.feeds![0]!.tensors[info.imageInput!]!.data as Float32Array)).toEqual(Array.from(plainImageFeeds(info.imageInput!, [{ id: 'a', image }], info.image!)[0]!.tensors[info.imageInput!]!.data as Float32Array))
+    } finally {
+      await w.terminate()
+    }
   })
 })
 
