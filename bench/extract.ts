@@ -2,7 +2,11 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { extractFeatures } from '../src-main/core/features/extract'
+import { fork } from 'node:child_process'
+import { extractFeatures, type ExtractResult } from '../src-main/core/features/extract'
+import { addDataset } from '../src-main/core/registry/datasets'
+import { addModel } from '../src-main/core/registry/models'
+import type { FromJobHost, ToJobHost } from '../src-main/jobs/protocol'
 import type { EpChoice } from '../src-main/core/onnx/ep'
 import { Workspace } from '../src-main/core/store/workspace'
 
@@ -42,14 +46,61 @@ function repeatedShapes(dir: string, times: number): string {
  * awaited before the loop (its start-up counts as setup), so the loop shows the steady state; in
  * normal runs the first batches are prepared inline while it starts.
  */
+/** One extraction in this process, in a fresh workspace; with the worker, awaited before the loop. */
+async function inProcess(dir: string, model: string, dataset: string, ep: EpChoice, prepWorker: boolean): Promise<ExtractResult> {
+  const ws = Workspace.open(dir)
+  try {
+    return await extractFeatures(ws, { modelPath: path.join(MODELS, model), datasetPath: dataset, batch: 32, ep, prepWorker, prepWorkerWait: prepWorker })
+  } finally {
+    ws.close()
+  }
+}
+
+/**
+ * One extraction job in a forked, bundled job host, as the app starts it (defaults: worker started in
+ * the background, so the first batches are prepared inline while it starts).
+ */
+async function viaJobHost(hostBundle: string, dir: string, model: string, dataset: string, ep: EpChoice): Promise<ExtractResult> {
+  const ws = Workspace.open(dir)
+  let params: Record<string, unknown>
+  try {
+    params = { modelId: (await addModel(ws, path.join(MODELS, model))).id, datasetId: addDataset(ws, dataset).id, batch: 32, ep, layers: 'hidden' }
+  } finally {
+    ws.close()
+  }
+  const child = fork(hostBundle, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  try {
+    return await new Promise<ExtractResult>((resolve, reject) => {
+      child.on('message', (m: FromJobHost) => {
+        if (m.type === 'done') resolve(m.result as ExtractResult)
+        else if (m.type === 'failed') reject(new Error(m.error.message))
+        else if (m.type === 'cancelled') reject(new Error('cancelled'))
+      })
+      child.on('exit', (code) => reject(new Error(`job host exited with code ${code}`)))
+      const start: ToJobHost = { type: 'start', jobId: 'bench', kind: 'extract', params, dataDir: dir }
+      child.send(start)
+    })
+  } finally {
+    child.kill()
+  }
+}
+
 export async function benchExtract(opts: { quick?: boolean; log: (line: string) => void; ep?: EpChoice }): Promise<{ model: string; prep: string; itemsPerSecond: number; overheadShare: number }[]> {
   const reps = opts.quick ? 1 : 3
   const results: { model: string; prep: string; itemsPerSecond: number; overheadShare: number }[] = []
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-extract-'))
   const times = opts.quick ? 1 : 16
+  const ep = opts.ep ?? 'cpu'
+  const hostBundle = path.join(ROOT, 'out', 'main', 'jobhost.js')
   try {
     const dataset = repeatedShapes(tmp, times)
-    for (const model of ['vit-tiny', 'gpt-tiny']) for (const prepWorker of [true, false]) {
+    const variants: { label: string; prepWorker: boolean; run: (dir: string, model: string, prepWorker: boolean) => Promise<ExtractResult> }[] = [
+      { label: '', prepWorker: true, run: (dir, model, prepWorker) => inProcess(dir, model, dataset, ep, prepWorker) },
+      { label: '', prepWorker: false, run: (dir, model, prepWorker) => inProcess(dir, model, dataset, ep, prepWorker) },
+    ]
+    // What the desktop app runs: the electron-vite bundle of the job host, one process per extraction.
+    if (fs.existsSync(hostBundle)) variants.push({ label: ' via the built job host (as the app runs it)', prepWorker: true, run: (dir, model) => viaJobHost(hostBundle, dir, model, dataset, ep) })
+    for (const model of ['vit-tiny', 'gpt-tiny']) for (const v of variants) {
       let total = 0
       let prep = ''
       let epRan = ''
@@ -58,25 +109,20 @@ export async function benchExtract(opts: { quick?: boolean; log: (line: string) 
       let run = 0
       let n = 0
       for (let rep = 0; rep <= reps; rep++) {
-        const ws = Workspace.open(path.join(tmp, `${model}-${prepWorker}-${rep}`))
-        try {
-          const r = await extractFeatures(ws, { modelPath: path.join(MODELS, model), datasetPath: dataset, batch: 32, ep: opts.ep ?? 'cpu', prepWorker, prepWorkerWait: prepWorker })
-          epRan = r.ep
-          prep = `${r.preparation.mode} preparation, ${r.preparation.threads ?? 'default'} session threads${r.preparation.note ? ` (${r.preparation.note})` : ''}`
-          if (rep === 0) continue
-          total += r.timing.total_s
-          loop += r.timing.loop_s
-          setup += r.timing.setup_s
-          run += r.timing.session_run_s
-          n += r.n
-        } finally {
-          ws.close()
-        }
+        const r = await v.run(path.join(tmp, `${model}-${v.label ? 'host' : v.prepWorker}-${rep}`), model, v.prepWorker)
+        epRan = r.ep
+        prep = `${r.preparation.mode} preparation, ${r.preparation.threads ?? 'default'} session threads${r.preparation.note ? ` (${r.preparation.note})` : ''}`
+        if (rep === 0) continue
+        total += r.timing.total_s
+        loop += r.timing.loop_s
+        setup += r.timing.setup_s
+        run += r.timing.session_run_s
+        n += r.n
       }
-      const res = { model, prep, itemsPerSecond: n / loop, overheadShare: Math.max(0, 1 - run / loop) }
+      const res = { model, prep: prep + v.label, itemsPerSecond: n / loop, overheadShare: Math.max(0, 1 - run / loop) }
       results.push(res)
       opts.log(
-        `extract ${model} ${epRan} batch 32, ${prep}: ${res.itemsPerSecond.toFixed(0)} items/s in the batch loop (${(n / total).toFixed(0)} items/s end to end), ` +
+        `extract ${model} ${epRan} batch 32${v.label}, ${prep}: ${res.itemsPerSecond.toFixed(0)} items/s in the batch loop (${(n / total).toFixed(0)} items/s end to end), ` +
           `${(res.overheadShare * 100).toFixed(1)}% of the loop outside session.run, setup ${((setup / reps) * 1000).toFixed(0)} ms per run (${reps} x ${256 * times} items)`,
       )
     }

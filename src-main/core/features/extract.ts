@@ -29,11 +29,7 @@ export interface ExtractRequest {
   limit?: number
   /** Also write `[N, L, D]` float32 .npy here. */
   out?: string
-  /**
-   * Prepare batches in a worker thread, overlapping session.run (default: when the machine has two or
-   * more cores, there are at least 8 batches to run, and PLATONIC_LAB_PREP_WORKER is not 0). The model
-   * session then gets one core fewer.
-   */
+  /** Prepare batches in a worker thread, overlapping session.run (default: see `preparationPlan`). */
   prepWorker?: boolean
   /** Wait until the worker is ready before the first batch instead of preparing inline meanwhile (tests). */
   prepWorkerWait?: boolean
@@ -104,6 +100,34 @@ function preprocessingOf(ws: Workspace | null, info: ModelInfo, enc: TextEncoder
     max_length: enc!.prep.maxLength,
     add_special_tokens: enc!.prep.addSpecialTokens,
   }
+}
+
+/** Weights below this size make a "small" model, whose batches run fast enough for preparation to matter. */
+const SMALL_MODEL_BYTES = 64 * 2 ** 20
+
+/**
+ * Where batches are prepared and how many threads the session gets. The worker thread overlaps
+ * decoding, preprocessing, tokenising and cache writes with session.run, but on a machine with few
+ * cores it is only worth a core when preparation is a large share of the work. Measured on 2 cores
+ * (`npm run bench -- --only extract`): vit-tiny 7.9-8.2k items/s with the worker and a 1-thread session
+ * against 6.0-7.9k inline; gpt-tiny 6.5k against 6.7-7.5k inline (tokenising is cheap), so text models
+ * prepare inline below 4 cores. Only small models give up a core to the worker: for a large one a batch
+ * takes far longer to run than to prepare, so the worker's brief bursts cost less than a lost core.
+ * Short jobs (under 8 batches) stay inline; PLATONIC_LAB_PREP_WORKER=0 or 1 (or `requested`) decides.
+ */
+export function preparationPlan(info: ModelInfo, cores: number, batches: number, requested?: boolean): { worker: boolean; threads: number | null } {
+  const env = process.env.PLATONIC_LAB_PREP_WORKER
+  const worker = requested ?? (env === '0' ? false : env === '1' ? cores >= 2 : cores >= 2 && batches >= 8 && (info.modality !== 'text' || cores >= 4))
+  if (!worker) return { worker, threads: null }
+  let bytes = 0
+  for (const f of info.weightFiles) {
+    try {
+      bytes += fs.statSync(f).size
+    } catch {
+      // missing files are reported when the session is created
+    }
+  }
+  return { worker, threads: bytes < SMALL_MODEL_BYTES ? Math.max(1, cores - 1) : null }
 }
 
 /** What batch preparation needs to know about the model (plain data, sent to the worker). */
@@ -216,14 +240,10 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
   const tmp = path.join(ws.dir, 'tmp')
   fs.mkdirSync(tmp, { recursive: true })
   const cores = os.availableParallelism()
-  // The worker starts in the background while the first batches are prepared inline; for a handful of
-  // batches it would not be ready in time.
-  const wantWorker = req.prepWorker ?? (cores >= 2 && todo.length >= 8 && process.env.PLATONIC_LAB_PREP_WORKER !== '0')
-  const preparer = openPreparer(prepSpec(info), items, wantWorker, ws.arrays)
+  const plan = preparationPlan(info, cores, todo.length, req.prepWorker)
+  const preparer = openPreparer(prepSpec(info), items, plan.worker, ws.arrays)
   if (req.prepWorkerWait) await preparer.ready
-  // With a preparation worker busy on one core, onnxruntime's default (all cores) would oversubscribe:
-  // measured on 2 cores, vit-tiny at batch 32 ran 7.8k items/s inline and 10.5k with worker + 1 thread.
-  const threads = wantWorker ? Math.max(1, cores - 1) : null
+  const threads = plan.threads
   const lap = (since: number): number => (performance.now() - since) / 1000
   const request = (b: number): { b: number; start: number; count: number; feeds: Promise<PlainFeed[]> } => {
     const start = b * bs

@@ -4,10 +4,11 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadDataset } from '../../../src-main/core/data/dataset'
 import type { PlainFeed, PrepSpec } from '../../../src-main/core/features/prepare'
+import { preparationPlan } from '../../../src-main/core/features/extract'
 import { openPreparer } from '../../../src-main/core/features/preparer'
 import { ArrayStore } from '../../../src-main/core/store/arrays'
 import crypto from 'node:crypto'
-import { inspectModel } from '../../../src-main/core/onnx/modelInfo'
+import { inspectModel, type ModelInfo } from '../../../src-main/core/onnx/modelInfo'
 import { MODELS, SHAPES } from '../../helpers/fixtures'
 
 const items = loadDataset(SHAPES).items.slice(0, 70)
@@ -146,5 +147,38 @@ describe('openPreparer', () => {
       error = e
     }
     expect(error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('no-such-dir') })
+  })
+})
+
+describe('preparationPlan', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-plan-'))
+  const small = path.join(tmp, 'small.onnx')
+  const large = path.join(tmp, 'large.onnx')
+  fs.writeFileSync(small, 'x')
+  // A sparse 100 MB file: its size is what counts, it takes no disk space.
+  fs.closeSync(fs.openSync(large, 'w'))
+  fs.truncateSync(large, 100 * 2 ** 20)
+  const model = (modality: 'vision' | 'text', file: string): ModelInfo => ({ modality, weightFiles: [file] }) as unknown as ModelInfo
+  const saved = process.env.PLATONIC_LAB_PREP_WORKER
+
+  it('gives a small vision model the worker and one core fewer, keeps text inline on few cores, and large models every core', () => {
+    delete process.env.PLATONIC_LAB_PREP_WORKER
+    try {
+      expect(preparationPlan(model('vision', small), 2, 64)).toEqual({ worker: true, threads: 1 })
+      expect(preparationPlan(model('text', small), 2, 64)).toEqual({ worker: false, threads: null })
+      expect(preparationPlan(model('text', small), 8, 64)).toEqual({ worker: true, threads: 7 })
+      expect(preparationPlan(model('vision', large), 8, 64)).toEqual({ worker: true, threads: null })
+      expect(preparationPlan(model('vision', small), 8, 7)).toEqual({ worker: false, threads: null })
+      expect(preparationPlan(model('vision', small), 1, 64)).toEqual({ worker: false, threads: null })
+      expect(preparationPlan(model('text', small), 2, 3, true)).toEqual({ worker: true, threads: 1 })
+      process.env.PLATONIC_LAB_PREP_WORKER = '0'
+      expect(preparationPlan(model('vision', small), 8, 64).worker).toBe(false)
+      process.env.PLATONIC_LAB_PREP_WORKER = '1'
+      expect(preparationPlan(model('text', small), 2, 3)).toEqual({ worker: true, threads: 1 })
+    } finally {
+      if (saved === undefined) delete process.env.PLATONIC_LAB_PREP_WORKER
+      else process.env.PLATONIC_LAB_PREP_WORKER = saved
+      fs.rmSync(tmp, { recursive: true, force: true })
+    }
   })
 })
