@@ -46,6 +46,15 @@ function repeatedShapes(dir: string, times: number): string {
  * awaited before the loop (its start-up counts as setup), so the loop shows the steady state; in
  * normal runs the first batches are prepared inline while it starts.
  */
+function newestMtime(dir: string): number {
+  let t = 0
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name)
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs)
+  }
+  return t
+}
+
 /** One extraction in this process, in a fresh workspace; with the worker, awaited before the loop. */
 async function inProcess(dir: string, model: string, dataset: string, ep: EpChoice, prepWorker: boolean): Promise<ExtractResult> {
   const ws = Workspace.open(dir)
@@ -99,7 +108,9 @@ export async function benchExtract(opts: { quick?: boolean; log: (line: string) 
       { label: '', prepWorker: false, run: (dir, model, prepWorker) => inProcess(dir, model, dataset, ep, prepWorker) },
     ]
     // What the desktop app runs: the electron-vite bundle of the job host, one process per extraction.
-    if (fs.existsSync(hostBundle)) variants.push({ label: ' via the built job host (as the app runs it)', prepWorker: true, run: (dir, model) => viaJobHost(hostBundle, dir, model, dataset, ep) })
+    const stale = fs.existsSync(hostBundle) && newestMtime(path.join(ROOT, 'src-main')) > fs.statSync(hostBundle).mtimeMs
+    if (stale) opts.log('(the built job host is older than src-main: run `npm run build` to include it)')
+    else if (fs.existsSync(hostBundle)) variants.push({ label: ' via the built job host (as the app runs it)', prepWorker: true, run: (dir, model) => viaJobHost(hostBundle, dir, model, dataset, ep) })
     for (const model of ['vit-tiny', 'gpt-tiny']) for (const v of variants) {
       let total = 0
       let prep = ''
