@@ -107,17 +107,17 @@ const SMALL_MODEL_BYTES = 64 * 2 ** 20
 
 /**
  * Where batches are prepared and how many threads the session gets. The worker thread overlaps
- * decoding, preprocessing, tokenising and cache writes with session.run, but on a machine with few
- * cores it is only worth a core when preparation is a large share of the work. Measured on 2 cores
- * (`npm run bench -- --only extract`): vit-tiny 7.9-8.2k items/s with the worker and a 1-thread session
- * against 6.0-7.9k inline; gpt-tiny 6.5k against 6.7-7.5k inline (tokenising is cheap), so text models
- * prepare inline below 4 cores. Only small models give up a core to the worker: for a large one a batch
- * takes far longer to run than to prepare, so the worker's brief bursts cost less than a lost core.
+ * decoding, preprocessing, tokenising and cache writes with session.run. Only small models give it a
+ * core of their own: for them preparation is a large share of the work (measured on 2 cores with
+ * `npm run bench -- --only extract`: vit-tiny 7.9-8.9k items/s with the worker and a 1-thread session
+ * against 6.0-7.9k inline; gpt-tiny within 2% either way in alternating runs, with 7-10% of the loop
+ * outside session.run against 17-20%). For a large model a batch takes far longer to run than to
+ * prepare, so the worker's brief bursts cost less than a lost core and the session keeps every core.
  * Short jobs (under 8 batches) stay inline; PLATONIC_LAB_PREP_WORKER=0 or 1 (or `requested`) decides.
  */
 export function preparationPlan(info: ModelInfo, cores: number, batches: number, requested?: boolean): { worker: boolean; threads: number | null } {
   const env = process.env.PLATONIC_LAB_PREP_WORKER
-  const worker = requested ?? (env === '0' ? false : env === '1' ? cores >= 2 : cores >= 2 && batches >= 8 && (info.modality !== 'text' || cores >= 4))
+  const worker = requested ?? (env === '0' ? false : env === '1' ? cores >= 2 : cores >= 2 && batches >= 8)
   if (!worker) return { worker, threads: null }
   let bytes = 0
   for (const f of info.weightFiles) {

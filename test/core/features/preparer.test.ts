@@ -161,16 +161,18 @@ describe('preparationPlan', () => {
   const model = (modality: 'vision' | 'text', file: string): ModelInfo => ({ modality, weightFiles: [file] }) as unknown as ModelInfo
   const saved = process.env.PLATONIC_LAB_PREP_WORKER
 
-  it('gives a small vision model the worker and one core fewer, keeps text inline on few cores, and large models every core', () => {
+  it('gives a small model the worker and one core fewer, a large one the worker and every core, and short jobs none', () => {
     delete process.env.PLATONIC_LAB_PREP_WORKER
     try {
       expect(preparationPlan(model('vision', small), 2, 64)).toEqual({ worker: true, threads: 1 })
-      expect(preparationPlan(model('text', small), 2, 64)).toEqual({ worker: false, threads: null })
+      expect(preparationPlan(model('text', small), 2, 64)).toEqual({ worker: true, threads: 1 })
+      expect(preparationPlan(model('text', large), 2, 64)).toEqual({ worker: true, threads: null })
       expect(preparationPlan(model('text', small), 8, 64)).toEqual({ worker: true, threads: 7 })
       expect(preparationPlan(model('vision', large), 8, 64)).toEqual({ worker: true, threads: null })
       expect(preparationPlan(model('vision', small), 8, 7)).toEqual({ worker: false, threads: null })
       expect(preparationPlan(model('vision', small), 1, 64)).toEqual({ worker: false, threads: null })
       expect(preparationPlan(model('text', small), 2, 3, true)).toEqual({ worker: true, threads: 1 })
+      expect(preparationPlan(model('vision', small), 2, 64, false)).toEqual({ worker: false, threads: null })
       process.env.PLATONIC_LAB_PREP_WORKER = '0'
       expect(preparationPlan(model('vision', small), 8, 64).worker).toBe(false)
       process.env.PLATONIC_LAB_PREP_WORKER = '1'
