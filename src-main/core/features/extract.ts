@@ -256,9 +256,9 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
     feeds.catch(() => undefined)
     return { b, start, count: end - start, feeds }
   }
-  // Batches posted to the preparer ahead of the one running: two, so the worker absorbs a slow batch
-  // (a cold JIT, a GC pause) without the session waiting. The first ones are posted before the session
-  // is created, so the worker warms up during that.
+  // Batches requested ahead of the one running: two, so the worker absorbs a slow batch (a cold JIT, a
+  // GC pause) without the session waiting. The first ones are requested before the session is created
+  // (prepared inline unless the worker is already up).
   const PREFETCH = 2
   const posted: ReturnType<typeof request>[] = []
   const post = (upTo: number): void => {
@@ -276,13 +276,13 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
   let computed = 0
   const tLoop = performance.now()
   tm.setup_s = (tLoop - t0) / 1000
-  // Each batch: keep PREFETCH batches posted to the preparer, run b (onnxruntime-node's run holds this
-  // thread until it returns, while the worker prepares later batches and writes batch b-1's file), pool
-  // b, start storing b. Only
-  // the await of session.run counts as run time; waiting for a prepared batch counts as prepare time.
-  // Cancellation is checked between batches; whatever finished before it is stored, so a rerun resumes.
-  // Stores in flight (the worker answers in request order, so a store waits behind prefetched batches);
-  // a few may overlap, and the oldest is awaited before more start, which bounds memory.
+  // Each batch: keep PREFETCH batches requested from the preparer, run b (onnxruntime-node's run holds
+  // this thread until it returns, while the worker prepares later batches and writes earlier batches'
+  // files), pool b, start storing b. Only the await of session.run counts as run time; preparing inline
+  // or waiting for a prepared batch counts as prepare time. Cancellation is checked between batches;
+  // whatever finished before it is stored, so a rerun resumes there. Stores wait behind prefetched
+  // batches in the worker's queue, so a few may be in flight; the oldest is awaited before more start,
+  // which bounds memory.
   const MAX_STORES = 4
   const storing: Promise<void>[] = []
   const settleStores = async (keep: number): Promise<void> => {
