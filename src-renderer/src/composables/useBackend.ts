@@ -1,6 +1,7 @@
 import { reactive, readonly } from 'vue'
 import type { AppEvent, AppInfo, DatasetDto, JobDto, ModelDto, WorkspaceArea, WorkspaceSummary } from '../../../src-main/common/dto'
 import { api } from '../api'
+import { errorText } from './useAction'
 
 interface State {
   info: AppInfo | null
@@ -46,7 +47,7 @@ function onEvent(e: AppEvent): void {
 }
 
 export function report(e: unknown): void {
-  state.error = e instanceof Error ? e.message : String(e)
+  state.error = errorText(e)
 }
 
 /** Shared backend state for every view: registry, jobs, and revision counters driven by events. */

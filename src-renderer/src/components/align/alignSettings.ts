@@ -127,6 +127,4 @@ export function storeSettings(s: AlignSettings): void {
   }
 }
 
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
-}
+export { errorText } from '../../composables/useAction'

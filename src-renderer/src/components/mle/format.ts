@@ -61,6 +61,4 @@ export function binBarsData(r: MleResult, title?: string) {
   }
 }
 
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
-}
+export { errorText } from '../../composables/useAction'
