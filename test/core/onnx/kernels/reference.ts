@@ -1,18 +1,10 @@
 import type { Mat } from '../../../../src-main/common/matrix'
+import { mulberry32 } from '../../../../src-main/common/random'
 
 /** Independent float64 implementations used as oracles by the kernel tests. */
 
-/** Seeded PRNG (mulberry32), so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Seeded PRNG (the app's mulberry32: these tests use it for data, not as an oracle), so failures reproduce. */
+export const rng = mulberry32
 
 /** Standard normal matrix via Box-Muller. */
 export function gaussian(rows: number, cols: number, seed: number, f32 = true): Mat {
