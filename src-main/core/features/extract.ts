@@ -355,12 +355,8 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
     }
     await settleStores(0)
     tm.loop_s = lap(tLoop)
-    const mode = preparer.mode
-    preparation = {
-      mode: mode === 'worker' ? 'worker' : 'inline',
-      threads,
-      note: mode === 'starting' ? 'the extraction finished before the preparation worker was ready' : preparer.note,
-    }
+    // A job that ends before the worker is up ran inline, which is normal, not a failure worth a note.
+    preparation = { mode: preparer.mode === 'worker' ? 'worker' : 'inline', threads, note: preparer.note }
   } finally {
     // Stores still in flight after an error finish (or fail) before the session and worker go away.
     await Promise.allSettled(storing)

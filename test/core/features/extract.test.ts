@@ -103,6 +103,15 @@ describe('extractFeatures: text', () => {
         // the same values whatever the thread count, so the comparison is exact.
         expect(maxAbsDiff(loadFeatures(mine, w.feature_set), loadFeatures(other, i.feature_set))).toBe(0)
       }
+      // Without waiting, a 5-batch job may end before the worker is up: that is inline work, not a failure.
+      const quick = Workspace.open(path.join(tmp, 'ws-quick'))
+      try {
+        const q = await extractFeatures(quick, req('vit-tiny', { batch: 8, prepWorker: true }))
+        expect(q.preparation.note).toBeNull()
+        expect(maxAbsDiff(loadFeatures(quick, q.feature_set), loadFeatures(other, (await extractFeatures(other, req('vit-tiny', { batch: 8 }))).feature_set))).toBe(0)
+      } finally {
+        quick.close()
+      }
     } finally {
       mine.close()
       other.close()
