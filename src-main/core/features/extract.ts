@@ -241,7 +241,7 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
   fs.mkdirSync(tmp, { recursive: true })
   const cores = os.availableParallelism()
   const plan = preparationPlan(info, cores, todo.length, req.prepWorker)
-  const preparer = openPreparer(prepSpec(info), items, plan.worker, ws.arrays)
+  const preparer = openPreparer(prepSpec(info), items, plan.worker, ws.arrays, enc)
   if (req.prepWorkerWait) await preparer.ready
   const threads = plan.threads
   const lap = (since: number): number => (performance.now() - since) / 1000

@@ -72,10 +72,10 @@ export function plainTextFeeds(inputNames: ReadonlySet<string>, enc: TextEncoder
   return [{ tensors, mask: { lengths: tb.lengths, paddingSide: tb.paddingSide }, rows: items.map((_, i) => i) }]
 }
 
-/** A function preparing whole batches for `spec`; loads the tokenizer once. */
-export function makeBatchPreparer(spec: PrepSpec): (items: PrepItem[]) => PlainFeed[] {
+/** A function preparing whole batches for `spec`; loads the tokenizer once, unless `loaded` is given. */
+export function makeBatchPreparer(spec: PrepSpec, loaded: TextEncoder | null = null): (items: PrepItem[]) => PlainFeed[] {
   if (spec.kind === 'image') return (items) => plainImageFeeds(spec.input, items, spec.image)
-  const enc = loadTextEncoder(spec.tokenizerJson, spec.tokenizerConfig, spec.positionLimit ?? undefined)
+  const enc = loaded ?? loadTextEncoder(spec.tokenizerJson, spec.tokenizerConfig, spec.positionLimit ?? undefined)
   const names = new Set(spec.inputNames)
   return (items) => plainTextFeeds(names, enc, items)
 }
