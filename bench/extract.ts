@@ -43,8 +43,8 @@ function repeatedShapes(dir: string, times: number): string {
  * pooling and cache writes on that thread add to it rather than overlap it); one-time setup
  * (inspecting the graph, hashing, creating the session, starting the worker) is reported apart. Each
  * model runs twice: batches prepared in the worker thread (the default) and inline. The worker is
- * awaited before the loop (its start-up counts as setup), so the loop shows the steady state; in
- * normal runs the first batches are prepared inline while it starts.
+ * awaited before the loop (its start-up counts as setup), so the loop shows the steady state; the run
+ * through the built job host shows what the app gets, start-up included.
  */
 function newestMtime(dir: string): number {
   let t = 0
@@ -66,8 +66,8 @@ async function inProcess(dir: string, model: string, dataset: string, ep: EpChoi
 }
 
 /**
- * One extraction job in a forked, bundled job host, as the app starts it (defaults: worker started in
- * the background, so the first batches are prepared inline while it starts).
+ * One extraction job in a forked, bundled job host, as the app starts it (defaults: the worker starts
+ * in the background, and a batch needed before it has taken it is prepared on the main thread).
  */
 async function viaJobHost(hostBundle: string, dir: string, model: string, dataset: string, ep: EpChoice): Promise<ExtractResult> {
   const ws = Workspace.open(dir)

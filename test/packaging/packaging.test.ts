@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
-import { plainImageFeeds, type PlainFeed } from '../../src-main/core/features/prepare'
+import { CLAIM_SLOTS, plainImageFeeds, type PlainFeed } from '../../src-main/core/features/prepare'
 import { inspectModel } from '../../src-main/core/onnx/modelInfo'
 import { appDataDir, resolveDataDir, resourcesDir } from '../../src-main/core/paths'
 import { MODELS, REPO_ROOT, SHAPES } from '../helpers/fixtures'
@@ -99,7 +99,8 @@ describe('packaging configuration (electron-builder)', () => {
     expect(chunks.some((c) => c.includes('prepworker.js'))).toBe(true)
     const info = inspectModel(path.join(MODELS, 'vit-tiny'))
     const image = path.join(SHAPES, 'images', '001.png')
-    const w = new Worker(entry, { workerData: { spec: { kind: 'image', input: info.imageInput, image: info.image }, items: [{ id: 'a', image }], arraysRoot: null } })
+    const w = new Worker(entry, { workerData: { spec: { kind: 'image', input: info.imageInput, image: info.image }, arraysRoot: null, claims: new SharedArrayBuffer(4 * CLAIM_SLOTS) } })
+    w.postMessage({ items: [{ id: 'a', image }] })
     try {
       const answer = await new Promise<{ type: string; feeds?: PlainFeed[] }>((resolve, reject) => {
         w.on('error', reject)

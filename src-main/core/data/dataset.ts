@@ -41,8 +41,10 @@ const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg'])
  * id/image/caption fields, a .txt with one caption per line, or a folder of images. Image references that
  * leave the dataset folder (`..`, absolute paths, symlinks resolving outside) are refused before any read.
  * `ws` caches image hashes by path/size/mtime so re-loading a large dataset does not re-read it.
+ * `onItems` sees the parsed items before the images are checked and hashed (the slow part: ~35 µs an
+ * item), so a caller can start work that needs only the list.
  */
-export function loadDataset(p: string, ws: Workspace | null = null): Dataset {
+export function loadDataset(p: string, ws: Workspace | null = null, onItems?: (items: readonly DatasetItem[]) => void): Dataset {
   const abs = path.resolve(p)
   let st: fs.Stats
   try {
@@ -84,6 +86,7 @@ export function loadDataset(p: string, ws: Workspace | null = null): Dataset {
   }
   if (items.length === 0) throw badInput(manifestFile ?? abs, 'the dataset is empty')
   checkUniqueIds(manifestFile ?? abs, items)
+  onItems?.(items)
   const realRoot = fs.realpathSync(root)
   for (const it of items) if (it.image) checkImageFile(manifestFile ?? abs, it, realRoot)
   const { sha256, bytes } = contentHash(ws, format, items, root)

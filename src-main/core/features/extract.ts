@@ -14,9 +14,9 @@ import { fileSha256 } from '../store/fileHash'
 import type { Workspace } from '../store/workspace'
 import { toFeed } from './inputs'
 import type { PlainFeed, PrepSpec } from './prepare'
-import { openPreparer } from './preparer'
+import { launchPreparer, openPreparer, type PreparerLaunch } from './preparer'
 import { POOL_CHOICES, poolLayerInto, resolvePool, type PoolChoice } from './pool'
-import { createFeatureSet, doneBatches, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, putBatchAsync, setRunInfo, type FeatureKeyParts } from './store'
+import { BatchRecorder, createFeatureSet, doneBatches, f32Bytes, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setRunInfo, type FeatureKeyParts, type StoredBatch } from './store'
 
 export interface ExtractRequest {
   modelPath: string
@@ -173,6 +173,12 @@ function halfBitsToFloat32(h: Uint16Array): Float32Array {
   return out
 }
 
+/** Index of the first NaN or infinity in `a`, or -1 (a function of its own, so the loop stays tight). */
+function firstNonFinite(a: Float32Array): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return i
+  return -1
+}
+
 /**
  * Extracts pooled per-layer features `[N, L, D]` for a dataset and caches them in the workspace, batch
  * by batch. An identical request returns the cached set (`cached: true`) without running the model; an
@@ -181,10 +187,29 @@ function halfBitsToFloat32(h: Uint16Array): Float32Array {
  */
 export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks: ExtractHooks = {}): Promise<ExtractResult> {
   const t0 = performance.now()
-  const { batch, ep, pool: poolChoice, limit } = checkRequest(req)
+  checkRequest(req)
   const info = inspectModel(req.modelPath)
   requireRunnable(info)
-  const ds = loadDataset(req.datasetPath, ws)
+  const cores = os.availableParallelism()
+  // A preparation worker, if this job will want one, starts as soon as the item count is known, so it
+  // boots while the dataset is hashed (~35 µs an item) and the session is created, and prepares the
+  // first batches meanwhile: started later, its cold start held up the first ~8 batches of a
+  // 4,096-item vit-tiny job in the built job host (~30 ms, 7% of the loop). A cache hit, an error or a
+  // resumed job too short for a worker stops it unused.
+  const early: { launch: PreparerLaunch | null } = { launch: null }
+  try {
+    return await extractWith(ws, req, hooks, t0, info, cores, early)
+  } finally {
+    early.launch?.cancel()
+  }
+}
+
+async function extractWith(ws: Workspace, req: ExtractRequest, hooks: ExtractHooks, t0: number, info: ModelInfo, cores: number, early: { launch: PreparerLaunch | null }): Promise<ExtractResult> {
+  const { batch, ep, pool: poolChoice, limit } = checkRequest(req)
+  const ds = loadDataset(req.datasetPath, ws, (parsed) => {
+    const n = limit !== null ? Math.min(limit, parsed.length) : parsed.length
+    if (info.modality !== 'unknown' && preparationPlan(info, cores, Math.ceil(n / batch), req.prepWorker).worker) early.launch = launchPreparer(prepSpec(info), ws.arrays.root)
+  })
   if (info.modality === 'vision' && !ds.hasImages) throw badInput(ds.path, 'the model is a vision model but this dataset has no image for every item')
   if (info.modality === 'text' && !ds.hasText) throw badInput(ds.path, 'the model is a text model but this dataset has no caption for every item')
   const items = limit !== null ? ds.items.slice(0, limit) : ds.items
@@ -239,9 +264,11 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
   for (let b = 0; b < set.nBatches; b++) if (!done.has(b)) todo.push(b)
   const tmp = path.join(ws.dir, 'tmp')
   fs.mkdirSync(tmp, { recursive: true })
-  const cores = os.availableParallelism()
   const plan = preparationPlan(info, cores, todo.length, req.prepWorker)
-  const preparer = openPreparer(prepSpec(info), items, plan.worker, ws.arrays, enc)
+  const launched = plan.worker ? (early.launch ?? launchPreparer(prepSpec(info), ws.arrays.root)) : null
+  // From here the preparer owns the worker (closed below), not the early launch.
+  if (launched === early.launch) early.launch = null
+  const preparer = launched ? launched.begin(items, ws.arrays, enc) : openPreparer(prepSpec(info), items, false, ws.arrays, enc)
   if (req.prepWorkerWait) await preparer.ready
   const threads = plan.threads
   const lap = (since: number): number => (performance.now() - since) / 1000
@@ -256,15 +283,18 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
     feeds.catch(() => undefined)
     return { b, start, count: end - start, feeds }
   }
-  // Batches requested ahead of the one running: two, so the worker absorbs a slow batch (a cold JIT, a
-  // GC pause) without the session waiting. The first ones are requested before the session is created
-  // (prepared inline unless the worker is already up).
-  const PREFETCH = 2
+  // Batches requested ahead of the one running: four, so the worker absorbs a slow batch (a garbage
+  // collection in the worker takes 2-10 ms, three batches of a small model) without the session waiting
+  // (measured on 2 cores, vit-tiny: with two ahead, 1% of batches waited 4-11 ms for the worker, ~7% of
+  // the loop; with four, the 99th percentile wait was 0.1 ms). With a worker, the first ones are queued
+  // before the session is created, so it prepares them meanwhile; one it has not started on by the time
+  // it is needed (while it starts) is prepared here instead (`need`).
+  const PREFETCH = 4
   const posted: ReturnType<typeof request>[] = []
   const post = (upTo: number): void => {
     while (posted.length <= upTo && posted.length < todo.length && !hooks.signal?.aborted) posted.push(request(todo[posted.length]!))
   }
-  post(PREFETCH - 1)
+  if (preparer.mode !== 'inline') post(PREFETCH - 1)
   let ms: Awaited<ReturnType<typeof openModelSession>>
   try {
     ms = await openModelSession(info, layers, ep, tmp, threads ? { intraOpNumThreads: threads } : {})
@@ -280,24 +310,44 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
   // this thread until it returns, while the worker prepares later batches and writes earlier batches'
   // files), pool b, start storing b. Only the await of session.run counts as run time; preparing inline
   // or waiting for a prepared batch counts as prepare time. Cancellation is checked between batches;
-  // whatever finished before it is stored, so a rerun resumes there. Stores wait behind prefetched
-  // batches in the worker's queue, so a few may be in flight; the oldest is awaited before more start,
-  // which bounds memory.
-  const MAX_STORES = 4
-  const storing: Promise<void>[] = []
-  const settleStores = async (keep: number): Promise<void> => {
+  // whatever finished before it is recorded, so a rerun resumes there. A store takes a few ms (the
+  // fsync, and the prefetched batches ahead of it in the worker's queue) and sometimes 40 (measured in
+  // the built job host, vit-tiny), so several are in flight: up to MAX_STORES and MAX_STORE_BYTES of
+  // pooled features, the oldest awaited before more start, which bounds memory. Rows of stored batches
+  // are recorded a few to a transaction (BatchRecorder).
+  const MAX_STORES = 16
+  const MAX_STORE_BYTES = 64 * 2 ** 20
+  const storing: { done: Promise<void>; bytes: number }[] = []
+  let storingBytes = 0
+  const recorder = new BatchRecorder(ws, set.id)
+  // Progress counts a batch once its file is durable; its row follows within maxMs, and a cancel or an
+  // error records every durable batch first, so a reported batch is never recomputed after a cancel.
+  const stored = (b: StoredBatch): void => {
+    recorder.add(b)
+    computed++
+    const eta = (lap(tLoop) / computed) * (todo.length - computed)
+    hooks.onProgress?.((resumed + computed) / set.nBatches, `batch ${resumed + computed}/${set.nBatches}`, eta)
+  }
+  const record = (): void => void recorder.flush()
+  // Waits for the oldest stores until `bytes` more fit (0: until none is in flight).
+  const settleStores = async (bytes: number): Promise<void> => {
     const ts = performance.now()
-    while (storing.length > keep) await storing.shift()!
+    while (storing.length > 0 && (bytes === 0 || storing.length >= MAX_STORES || storingBytes + bytes > MAX_STORE_BYTES)) {
+      const oldest = storing.shift()!
+      storingBytes -= oldest.bytes
+      await oldest.done
+    }
     tm.store_s += lap(ts)
   }
   let lastTurn = performance.now()
+  let failed = false
   try {
     for (let k = 0; k < todo.length; k++) {
       post(k + PREFETCH)
       const cur = posted[k]!
       const tw = performance.now()
       const tBatch = tw
-      const plain = await cur.feeds
+      const plain = await preparer.need(cur.feeds)
       tm.prepare_s += lap(tw)
       let pooled: Float32Array | null = null
       let dim = 0
@@ -316,7 +366,9 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
           const D = dims[dims.length - 1]!
           if (!pooled) {
             dim = D
-            pooled = new Float32Array(cur.count * layers.length * D)
+            // Shared memory, so handing the batch to the worker to write shares it instead of copying it
+            // into the message (measured: ~60 µs a batch for vit-tiny's 30 KB in the loop).
+            pooled = new Float32Array(new SharedArrayBuffer(cur.count * layers.length * D * 4))
           } else if (D !== dim) throw badInput('--layers', `layers have different widths (${layers[0]}: ${dim}, ${name}: ${D}); choose layers of one width`)
           if (identity) {
             poolLayerInto(toFloat32(name, t), dims, f.mask, pool, pooled, l, layers.length)
@@ -330,17 +382,18 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
         for (const name of Object.keys(res)) res[name]!.dispose?.()
         tm.pool_s += lap(tp)
       }
+      const features = pooled!
       if (set.dim !== null && dim !== set.dim) throw new AppError('INTERNAL', `feature set ${set.id}: width changed from ${set.dim} to ${dim}`)
-      for (let i = 0; i < pooled!.length; i++) if (!Number.isFinite(pooled![i]!)) throw badInput(req.modelPath, `the model produced a non-finite value in batch ${cur.b} (items ${cur.start}..${cur.start + cur.count - 1})`)
-      await settleStores(MAX_STORES - 1)
+      const bad = firstNonFinite(features)
+      if (bad >= 0) throw badInput(req.modelPath, `the model produced a non-finite value in batch ${cur.b} (items ${cur.start}..${cur.start + cur.count - 1})`)
+      await settleStores(features.byteLength)
       const ts = performance.now()
-      const st = putBatchAsync(ws, set.id, cur.b, cur.start, cur.count, pooled!, dim, lap(tBatch), (bytes) => preparer.store(bytes)).then(() => {
-        computed++
-        const eta = (lap(tLoop) / computed) * (todo.length - computed)
-        hooks.onProgress?.((resumed + computed) / set.nBatches, `batch ${resumed + computed}/${set.nBatches}`, eta)
-      })
+      const row = { batchIndex: cur.b, start: cur.start, count: cur.count, dim, seconds: lap(tBatch) }
+      const st = preparer.store(f32Bytes(features)).then((file) => stored({ ...row, stored: file }))
       st.catch(() => undefined)
-      storing.push(st)
+      storing.push({ done: st, bytes: features.byteLength })
+      storingBytes += features.byteLength
+      if (recorder.due()) record()
       tm.store_s += lap(ts)
       // Let SIGINT and IPC cancellation reach the signal between batches: a full event-loop turn at
       // least every 20 ms (a turn per batch cost ~5 µs per item at batch 32 on small models).
@@ -350,16 +403,29 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
       }
       if (hooks.signal?.aborted) {
         await settleStores(0)
+        record()
         throw new AppError('CANCELLED', `extraction cancelled after ${resumed + computed}/${set.nBatches} batches; run it again to resume`)
       }
     }
     await settleStores(0)
+    record()
     tm.loop_s = lap(tLoop)
     // A job that ends before the worker is up ran inline, which is normal, not a failure worth a note.
     preparation = { mode: preparer.mode === 'worker' ? 'worker' : 'inline', threads, note: preparer.note }
+  } catch (e) {
+    failed = true
+    throw e
   } finally {
-    // Stores still in flight after an error finish (or fail) before the session and worker go away.
-    await Promise.allSettled(storing)
+    // Stores still in flight after an error finish (or fail) before the session and worker go away,
+    // and the batches that did reach the disk are recorded, so a rerun resumes after them.
+    await Promise.allSettled(storing.map((x) => x.done))
+    if (failed) {
+      try {
+        record()
+      } catch {
+        // the first error is the one to report
+      }
+    }
     await preparer.close()
     await ms.close()
   }

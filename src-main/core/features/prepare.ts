@@ -72,13 +72,29 @@ export function plainTextFeeds(inputNames: ReadonlySet<string>, enc: TextEncoder
   return [{ tensors, mask: { lengths: tb.lengths, paddingSide: tb.paddingSide }, rows: items.map((_, i) => i) }]
 }
 
+/** The tokenizer a text spec names, loaded (throws BAD_INPUT naming the file when it cannot be). */
+export function specEncoder(spec: Extract<PrepSpec, { kind: 'text' }>): TextEncoder {
+  return loadTextEncoder(spec.tokenizerJson, spec.tokenizerConfig, spec.positionLimit ?? undefined)
+}
+
 /** A function preparing whole batches for `spec`; loads the tokenizer once, unless `loaded` is given. */
 export function makeBatchPreparer(spec: PrepSpec, loaded: TextEncoder | null = null): (items: PrepItem[]) => PlainFeed[] {
   if (spec.kind === 'image') return (items) => plainImageFeeds(spec.input, items, spec.image)
-  const enc = loaded ?? loadTextEncoder(spec.tokenizerJson, spec.tokenizerConfig, spec.positionLimit ?? undefined)
+  const enc = loaded ?? specEncoder(spec)
   const names = new Set(spec.inputNames)
   return (items) => plainTextFeeds(names, enc, items)
 }
+
+/**
+ * Who prepares a batch requested from the worker: each request's slot (id mod CLAIM_SLOTS) in a shared
+ * Int32Array holds CLAIM_OPEN until the worker (CLAIM_WORKER) or the requesting thread (CLAIM_CALLER)
+ * takes it with a compare-and-swap, so a batch is prepared exactly once. Slots are reused only after
+ * CLAIM_SLOTS requests; far fewer are ever in flight.
+ */
+export const CLAIM_SLOTS = 1024
+export const CLAIM_OPEN = 0
+export const CLAIM_WORKER = 1
+export const CLAIM_CALLER = 2
 
 /** The buffers a batch owns, for a zero-copy postMessage. */
 export function transferList(feeds: PlainFeed[]): ArrayBuffer[] {

@@ -12,6 +12,7 @@ import { extractFeatures, type ExtractRequest } from '../../../src-main/core/fea
 import { imageFeeds, textFeeds } from '../../../src-main/core/features/inputs'
 import { poolLayerInto } from '../../../src-main/core/features/pool'
 import { deleteFeatureSet, getFeatureSet, listFeatureSets, loadFeatures, verifyFeatureSets } from '../../../src-main/core/features/store'
+import { buildModel, FLOAT } from '../../../src-main/core/onnx/kernels/graphBuilder'
 import { inspectModel } from '../../../src-main/core/onnx/modelInfo'
 import { Workspace } from '../../../src-main/core/store/workspace'
 import { BROKEN_MODELS, MODELS, SHAPES } from '../../helpers/fixtures'
@@ -84,6 +85,31 @@ describe('extractFeatures: vision', () => {
     const txt = path.join(tmp, 'caps.txt')
     fs.writeFileSync(txt, 'a red circle\n')
     await expect(extractFeatures(ws, { modelPath: path.join(MODELS, 'vit-tiny'), datasetPath: txt })).rejects.toThrow(/vision model but this dataset has no image/)
+  })
+})
+
+describe('extractFeatures: bad activations', () => {
+  it('a model whose features are not finite fails with BAD_INPUT naming the model and the batch, and records no batch', async () => {
+    // log(0 * pixels) = -Infinity for every feature: a stand-in for a checkpoint that overflows.
+    const dir = path.join(tmp, 'inf-model')
+    fs.mkdirSync(dir, { recursive: true })
+    fs.copyFileSync(path.join(MODELS, 'vit-tiny', 'preprocessor_config.json'), path.join(dir, 'preprocessor_config.json'))
+    const bytes = buildModel({
+      name: 'inf',
+      inputs: [{ name: 'pixel_values', type: FLOAT, shape: ['batch', 3, 32, 32] }],
+      outputs: [{ name: 'hidden_states.0', type: FLOAT, shape: ['batch', 3072] }],
+      nodes: [
+        { op: 'Flatten', inputs: ['pixel_values'], outputs: ['flat'], attrs: { axis: 1 } },
+        { op: 'Mul', inputs: ['flat', 'zero'], outputs: ['zeros'] },
+        { op: 'Log', inputs: ['zeros'], outputs: ['hidden_states.0'] },
+      ],
+      consts: [{ name: 'zero', type: FLOAT, dims: [], values: [0] }],
+    })
+    fs.writeFileSync(path.join(dir, 'model.onnx'), bytes)
+    const r = { modelPath: dir, datasetPath: SHAPES, limit: 12, batch: 4, ep: 'cpu' as const }
+    await expect(extractFeatures(ws, r)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/inf-model.*non-finite value in batch 0 \(items 0\.\.3\)/) })
+    const partial = listFeatureSets(ws).find((x) => x.modelPath.includes('inf-model'))!
+    expect(partial).toMatchObject({ state: 'partial', batchesDone: 0 })
   })
 })
 
@@ -174,7 +200,8 @@ describe('feature cache', () => {
 
   it('a cancelled extraction resumes without recomputing finished batches', async () => {
     const ctl = new AbortController()
-    const r = req('gpt-tiny', { limit: 30, batch: 4, pool: 'last' })
+    // 128 batches: far more than can run before the first few files are durable (each a fsync).
+    const r = req('gpt-tiny', { limit: 256, batch: 2, pool: 'last' })
     let calls = 0
     await expect(
       extractFeatures(ws, r, {
@@ -184,17 +211,17 @@ describe('feature cache', () => {
         },
       }),
     ).rejects.toMatchObject({ code: 'CANCELLED' })
-    const partial = listFeatureSets(ws).find((s) => s.pool === 'last' && s.n === 30)!
+    const partial = listFeatureSets(ws).find((s) => s.pool === 'last' && s.n === 256)!
     expect(partial.state).toBe('partial')
     // Progress is reported once a batch is stored, and writes overlap later runs: the three reported
     // batches are kept, and so is any that finished before the cancel was seen; none is thrown away.
     const kept = partial.batchesDone
     expect(kept).toBeGreaterThanOrEqual(3)
-    expect(kept).toBeLessThan(8)
+    expect(kept).toBeLessThan(128)
     expect(() => loadFeatures(ws, partial.id)).toThrow(/partial/)
     // Resume with another --batch: the stored boundaries win, and only the missing batches run.
     const done = await extractFeatures(ws, { ...r, batch: 16 })
-    expect(done.batches).toEqual({ total: 8, resumed: kept, computed: 8 - kept })
+    expect(done.batches).toEqual({ total: 128, resumed: kept, computed: 128 - kept })
     const fresh = Workspace.open(path.join(tmp, 'ws-fresh'))
     try {
       const full = await extractFeatures(fresh, r)

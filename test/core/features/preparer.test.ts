@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { loadDataset } from '../../../src-main/core/data/dataset'
 import type { PlainFeed, PrepSpec } from '../../../src-main/core/features/prepare'
 import { preparationPlan } from '../../../src-main/core/features/extract'
-import { openPreparer } from '../../../src-main/core/features/preparer'
+import { launchPreparer, openPreparer } from '../../../src-main/core/features/preparer'
 import { ArrayStore } from '../../../src-main/core/store/arrays'
 import crypto from 'node:crypto'
 import { inspectModel, type ModelInfo } from '../../../src-main/core/onnx/modelInfo'
@@ -52,21 +52,54 @@ describe('openPreparer', () => {
     }
   })
 
-  it('prepares inline while the worker starts, then switches to it, with identical batches', async () => {
+  it('queues batches for a starting worker; one needed before the worker takes it is prepared here, once, identically', async () => {
     const w = openPreparer(imageSpec, items, true)
     const inl = openPreparer(imageSpec, items, false)
     try {
+      // From source the worker takes ~170 ms to start: both requests queue for it meanwhile.
       expect(w.mode).toBe('starting')
-      const early = await w.prepare(0, 32)
+      const queued = w.prepare(0, 32)
+      const needed = w.need(w.prepare(32, 64))
+      const now = await needed
+      // The needed batch did not wait for the worker: it was claimed and prepared on this thread.
+      expect(w.counts).toEqual({ worker: 0, here: 1 })
+      const early = await queued
       await w.ready
       expect(w.mode).toBe('worker')
-      const late = await w.prepare(32, 64)
+      // The worker prepared the first, skipped the claimed one, and serves later requests.
+      const late = await w.prepare(64, 70)
+      expect(w.counts).toEqual({ worker: 2, here: 1 })
       expect(plain(early)).toEqual(plain(await inl.prepare(0, 32)))
-      expect(plain(late)).toEqual(plain(await inl.prepare(32, 64)))
+      expect(plain(now)).toEqual(plain(await inl.prepare(32, 64)))
+      expect(plain(late)).toEqual(plain(await inl.prepare(64, 70)))
+      // A claimed batch gets no second answer: nothing is left waiting.
+      await new Promise((r) => setTimeout(r, 50))
+      expect(w.counts).toEqual({ worker: 2, here: 1 })
     } finally {
       await w.close()
       await inl.close()
     }
+  })
+
+  it('a worker launched before the item list gets it at begin; a cancelled launch stops its thread', async () => {
+    const launch = launchPreparer(imageSpec, null)
+    const p = launch.begin(items, null, null)
+    const inl = openPreparer(imageSpec, items, false)
+    try {
+      await p.ready
+      expect(p.mode).toBe('worker')
+      const first = p.prepare(3, 9)
+      expect(plain(await first)).toEqual(plain(await inl.prepare(3, 9)))
+      // Needed after the worker has answered: the answer is used, nothing is prepared again.
+      expect(plain(await p.need(first))).toEqual(plain(await inl.prepare(3, 9)))
+      expect(p.counts).toEqual({ worker: 1, here: 0 })
+    } finally {
+      await p.close()
+    }
+    const unused = launchPreparer(imageSpec, null)
+    const exited = new Promise<number>((resolve) => unused.thread!.once('exit', resolve))
+    unused.cancel()
+    expect(typeof (await exited)).toBe('number')
   })
 
   it('an unreadable image fails with the same coded error from the worker as inline, and the worker keeps serving', async () => {
@@ -124,6 +157,15 @@ describe('openPreparer', () => {
         expect(Buffer.compare(arrays.get(stored.sha256), Buffer.from(bytes))).toBe(0)
         // The caller's buffer is untouched (copied, not transferred).
         expect(bytes[999]).toBe((999 * 7) % 251)
+        // Bytes over shared memory (as extraction hands over its pooled batches) are shared, not copied,
+        // and stored the same; the caller still holds them, to store inline if the worker died meanwhile.
+        const shared = new Uint8Array(new SharedArrayBuffer(4096))
+        for (let i = 0; i < shared.length; i++) shared[i] = (i * 13 + 5) % 256
+        const copy = Uint8Array.from(shared)
+        const viaShared = await w.store(shared)
+        expect(viaShared).toEqual({ sha256: crypto.createHash('sha256').update(copy).digest('hex'), bytes: 4096 })
+        expect(Buffer.compare(arrays.get(viaShared.sha256), Buffer.from(copy))).toBe(0)
+        expect(shared.byteLength).toBe(4096)
         await w.thread!.terminate()
         const more = Uint8Array.from({ length: 64 }, (_, i) => i)
         const again = await w.store(more)
