@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDataset, parseCsv } from '../../../src-main/core/data/dataset'
+import { Workspace } from '../../../src-main/core/store/workspace'
 import { SHAPES } from '../../helpers/fixtures'
 
 let tmp: string
@@ -86,6 +87,41 @@ describe('loadDataset', () => {
     const imgDir = folder('linkfolder', { 'a.png': png('000') })
     fs.symlinkSync(outside, path.join(imgDir, 'b.png'))
     expect(() => loadDataset(imgDir)).toThrow(/points outside/)
+  })
+
+  it('refuses a linked sub-folder that leads outside, and accepts links that stay inside', () => {
+    const outsideDir = folder('elsewhere', { 'e.png': png('003') })
+    const esc = folder('subfolderlink', { 'captions.jsonl': JSON.stringify({ id: 'x', image: 'imgs/e.png', caption: 'c' }) })
+    fs.symlinkSync(outsideDir, path.join(esc, 'imgs'))
+    expect(() => loadDataset(esc)).toThrow(/item x: image .*e\.png is a link that points outside the dataset folder/)
+    const lines = ['{"id":"a","image":"real/a.png","caption":"c"}', '{"id":"b","image":"alias/a.png","caption":"c"}', '{"id":"c","image":"l.png","caption":"c"}']
+    const ok = folder('insidelinks', { 'captions.jsonl': lines.join('\n'), 'real/a.png': png('004') })
+    fs.symlinkSync(path.join(ok, 'real'), path.join(ok, 'alias'))
+    fs.symlinkSync(path.join(ok, 'real', 'a.png'), path.join(ok, 'l.png'))
+    expect(loadDataset(ok).n).toBe(3)
+  })
+
+  it('with a workspace, reuses cached image hashes only while size and mtime match', () => {
+    const ws = Workspace.open(path.join(tmp, 'ws-hash'))
+    try {
+      const lines = ['{"id":"a","image":"i/a.png","caption":"c"}', '{"id":"b","image":"i/b.png","caption":"d"}']
+      const dir = folder('cachedHash', { 'captions.jsonl': lines.join('\n'), 'i/a.png': png('000'), 'i/b.png': png('001') })
+      const first = loadDataset(dir, ws).sha256
+      // Same hash as without a cache, and again from the cache.
+      expect(loadDataset(dir).sha256).toBe(first)
+      expect(loadDataset(dir, ws).sha256).toBe(first)
+      // Replace b.png with another image: its cached hash must not be used.
+      fs.writeFileSync(path.join(dir, 'i', 'b.png'), png('002'))
+      fs.utimesSync(path.join(dir, 'i', 'b.png'), new Date(), new Date(Date.now() + 5000))
+      const changed = loadDataset(dir, ws).sha256
+      expect(changed).not.toBe(first)
+      expect(changed).toBe(loadDataset(dir).sha256)
+      // A cached row for a sibling folder whose name extends this one's is not picked up as under it.
+      const sibling = folder('cachedHash2', { 'captions.jsonl': lines.join('\n'), 'i/a.png': png('000'), 'i/b.png': png('005') })
+      expect(loadDataset(sibling, ws).sha256).toBe(loadDataset(sibling).sha256)
+    } finally {
+      ws.close()
+    }
   })
 
   it('names the problem: missing image, malformed line, duplicate id, empty, unknown format', () => {
