@@ -192,7 +192,7 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
   requireRunnable(info)
   const cores = os.availableParallelism()
   // A preparation worker, if this job will want one, starts as soon as the item count is known, so it
-  // boots while the dataset is hashed (~35 µs an item) and the session is created, and prepares the
+  // boots while the dataset's images are checked and hashed and the session is created, and prepares the
   // first batches meanwhile: started later, its cold start held up the first ~8 batches of a
   // 4,096-item vit-tiny job in the built job host (~30 ms, 7% of the loop). A cache hit, an error or a
   // resumed job too short for a worker stops it unused.
@@ -385,7 +385,11 @@ async function extractWith(ws: Workspace, req: ExtractRequest, hooks: ExtractHoo
       const features = pooled!
       if (set.dim !== null && dim !== set.dim) throw new AppError('INTERNAL', `feature set ${set.id}: width changed from ${set.dim} to ${dim}`)
       const bad = firstNonFinite(features)
-      if (bad >= 0) throw badInput(req.modelPath, `the model produced a non-finite value in batch ${cur.b} (items ${cur.start}..${cur.start + cur.count - 1})`)
+      if (bad >= 0) {
+        const row = Math.floor(bad / (layers.length * dim))
+        const layer = layers[Math.floor(bad / dim) % layers.length]
+        throw badInput(req.modelPath, `the model produced a non-finite value (${features[bad]}) at layer ${layer} for item ${items[cur.start + row]!.id}, in batch ${cur.b} (items ${cur.start}..${cur.start + cur.count - 1})`)
+      }
       await settleStores(features.byteLength)
       const ts = performance.now()
       const row = { batchIndex: cur.b, start: cur.start, count: cur.count, dim, seconds: lap(tBatch) }

@@ -90,24 +90,28 @@ describe('extractFeatures: vision', () => {
 
 describe('extractFeatures: bad activations', () => {
   it('a model whose features are not finite fails with BAD_INPUT naming the model and the batch, and records no batch', async () => {
-    // log(0 * pixels) = -Infinity for every feature: a stand-in for a checkpoint that overflows.
+    // Layer 0 is the pixels; layer 1 is log(0 * pixels) = -Infinity for every feature: a stand-in for a
+    // checkpoint that overflows part-way through.
     const dir = path.join(tmp, 'inf-model')
     fs.mkdirSync(dir, { recursive: true })
     fs.copyFileSync(path.join(MODELS, 'vit-tiny', 'preprocessor_config.json'), path.join(dir, 'preprocessor_config.json'))
     const bytes = buildModel({
       name: 'inf',
       inputs: [{ name: 'pixel_values', type: FLOAT, shape: ['batch', 3, 32, 32] }],
-      outputs: [{ name: 'hidden_states.0', type: FLOAT, shape: ['batch', 3072] }],
+      outputs: [
+        { name: 'hidden_states.0', type: FLOAT, shape: ['batch', 3072] },
+        { name: 'hidden_states.1', type: FLOAT, shape: ['batch', 3072] },
+      ],
       nodes: [
-        { op: 'Flatten', inputs: ['pixel_values'], outputs: ['flat'], attrs: { axis: 1 } },
-        { op: 'Mul', inputs: ['flat', 'zero'], outputs: ['zeros'] },
-        { op: 'Log', inputs: ['zeros'], outputs: ['hidden_states.0'] },
+        { op: 'Flatten', inputs: ['pixel_values'], outputs: ['hidden_states.0'], attrs: { axis: 1 } },
+        { op: 'Mul', inputs: ['hidden_states.0', 'zero'], outputs: ['zeros'] },
+        { op: 'Log', inputs: ['zeros'], outputs: ['hidden_states.1'] },
       ],
       consts: [{ name: 'zero', type: FLOAT, dims: [], values: [0] }],
     })
     fs.writeFileSync(path.join(dir, 'model.onnx'), bytes)
     const r = { modelPath: dir, datasetPath: SHAPES, limit: 12, batch: 4, ep: 'cpu' as const }
-    await expect(extractFeatures(ws, r)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/inf-model.*non-finite value in batch 0 \(items 0\.\.3\)/) })
+    await expect(extractFeatures(ws, r)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/inf-model.*non-finite value \(-Infinity\) at layer hidden_states\.1 for item 000, in batch 0 \(items 0\.\.3\)/) })
     const partial = listFeatureSets(ws).find((x) => x.modelPath.includes('inf-model'))!
     expect(partial).toMatchObject({ state: 'partial', batchesDone: 0 })
   })
