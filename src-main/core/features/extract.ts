@@ -187,7 +187,7 @@ function firstNonFinite(a: Float32Array): number {
  */
 export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks: ExtractHooks = {}): Promise<ExtractResult> {
   const t0 = performance.now()
-  checkRequest(req)
+  const checked = checkRequest(req)
   const info = inspectModel(req.modelPath)
   requireRunnable(info)
   const cores = os.availableParallelism()
@@ -198,14 +198,22 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
   // resumed job too short for a worker stops it unused.
   const early: { launch: PreparerLaunch | null } = { launch: null }
   try {
-    return await extractWith(ws, req, hooks, t0, info, cores, early)
+    return await extractWith(ws, req, checked, hooks, t0, info, cores, early)
   } finally {
     early.launch?.cancel()
   }
 }
 
-async function extractWith(ws: Workspace, req: ExtractRequest, hooks: ExtractHooks, t0: number, info: ModelInfo, cores: number, early: { launch: PreparerLaunch | null }): Promise<ExtractResult> {
-  const { batch, ep, pool: poolChoice, limit } = checkRequest(req)
+async function extractWith(
+  ws: Workspace,
+  req: ExtractRequest,
+  { batch, ep, pool: poolChoice, limit }: ReturnType<typeof checkRequest>,
+  hooks: ExtractHooks,
+  t0: number,
+  info: ModelInfo,
+  cores: number,
+  early: { launch: PreparerLaunch | null },
+): Promise<ExtractResult> {
   const ds = loadDataset(req.datasetPath, ws, (parsed) => {
     const n = limit !== null ? Math.min(limit, parsed.length) : parsed.length
     if (info.modality !== 'unknown' && preparationPlan(info, cores, Math.ceil(n / batch), req.prepWorker).worker) early.launch = launchPreparer(prepSpec(info), ws.arrays.root)

@@ -95,6 +95,11 @@ function inlinePreparer(spec: PrepSpec, items: PrepItem[], arrays: ArrayStore | 
   }
 }
 
+/** Only the fields preparation reads, so the list sent to the worker carries no attributes or extras. */
+function prepItems(items: readonly PrepItem[]): PrepItem[] {
+  return items.map((it) => ({ id: it.id, image: it.image, caption: it.caption }))
+}
+
 /** A preparation worker started before the item list is known (see `launchPreparer`). */
 export interface PreparerLaunch {
   /**
@@ -187,7 +192,7 @@ export function launchPreparer(spec: PrepSpec, arraysRoot: string | null): Prepa
     ...(w ? { thread: w } : {}),
     cancel: () => void stop(),
     begin(allItems, arrays, enc) {
-      const items = allItems.map((it) => ({ id: it.id, image: it.image, caption: it.caption }))
+      const items = prepItems(allItems)
       // Built before anything goes to the worker, so a tokenizer that cannot load fails here, as it would without a worker.
       const here = inlinePreparer(spec, items, arrays, null, enc)
       inline = here
@@ -246,7 +251,7 @@ export function launchPreparer(spec: PrepSpec, arraysRoot: string | null): Prepa
 
 /** A preparer for `spec` over `items`: with `worker`, through a worker thread started now (see `launchPreparer`). */
 export function openPreparer(spec: PrepSpec, items: readonly PrepItem[], worker: boolean, arrays: ArrayStore | null = null, enc: TextEncoder | null = null): BatchPreparer {
-  if (!worker) return inlinePreparer(spec, items.map((it) => ({ id: it.id, image: it.image, caption: it.caption })), arrays, null, enc)
+  if (!worker) return inlinePreparer(spec, prepItems(items), arrays, null, enc)
   // The tokenizer is checked before a worker is started for it: one that cannot load fails at once.
   if (spec.kind === 'text' && !enc) enc = specEncoder(spec)
   return launchPreparer(spec, arrays?.root ?? null).begin(items, arrays, enc)
