@@ -12,6 +12,7 @@ import { inspectModel, requireRunnable, type ModelInfo } from '../onnx/modelInfo
 import { openModelSession } from '../onnx/tappedSession'
 import { fileSha256 } from '../store/fileHash'
 import type { Workspace } from '../store/workspace'
+import { imageFitOf } from './imageFit'
 import { toFeed } from './inputs'
 import type { PlainFeed, PrepSpec } from './prepare'
 import { launchPreparer, openPreparer, type PreparerLaunch } from './preparer'
@@ -137,7 +138,7 @@ export function preparationPlan(info: ModelInfo, cores: number, batches: number,
 
 /** What batch preparation needs to know about the model (plain data, sent to the worker). */
 function prepSpec(info: ModelInfo): PrepSpec {
-  if (info.modality === 'vision') return { kind: 'image', input: info.imageInput!, image: info.image! }
+  if (info.modality === 'vision') return { kind: 'image', input: info.imageInput!, image: info.image!, fit: imageFitOf(info) }
   const t = info.tokenizer!
   return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name) }
 }
