@@ -4,6 +4,7 @@ import type { Command } from '../command'
 import { extractFeatures, type ExtractResult } from '../../core/features/extract'
 import { POOL_CHOICES } from '../../core/features/pool'
 import { EP_CHOICES } from '../../core/onnx/ep'
+import { checkWriteTarget } from '../../core/data/atomicWrite'
 
 const USAGE = `Usage: platonic-lab extract --model PATH --dataset PATH [options]
 
@@ -17,7 +18,8 @@ Options:
   --batch N                  batch size (default 16)
   --ep auto|cpu|cuda|dml|coreml|webgpu   execution provider (default auto)
   --limit N                  only the first N items
-  --out FILE.npy             also write the features as [N, L, D] float32`
+  --out FILE.npy             also write the features as [N, L, D] float32
+  --force                    replace FILE.npy if it exists`
 
 function text(r: ExtractResult): string {
   const lines = [
@@ -35,6 +37,7 @@ export const command: Command = {
   summary: 'extract per-layer features of a model on a dataset',
   usage: USAGE,
   flags: ['model', 'dataset', 'layers', 'pool', 'batch', 'ep', 'limit', 'out'],
+  booleanFlags: ['force'],
   async run(ctx) {
     const { flags } = ctx.args
     if (typeof flags.model !== 'string' || !flags.model) throw badInput('--model', 'expected a model folder or .onnx file')
@@ -43,6 +46,9 @@ export const command: Command = {
     if (flags.layers === true) throw badInput('--layers', 'expected hidden, all or a comma list of names')
     if (flags.out === true) throw badInput('--out', 'expected a file name ending in .npy')
     if (typeof flags.out === 'string' && !flags.out.toLowerCase().endsWith('.npy')) throw badInput('--out', `expected a .npy file, got ${flags.out}`)
+    const overwrite = flags.force === true
+    // Before any extraction: a folder, an unwritable place or an existing file fail now, not after it.
+    if (typeof flags.out === 'string') checkWriteTarget(flags.out, { overwrite, mkdir: true })
     const limit = flags.limit === undefined ? undefined : flagNumber(ctx.args, 'limit', 0, { int: true, min: 1 })
     const r = await extractFeatures(
       ctx.workspace(),
@@ -55,6 +61,7 @@ export const command: Command = {
         ep: flagChoice(ctx.args, 'ep', EP_CHOICES, 'auto'),
         limit,
         out: typeof flags.out === 'string' ? flags.out : undefined,
+        overwrite,
       },
       {
         signal: ctx.signal,

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { encodeNpy, parseNpy } from '../data/npy'
+import { checkWriteTarget, writeFileAtomically, type WriteTarget } from '../data/atomicWrite'
 import type { Workspace } from '../store/workspace'
 import { createFeatureSet, deleteFeatureSet, featureKey, finishFeatureSet, getFeatureSet, loadFeatures, putBatch, setRunInfo, type FeatureSet } from './store'
 
@@ -31,13 +32,19 @@ export interface BundleManifest {
   created_at: string
 }
 
-/** Writes `dir/features.npy` ([N, L, D] float32) and `dir/manifest.json` with the hashes that identify it. */
-export function exportBundle(ws: Workspace, featureSetId: string, dir: string): BundleManifest {
+/**
+ * Writes `dir/features.npy` ([N, L, D] float32) and `dir/manifest.json` with the hashes that identify
+ * it, each atomically; existing files are replaced only with `target.overwrite` (checked for both
+ * before either is written).
+ */
+export function exportBundle(ws: Workspace, featureSetId: string, dir: string, options: WriteTarget = {}): BundleManifest {
   const s = getFeatureSet(ws, featureSetId)
+  const target = { mkdir: true, ...options }
+  const files = [path.join(dir, BUNDLE_FEATURES), path.join(dir, BUNDLE_MANIFEST)] as const
+  for (const f of files) checkWriteTarget(f, target)
   const t = loadFeatures(ws, featureSetId)
   const npy = encodeNpy(t.data, [t.n, t.layers, t.dim])
-  fs.mkdirSync(dir, { recursive: true })
-  fs.writeFileSync(path.join(dir, BUNDLE_FEATURES), npy)
+  writeFileAtomically(files[0], npy, target)
   const manifest: BundleManifest = {
     format: 'platonic-lab-features',
     version: 1,
@@ -58,7 +65,7 @@ export function exportBundle(ws: Workspace, featureSetId: string, dir: string): 
     features_sha256: crypto.createHash('sha256').update(npy).digest('hex'),
     created_at: new Date().toISOString(),
   }
-  fs.writeFileSync(path.join(dir, BUNDLE_MANIFEST), JSON.stringify(manifest, null, 2) + '\n')
+  writeFileAtomically(files[1], JSON.stringify(manifest, null, 2) + '\n', target)
   return manifest
 }
 
