@@ -50,7 +50,7 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
       return { removed: true }
     },
     'features.export': async ({ id, dir, overwrite }) => {
-      exportBundle(ws, id, dir, { overwrite, forceHint: 'pass overwrite: true to replace it' })
+      exportBundle(ws, id, dir, {}, { overwrite, forceHint: 'pass overwrite: true to replace it' })
       return { dir: path.resolve(dir), files: fs.readdirSync(dir).sort() }
     },
     'features.import': async ({ dir }) => {
