@@ -1,7 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { AppApi } from '../../common/api'
-import type { AlignmentMatrix, FeatureSetDto, MatrixCell } from '../../common/apiSpecs/align'
+import type { AlignmentMatrix, CalibrationSummary, FeatureSetDto, MatrixCell } from '../../common/apiSpecs/align'
+import type { CalibrationStats } from '../../core/align/calibration'
 import { AppError } from '../../common/errors'
 import type { Workspace } from '../../core/store/workspace'
 import { deleteFeatureSet, getFeatureSet, listFeatureSets, type FeatureSet } from '../../core/features/store'
@@ -33,6 +34,14 @@ interface AlignmentRow {
   k: number
   undefined_reason: string | null
   null_stats: string | null
+  calibration: string | null
+  p_adjusted: number | null
+}
+
+/** A matrix cell carries the calibration summary; the null values themselves come with `align.record`. */
+function withoutNullValues(c: CalibrationStats): CalibrationSummary {
+  const { null_values: _drop, ...rest } = c
+  return rest
 }
 
 /** Feature sets and stored alignment results: quick reads for the Alignment view (no computation). */
@@ -66,10 +75,10 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
         return { id: m.id, name: m.name, modality: m.modality, featureSet: fs_?.id ?? null, layers: fs_?.layers ?? [] }
       })
       const stmt = ws.db.prepare(
-        `SELECT id, score, layer_a, layer_b, ci_low, ci_high, chance, n, k, undefined_reason, null_stats FROM alignments
+        `SELECT id, score, layer_a, layer_b, ci_low, ci_high, chance, n, k, undefined_reason, null_stats, calibration, p_adjusted FROM alignments
          WHERE input_a_sha256 = ? AND input_b_sha256 = ? AND metric = ? AND prep = ? AND layers_mode = ?
            AND (k = ? OR metric IN ('cka', 'cka_rbf', 'unbiased_cka', 'svcca', 'rsa', 'procrustes')) AND (q = ? OR prep IN ('none', 'l2'))
-         ORDER BY created_at DESC LIMIT 1`,
+         ORDER BY calibration IS NOT NULL DESC, created_at DESC LIMIT 1`,
       )
       let n: number | null = null
       const cells: (MatrixCell | null)[][] = models.map((a) =>
@@ -91,6 +100,8 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
             k: row.k,
             undefinedReason: row.undefined_reason,
             permutation: row.null_stats ? (JSON.parse(row.null_stats) as MatrixCell['permutation']) : null,
+            calibration: row.calibration ? withoutNullValues(JSON.parse(row.calibration) as CalibrationStats) : null,
+            pAdjusted: row.p_adjusted,
           }
         }),
       )

@@ -17,7 +17,7 @@ interface NullTable {
   table(perm: Int32Array, inv: Int32Array, permutedB: LayerView[]): Promise<Float64Array>
 }
 
-/** Largest bitset memory (bytes) for mutual_knn's neighbour sets of A; above it the generic path runs. */
+/** Largest memory (bytes) for mutual_knn's per-item masks of A's neighbour sets; above it the generic path runs. */
 const MAX_BITSET_BYTES = 512 * 1024 ** 2
 
 /**
@@ -26,7 +26,7 @@ const MAX_BITSET_BYTES = 512 * 1024 ** 2
  * aggregate as the observed table (`aggregateTable`: best pair above 0 for layered inputs, the
  * single cell otherwise). Preparation is row-wise and done once; per-layer statistics (neighbour
  * lists, centred Grams, distance ranks, Procrustes factors) are computed once and only relabelled:
- * - mutual_knn: B's neighbour lists relabelled (j ↦ inv[j]) and counted against bitsets of A's lists;
+ * - mutual_knn: B's neighbour lists relabelled (j ↦ inv[j]) and looked up in per-item masks of A's lists;
  * - cka, cka_rbf (N ≤ GRAM_ROUTE_MAX_N): ⟨K_A, P K_B Pᵀ⟩ of the centred kernels for all layer pairs
  *   as one float64 GEMM [L_A, N(N+1)/2] x [N(N+1)/2, L_B] over the upper triangles (off-diagonal
  *   entries of A's side doubled), B's triangles gathered through the permutation;
@@ -65,7 +65,7 @@ export async function layerSearchNull(A: Candidate[], B: Candidate[], metrics: M
 
 async function nullTable(m: MetricName, A: Candidate[], B: Candidate[], ctx: MetricContext): Promise<NullTable> {
   const n = A[0]!.view.n
-  if (m === 'mutual_knn' && A.length * n * Math.ceil(n / 32) * 4 <= MAX_BITSET_BYTES) return mutualKnnTable(A, B, ctx)
+  if (m === 'mutual_knn' && n * n * Math.ceil(A.length / 32) * 4 <= MAX_BITSET_BYTES) return mutualKnnTable(A, B, ctx)
   if ((m === 'cka' || m === 'cka_rbf') && n <= GRAM_ROUTE_MAX_N) return gramTable(m, A, B, ctx)
   if (m === 'rsa') return rsaTable(A, B, ctx)
   if (m === 'procrustes') return procrustesTable(A, B)
@@ -74,57 +74,61 @@ async function nullTable(m: MetricName, A: Candidate[], B: Candidate[], ctx: Met
 
 const live = (v: LayerView): boolean => !v.isConstant()
 
+/**
+ * mutual_knn for every layer pair of one permutation from one pass over B's lists: mask[p, q] holds
+ * one bit per A layer whose neighbour list of p contains q, so each relabelled entry q of B'(p) is
+ * one lookup for all of A's layers at once (N·k lookups per B layer instead of L_A·N·k).
+ */
 async function mutualKnnTable(A: Candidate[], B: Candidate[], ctx: MetricContext): Promise<NullTable> {
   const n = A[0]!.view.n
   const k = ctx.k
-  const words = Math.ceil(n / 32)
-  const bits: (Uint32Array | null)[] = []
-  for (const a of A) {
-    if (!live(a.view)) {
-      bits.push(null)
-      continue
-    }
+  const la = A.length
+  const words = Math.ceil(la / 32)
+  const mask = new Uint32Array(n * n * words)
+  const liveA = A.map((a) => live(a.view))
+  for (const [i, a] of A.entries()) {
+    if (!liveA[i]) continue
     const nA = await a.view.knn(k, ctx.signal)
-    const set = new Uint32Array(n * words)
-    for (let i = 0; i < n; i++) {
-      for (let t = 0; t < k; t++) {
-        const q = nA[i * k + t]!
-        const w = i * words + (q >>> 5)
-        set[w] = set[w]! | (1 << (q & 31))
-      }
-    }
-    bits.push(set)
+    const w = i >>> 5
+    const bit = 1 << (i & 31)
+    for (let p = 0; p < n; p++) for (let t = 0; t < k; t++) mask[(p * n + nA[p * k + t]!) * words + w]! |= bit
   }
   const lists: (Int32Array | null)[] = []
   for (const b of B) lists.push(live(b.view) ? await b.view.knn(k, ctx.signal) : null)
-  const rel = new Int32Array(n * k)
+  const hits = new Int32Array(la)
+  const touched = new Int32Array(la)
+  const totals = new Float64Array(la)
   return {
     async table(perm, inv) {
       const lb = B.length
-      const out = new Float64Array(A.length * lb)
+      const out = new Float64Array(la * lb)
       for (let j = 0; j < lb; j++) {
         const nb = lists[j]
         if (!nb) continue
+        totals.fill(0)
         for (let p = 0; p < n; p++) {
           const src = perm[p]! * k
-          for (let t = 0; t < k; t++) rel[p * k + t] = inv[nb[src + t]!]!
-        }
-        for (let i = 0; i < A.length; i++) {
-          const set = bits[i]
-          if (!set) continue
-          // Same arithmetic as mutualKnn (per-row hits / k summed, then / N), so equal lists give equal floats.
-          let total = 0
-          for (let p = 0; p < n; p++) {
-            const row = p * words
-            let hits = 0
-            for (let t = 0; t < k; t++) {
-              const q = rel[p * k + t]!
-              if (set[row + (q >>> 5)]! & (1 << (q & 31))) hits++
+          let nt = 0
+          for (let t = 0; t < k; t++) {
+            const base = (p * n + inv[nb[src + t]!]!) * words
+            for (let w = 0; w < words; w++) {
+              let m = mask[base + w]!
+              while (m !== 0) {
+                const i = w * 32 + (31 - Math.clz32(m & -m))
+                if (hits[i] === 0) touched[nt++] = i
+                hits[i]!++
+                m &= m - 1
+              }
             }
-            total += hits / k
           }
-          out[i * lb + j] = total / n
+          // Same arithmetic as mutualKnn (per-row hits / k summed, then / N); rows without hits add 0.
+          for (let u = 0; u < nt; u++) {
+            const i = touched[u]!
+            totals[i] += hits[i]! / k
+            hits[i] = 0
+          }
         }
+        for (let i = 0; i < la; i++) if (liveA[i]) out[i * lb + j] = totals[i]! / n
       }
       return out
     },
