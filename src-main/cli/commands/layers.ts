@@ -1,15 +1,21 @@
 import { badInput } from '../../common/errors'
 import type { Command } from '../command'
-import { inspectModel, type ModelInfo } from '../../core/onnx/modelInfo'
+import { inspectModel, runProblems, streamProblems, type ModelInfo } from '../../core/onnx/modelInfo'
 
 const USAGE = `Usage: platonic-lab layers --model PATH
 
 Lists a model's inputs, declared outputs, declared hidden states and the intermediate tensors that
 can be tapped as layers. PATH is a Hugging Face Optimum / transformers.js folder or a bare .onnx file.
-Tensors marked "block" form the residual stream that \`extract --layers all\` taps when the model
-declares no hidden states.`
+Tensors marked "block" form the residual stream that \`extract --layers all\` taps when the model's
+declared hidden states do not cover every block. Warnings say why the model cannot be run as it is,
+before any extraction.`
 
-/** The CLI.md `layers --json` document, plus residual_stream and modality (additions, not changes). */
+/** Why extraction would fail or be suspect, known before running: the model's run problems, then the stream's. */
+export function layersWarnings(info: ModelInfo): string[] {
+  return [...runProblems(info), ...streamProblems(info)]
+}
+
+/** The CLI.md `layers --json` document, plus residual_stream, modality, hidden_size, kv_cache and warnings (additions, not changes). */
 export function layersJson(info: ModelInfo): Record<string, unknown> {
   return {
     inputs: info.inputs,
@@ -19,6 +25,10 @@ export function layersJson(info: ModelInfo): Record<string, unknown> {
     residual_stream: info.residualStream,
     modality: info.modality,
     file: info.file,
+    hidden_size: info.hiddenSize,
+    hidden_size_source: info.hiddenSizeSource,
+    kv_cache: info.decoder ? { inputs: info.decoder.past.map((p) => p.name), use_cache_branch: info.decoder.useCacheBranch !== null } : null,
+    warnings: layersWarnings(info),
   }
 }
 
@@ -33,9 +43,12 @@ export function layersText(info: ModelInfo): string {
   lines.push('outputs:')
   for (const o of info.outputs) lines.push(`  ${o.name}  ${o.type} ${shapeText(o.shape)}`)
   lines.push(`hidden states: ${info.hiddenStates.length ? info.hiddenStates.join(', ') : 'none declared'}`)
-  lines.push(`residual stream (--layers all without hidden states): ${info.residualStream.length ? info.residualStream.length + ' tensors' : 'not found'}`)
+  lines.push(`residual stream (--layers all unless hidden states cover it): ${info.residualStream.length ? info.residualStream.length + ' tensors' : 'not found'}${info.hiddenSize ? `, ${info.hiddenSize} wide (${info.hiddenSizeSource})` : ''}`)
+  if (info.decoder) lines.push(`key/value cache: ${info.decoder.past.length} past inputs fed empty${info.decoder.useCacheBranch ? ', use_cache_branch false' : ''}`)
   lines.push(`tappable tensors (${info.tappable.length}):`)
   for (const t of info.tappable) lines.push(`  ${stream.has(t.name) ? 'block ' : '      '}${t.name}  ${t.op}${t.shape ? ' ' + shapeText(t.shape) : ''}`)
+  const warnings = layersWarnings(info)
+  if (warnings.length) lines.push('', 'warnings (extraction would fail or be suspect):', ...warnings.map((w) => `  - ${w}`))
   return lines.join('\n')
 }
 

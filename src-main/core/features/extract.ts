@@ -71,7 +71,9 @@ export function resolveLayers(info: ModelInfo, spec: string | string[] | undefin
     return info.hiddenStates
   }
   if (s === 'all') {
-    if (info.hiddenStates.length) return info.hiddenStates
+    // Declared hidden states only when they cover every block (a BERT-style export declaring only
+    // last_hidden_state does not); else the tapped stream.
+    if (info.hiddenStates.length && info.hiddenStates.length >= info.residualStream.length) return info.hiddenStates
     if (info.residualStream.length) return info.residualStream
     throw badInput('--layers', `${info.file}: found no hidden states and no repeated blocks to tap; name tensors explicitly (see \`layers\`)`)
   }
@@ -134,7 +136,7 @@ export function preparationPlan(info: ModelInfo, cores: number, batches: number,
 function prepSpec(info: ModelInfo): PrepSpec {
   if (info.modality === 'vision') return { kind: 'image', input: info.imageInput!, image: info.image! }
   const t = info.tokenizer!
-  return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name) }
+  return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name), decoder: info.decoder }
 }
 
 function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null } {
@@ -157,6 +159,8 @@ function toFloat32(name: string, t: ort.Tensor): Float32Array {
     if (d.constructor.name === 'Float16Array') return Float32Array.from(d)
     return halfBitsToFloat32(d as Uint16Array)
   }
+  // Not in onnxruntime-common's type list yet, but a bfloat16 output arrives as its raw 16-bit patterns.
+  if ((t.type as string) === 'bfloat16') return bfloat16BitsToFloat32(t.data as unknown as Uint16Array)
   throw badInput('--layers', `tensor ${name} is ${t.type}, not a float activation; pick another layer`)
 }
 
@@ -171,6 +175,23 @@ function halfBitsToFloat32(h: Uint16Array): Float32Array {
     out[i] = e === 0 ? s * f * 2 ** -24 : e === 31 ? (f ? NaN : s * Infinity) : s * (1 + f / 1024) * 2 ** (e - 15)
   }
   return out
+}
+
+/** bfloat16 bit patterns to float32: the pattern is the upper half of the float32's bits. */
+function bfloat16BitsToFloat32(h: Uint16Array): Float32Array {
+  const bits = new Uint32Array(h.length)
+  for (let i = 0; i < h.length; i++) bits[i] = h[i]! << 16
+  return new Float32Array(bits.buffer)
+}
+
+/** session.run, with onnxruntime's failure turned into an error naming the model file, its reason and the batch. */
+async function runBatch(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: string[], file: string, batch: { b: number; start: number; count: number }): Promise<ort.InferenceSession.ReturnType> {
+  try {
+    return await session.run(feeds, fetches)
+  } catch (e) {
+    const reason = e instanceof Error ? e.message.split('\n')[0]! : String(e)
+    throw badInput(file, `onnxruntime could not run the model on batch ${batch.b} (items ${batch.start}..${batch.start + batch.count - 1}): ${reason}`)
+  }
 }
 
 /** Index of the first NaN or infinity in `a`, or -1 (a function of its own, so the loop stays tight). */
@@ -361,7 +382,7 @@ async function extractWith(
       let dim = 0
       for (const f of plain.map(toFeed)) {
         const tr = performance.now()
-        const res = await ms.session.run(f.feeds, layers)
+        const res = await runBatch(ms.session, f.feeds, layers, info.file, cur)
         tm.session_run_s += lap(tr)
         const tp = performance.now()
         const identity = f.rows.length === cur.count && f.rows.every((r, j) => r === j)
@@ -372,6 +393,7 @@ async function extractWith(
           if (dims.length !== 2 && dims.length !== 3) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim] or [batch, dim]`)
           if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
           const D = dims[dims.length - 1]!
+          if (info.hiddenSize && D !== info.hiddenSize && info.residualStream.includes(name)) throw badInput(info.file, `${name} is ${D} wide but the residual stream is ${info.hiddenSize} wide (${info.hiddenSizeSource}), so it is not a residual-stream tensor; name the layers to extract (see \`layers\`)`)
           if (!pooled) {
             dim = D
             // Shared memory, so handing the batch to the worker to write shares it instead of copying it

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type * as ort from 'onnxruntime-node'
+import { badInput } from '../../common/errors'
 import { createSession, type CreatedSession, type EpChoice } from './ep'
 import { withExtraOutputs } from './graph'
 import type { ModelInfo } from './modelInfo'
@@ -45,9 +46,9 @@ export async function openModelSession(
       }
     },
   })
-  if (!needsTap) return wrap(await createSession(info.file, ep, options), false, () => {})
+  if (!needsTap) return wrap(await createSession(info.file, ep, options, info.file), false, () => {})
   const bytes = withExtraOutputs(info.file, wanted, info.floatElemType)
-  if (info.externalDataFiles.length === 0) return wrap(await createSession(bytes, ep, options), true, () => {})
+  if (info.externalDataFiles.length === 0) return wrap(await createSession(bytes, ep, options, info.file), true, () => {})
 
   const dir = path.join(tmpDir, `platonic-lab-tap-${process.pid}-${crypto.randomBytes(4).toString('hex')}`)
   fs.mkdirSync(dir, { recursive: true })
@@ -57,7 +58,7 @@ export async function openModelSession(
     let linked = true
     for (const rel of info.externalDataFiles) {
       const dest = path.join(dir, rel)
-      if (path.relative(dir, dest).startsWith('..')) throw new Error(`external data location ${rel} leaves the model folder`)
+      if (path.relative(dir, dest).startsWith('..')) throw badInput(info.file, `external data location ${rel} leaves the model folder`)
       fs.mkdirSync(path.dirname(dest), { recursive: true })
       try {
         fs.linkSync(path.join(srcDir, rel), dest)
@@ -69,11 +70,11 @@ export async function openModelSession(
     if (linked) {
       const graph = path.join(dir, path.basename(info.file))
       fs.writeFileSync(graph, bytes)
-      return wrap(await createSession(graph, ep, options), true, cleanup)
+      return wrap(await createSession(graph, ep, options, info.file), true, cleanup)
     }
     cleanup()
     const externalData: ort.InferenceSession.SessionOptions['externalData'] = info.externalDataFiles.map((rel) => ({ path: rel, data: fs.readFileSync(path.join(srcDir, rel)) }))
-    return wrap(await createSession(bytes, ep, { ...options, externalData }), true, () => {})
+    return wrap(await createSession(bytes, ep, { ...options, externalData }, info.file), true, () => {})
   } catch (e) {
     cleanup()
     throw e
