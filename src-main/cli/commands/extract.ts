@@ -4,6 +4,7 @@ import type { Command } from '../command'
 import { extractFeatures, type ExtractResult } from '../../core/features/extract'
 import { POOL_CHOICES } from '../../core/features/pool'
 import { EP_CHOICES } from '../../core/onnx/ep'
+import { TOWER_NAMES } from '../../core/onnx/towers'
 
 const USAGE = `Usage: platonic-lab extract --model PATH --dataset PATH [options]
 
@@ -17,11 +18,13 @@ Options:
   --batch N                  batch size (default 16)
   --ep auto|cpu|cuda|dml|coreml|webgpu   execution provider (default auto)
   --limit N                  only the first N items
-  --out FILE.npy             also write the features as [N, L, D] float32`
+  --out FILE.npy             also write the features as [N, L, D] float32
+  --tower vision|text        which encoder of a dual encoder (CLIP, SigLIP) runs; default: vision for a
+                             dataset with images, text for captions only`
 
 function text(r: ExtractResult): string {
   const lines = [
-    `feature set ${r.feature_set}${r.cached ? ' (cached)' : ''}`,
+    `feature set ${r.feature_set}${r.cached ? ' (cached)' : ''}${r.tower ? `, ${r.tower} tower` : ''}`,
     `  ${r.n} items x ${r.layers.length} layers x ${r.dim} dims, pool ${r.pool}, ep ${r.ep}, ${r.seconds.toFixed(2)} s`,
     `  layers: ${r.layers.join(', ')}`,
   ]
@@ -34,7 +37,7 @@ export const command: Command = {
   name: 'extract',
   summary: 'extract per-layer features of a model on a dataset',
   usage: USAGE,
-  flags: ['model', 'dataset', 'layers', 'pool', 'batch', 'ep', 'limit', 'out'],
+  flags: ['model', 'dataset', 'layers', 'pool', 'batch', 'ep', 'limit', 'out', 'tower'],
   async run(ctx) {
     const { flags } = ctx.args
     if (typeof flags.model !== 'string' || !flags.model) throw badInput('--model', 'expected a model folder or .onnx file')
@@ -55,6 +58,7 @@ export const command: Command = {
         ep: flagChoice(ctx.args, 'ep', EP_CHOICES, 'auto'),
         limit,
         out: typeof flags.out === 'string' ? flags.out : undefined,
+        tower: flags.tower === undefined ? undefined : flagChoice(ctx.args, 'tower', TOWER_NAMES, 'vision'),
       },
       {
         signal: ctx.signal,

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import onnxProto from 'onnx-proto'
 import { badInput } from '../../common/errors'
+import { pruneToOutputs } from './prune'
 
 const { onnx } = onnxProto
 export type ModelProto = onnxProto.onnx.ModelProto
@@ -105,11 +106,13 @@ export function blockScope(nodeName: string): { template: string; index: number 
  * template with the most distinct indices), take as each block's output the tensor produced inside
  * the block, consumed after it (or a graph output), that is produced last; and as the stream's start
  * the data tensor entering block 0 that most of its nodes read (the pre-norm input and residual skip).
+ * `inTower` limits the search to one tower's nodes (by node index) in a graph holding several.
  */
-export function findResidualStream(m: ModelProto, dataDerived: Set<string>): string[] {
+export function findResidualStream(m: ModelProto, dataDerived: Set<string>, inTower?: (node: number) => boolean): string[] {
   const nodes = m.graph!.node!
   const groups = new Map<string, Map<number, number[]>>()
   nodes.forEach((n, i) => {
+    if (inTower && !inTower(i)) return
     const s = blockScope(n.name ?? '')
     if (!s) return
     let g = groups.get(s.template)
@@ -171,7 +174,7 @@ export function findResidualStream(m: ModelProto, dataDerived: Set<string>): str
  * Tensors computed from the model's inputs through data ops. A Shape node cuts the chain (its output is
  * metadata), so shape arithmetic and constants are not offered as layers.
  */
-function dataDerivedTensors(m: ModelProto): Set<string> {
+export function dataDerivedTensors(m: ModelProto): Set<string> {
   const g = m.graph!
   const inits = new Set((g.initializer ?? []).map((t) => t.name ?? ''))
   const derived = new Set((g.input ?? []).map((i) => i.name ?? '').filter((n) => !inits.has(n)))
@@ -211,9 +214,10 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
 /**
  * A copy of the model with extra graph outputs. The user's file is never touched; the caller writes
  * the bytes elsewhere. Type is the activation float type (the exporter rarely records value_info, and
- * onnxruntime needs an element type on every output; it infers the shape).
+ * onnxruntime needs an element type on every output; it infers the shape). `prune` also cuts the copy
+ * down to `names` (one tower of a dual encoder: see `pruneToOutputs`).
  */
-export function withExtraOutputs(file: string, names: string[], floatElemType: number): Uint8Array {
+export function withExtraOutputs(file: string, names: string[], floatElemType: number, prune = false): Uint8Array {
   const m = readModelProto(file)
   const g = m.graph!
   g.output ??= []
@@ -227,5 +231,6 @@ export function withExtraOutputs(file: string, names: string[], floatElemType: n
     const known = vi.get(name)
     g.output.push(known ? onnx.ValueInfoProto.create(known) : onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: floatElemType } } }))
   }
+  if (prune) pruneToOutputs(m, names)
   return onnx.ModelProto.encode(m).finish()
 }

@@ -32,7 +32,8 @@ export async function openModelSession(
   options: ort.InferenceSession.SessionOptions = {},
 ): Promise<ModelSession> {
   const declared = new Set(info.outputs.map((o) => o.name))
-  const needsTap = wanted.some((w) => !declared.has(w))
+  // A graph holding several towers is always cut down to the wanted outputs, so only one tower's inputs are needed.
+  const needsTap = info.pruneToTower || wanted.some((w) => !declared.has(w))
   const wrap = (c: CreatedSession, tapped: boolean, cleanup: () => void): ModelSession => ({
     ...c,
     outputNames: c.session.outputNames,
@@ -46,7 +47,7 @@ export async function openModelSession(
     },
   })
   if (!needsTap) return wrap(await createSession(info.file, ep, options), false, () => {})
-  const bytes = withExtraOutputs(info.file, wanted, info.floatElemType)
+  const bytes = withExtraOutputs(info.file, wanted, info.floatElemType, info.pruneToTower)
   if (info.externalDataFiles.length === 0) return wrap(await createSession(bytes, ep, options), true, () => {})
 
   const dir = path.join(tmpDir, `platonic-lab-tap-${process.pid}-${crypto.randomBytes(4).toString('hex')}`)
