@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { parseImagePreprocessing, type ImagePreprocessing } from '../data/imageProcessor'
+import { checkImageFit, imageFitOf } from '../features/imageFit'
 import { readModelProto, summarizeGraph, type GraphSummary, type TensorDecl } from './graph'
 import { findTowers, type GraphTower, type TowerName } from './towers'
 
@@ -239,6 +240,7 @@ export function requireRunnable(info: ModelInfo): void {
         `vision model without image preprocessing: provide a preprocessor_config.json next to config.json (Hugging Face image processor: size, resample, rescale_factor, image_mean, image_std) or a sidecar ${path.basename(info.file)}.json with {"modality": "vision", "preprocessing": {...}}`,
       )
     if (!info.imageInput) throw badInput(info.file, 'vision model without a 4-D float image input')
+    checkImageFit(info.image, imageFitOf(info)!)
   }
   if (info.modality === 'text') {
     if (!info.tokenizer) throw badInput(info.file, `text model without a tokenizer: provide tokenizer.json (and tokenizer_config.json) next to config.json, or a sidecar ${path.basename(info.file)}.json with {"modality": "text", "tokenizer": "path/to/tokenizer.json"}`)
