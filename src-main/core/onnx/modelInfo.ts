@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { parseImagePreprocessing, type ImagePreprocessing } from '../data/imageProcessor'
+import { checkExternalData, externalRefs } from './externalData'
 import { checkImageFit, imageFitOf } from '../features/imageFit'
 import { readModelProto, summarizeGraph, type GraphSummary, type TensorDecl } from './graph'
 import { findTowers, type GraphTower, type TowerName } from './towers'
@@ -163,8 +164,9 @@ export function inspectModel(p: string): ModelInfo {
   const g = summarizeGraph(proto)
   const split = fs.statSync(path.resolve(p)).isDirectory() ? splitTowerFiles(configDir) : null
   const splitText = split?.vision === file ? split.text : null
+  const textProto = splitText ? readModelProto(splitText) : null
   let towers: TowerInfo[]
-  if (splitText) towers = [fileTower('vision', file, g), fileTower('text', splitText, summarizeGraph(readModelProto(splitText)))]
+  if (textProto) towers = [fileTower('vision', file, g), fileTower('text', splitText!, summarizeGraph(textProto))]
   else towers = findTowers(proto, g).map((t) => ({ ...t, file, floatElemType: g.floatElemType, externalDataFiles: g.externalDataFiles }))
   const config = readJsonIf(path.join(configDir, 'config.json'))
   const sidecarPath = sidecarOf(file)
@@ -196,13 +198,9 @@ export function inspectModel(p: string): ModelInfo {
   const textConfig = config?.text_config && typeof config.text_config === 'object' ? (config.text_config as Json) : null
   const posRaw = config?.n_positions ?? config?.max_position_embeddings ?? textConfig?.max_position_embeddings
   const positionLimit = typeof posRaw === 'number' && posRaw > 0 ? posRaw : null
-  const weightFiles: string[] = []
-  for (const t of towers.length ? towers : [{ file, externalDataFiles: g.externalDataFiles }]) {
-    if (weightFiles.includes(t.file)) continue
-    const ext = t.externalDataFiles.map((f) => path.resolve(path.dirname(t.file), f))
-    for (const w of ext) if (!fs.existsSync(w)) throw badInput(t.file, `external data file ${path.basename(w)} is missing next to the graph`)
-    weightFiles.push(t.file, ...ext)
-  }
+  // Checked here, before anything hashes or loads the data files; a split dual encoder has two graphs.
+  const weightFiles = [file, ...checkExternalData(file, externalRefs(proto.graph!))]
+  if (splitText) weightFiles.push(splitText, ...checkExternalData(splitText, externalRefs(textProto!.graph!)))
   const info: ModelInfo = {
     ...g,
     path: path.resolve(p),

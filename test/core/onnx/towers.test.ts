@@ -2,11 +2,14 @@ import path from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
 import { layersJson } from '../../../src-main/cli/commands/layers'
-import { ModelProtoCodec, readModelProto, withExtraOutputs } from '../../../src-main/core/onnx/graph'
+import { extraOutputs, readModelProto } from '../../../src-main/core/onnx/graph'
+import { addToModel } from '../../../src-main/core/onnx/graphCopy'
 import { inspectModel, requireRunnable, resolveGraphFile, selectTower } from '../../../src-main/core/onnx/modelInfo'
-import { pruneToOutputs } from '../../../src-main/core/onnx/prune'
+import { prunePlan, pruneToOutputs } from '../../../src-main/core/onnx/prune'
+import { writePrunedCopy } from '../../../src-main/core/onnx/prunedCopy'
 import { towerForItems } from '../../../src-main/core/onnx/towers'
 import { FIXTURES, MODELS } from '../../helpers/fixtures'
+import { tmpDir } from '../../helpers/tmp'
 
 const CLIP = path.join(FIXTURES, 'models', 'clip-tiny')
 const SPLIT = path.join(FIXTURES, 'models', 'clip-tiny-split')
@@ -85,13 +88,14 @@ describe('pruneToOutputs', () => {
   })
 
   it('cut to text outputs with tapped layers, it needs only the token inputs', () => {
-    const m = pruneToOutputs(ModelProtoCodec.decode(withExtraOutputs(full.file, [...TEXT_STREAM, 'text_embeds'], 1)), [...TEXT_STREAM, 'text_embeds'])
+    const names = [...TEXT_STREAM, 'text_embeds']
+    const m = pruneToOutputs(addToModel(readModelProto(full.file), extraOutputs(full.file, names, 1)), names)
     expect(m.graph!.input!.map((i) => i.name)).toEqual(['input_ids', 'attention_mask'])
     expect(m.graph!.output!.map((o) => o.name)).toEqual(['text_embeds', ...TEXT_STREAM])
     expect(m.graph!.node!.some((n) => (n.name ?? '').startsWith('/vision_model/'))).toBe(false)
   })
 
-  it('the pruned tower computes what the full graph computes with both towers fed', async () => {
+  it('a pruned copy of the file (weights copied, tapped outputs appended) computes what the full graph computes with both towers fed', async () => {
     const B = 3
     const pixels = new Float32Array(B * 3 * 32 * 32).map((_, i) => Math.sin(i * 0.37))
     const ids = BigInt64Array.from([2n, 10n, 11n, 12n, 2n, 13n, 14n, 0n], (x) => x)
@@ -100,17 +104,25 @@ describe('pruneToOutputs', () => {
     const feedsVision = { pixel_values: new ort.Tensor('float32', pixels, [B, 3, 32, 32]) }
     const whole = await ort.InferenceSession.create(full.file)
     const ref = await whole.run({ ...feedsText, ...feedsVision })
-    const vision = await ort.InferenceSession.create(withExtraOutputs(full.file, [VISION_STREAM[1]!, 'image_embeds'], 1, true))
-    const text = await ort.InferenceSession.create(withExtraOutputs(full.file, ['text_embeds', 'text_last_hidden_state'], 1, true))
+    const t = tmpDir()
+    const copy = (name: string, wanted: string[]): string => {
+      const dest = path.join(t.dir, name)
+      writePrunedCopy(full.file, dest, prunePlan(readModelProto(full.file), wanted), extraOutputs(full.file, wanted, 1))
+      return dest
+    }
+    const vision = await ort.InferenceSession.create(copy('vision.onnx', [VISION_STREAM[1]!, 'image_embeds']))
+    const text = await ort.InferenceSession.create(copy('text.onnx', ['text_embeds', 'text_last_hidden_state']))
     expect([...vision.inputNames]).toEqual(['pixel_values'])
+    expect([...vision.outputNames]).toEqual(['image_embeds', VISION_STREAM[1]])
     expect([...text.inputNames]).toEqual(['input_ids', 'attention_mask'])
     const v = await vision.run(feedsVision)
-    const t = await text.run(feedsText)
+    const tx = await text.run(feedsText)
     expect(v.image_embeds!.dims).toEqual([B, 32])
     expect(Array.from(v.image_embeds!.data as Float32Array)).toEqual(Array.from(ref.image_embeds!.data as Float32Array))
-    expect(Array.from(t.text_embeds!.data as Float32Array)).toEqual(Array.from(ref.text_embeds!.data as Float32Array))
-    expect(Array.from(t.text_last_hidden_state!.data as Float32Array)).toEqual(Array.from(ref.text_last_hidden_state!.data as Float32Array))
+    expect(Array.from(tx.text_embeds!.data as Float32Array)).toEqual(Array.from(ref.text_embeds!.data as Float32Array))
+    expect(Array.from(tx.text_last_hidden_state!.data as Float32Array)).toEqual(Array.from(ref.text_last_hidden_state!.data as Float32Array))
     for (const s of [whole, vision, text]) await s.release()
+    t.cleanup()
   })
 })
 
