@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node'
 import type { DatasetItem } from '../data/dataset'
 import type { TextEncoder } from '../data/text'
 import type { ModelInfo } from '../onnx/modelInfo'
+import { imageFitOf } from './imageFit'
 import { plainImageFeeds, plainTextFeeds, type PlainFeed, type PlainTensor } from './prepare'
 import type { TokenMask } from './pool'
 
@@ -34,7 +35,7 @@ function hostToOrt(t: PlainTensor): ort.Tensor {
 
 /** Images of a batch as feeds: one `[B, 3, H, W]` float32 tensor per preprocessed size. */
 export function imageFeeds(info: ModelInfo, items: DatasetItem[]): Feed[] {
-  return plainImageFeeds(info.imageInput!, items, info.image!).map(toFeed)
+  return plainImageFeeds(info.imageInput!, items, info.image!, imageFitOf(info)).map(toFeed)
 }
 
 /** Captions of a batch as one padded feed (see `plainTextFeeds`). */

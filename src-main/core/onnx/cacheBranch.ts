@@ -1,5 +1,8 @@
 import onnxProto from 'onnx-proto'
+import { badInput } from '../../common/errors'
 import type { ModelProto } from './graph'
+import type { GraphAddition } from './graphCopy'
+import type { PrunePlan } from './prune'
 
 const { onnx } = onnxProto
 
@@ -9,27 +12,55 @@ export const USE_CACHE_BRANCH = 'use_cache_branch'
 /**
  * Optimum's decoder_model_merged.onnx wraps the decoder in an `If` on the graph input
  * `use_cache_branch`: the then-branch reads a key/value cache, the else-branch does not. Extraction
- * always feeds `false` (see decoderInputs), so replacing the `If` by its else-branch computes the same
- * outputs, and puts the decoder's nodes in the main graph, where layers are found and tapped (a
+ * always feeds `false` (see decoderInputs), so the `If` replaced by its else-branch computes the same
+ * outputs and puts the decoder's nodes in the main graph, where layers are found and tapped (a
  * subgraph's tensors cannot be graph outputs). Branch outputs named unlike the `If`'s get an Identity.
- * Changes `m` in place; returns whether it did.
+ * Returns the `If`'s position and what replaces it, or null for any other graph.
  */
-export function inlineNoCacheBranch(m: ModelProto): boolean {
+export function noCacheBranch(m: ModelProto): { at: number; nodes: onnxProto.onnx.INodeProto[]; initializers: onnxProto.onnx.ITensorProto[]; valueInfo: onnxProto.onnx.IValueInfoProto[] } | null {
   const g = m.graph!
   const nodes = g.node ?? []
-  if (!(g.input ?? []).some((i) => i.name === USE_CACHE_BRANCH)) return false
+  if (!(g.input ?? []).some((i) => i.name === USE_CACHE_BRANCH)) return null
   const at = nodes.findIndex((n) => n.opType === 'If' && n.input?.[0] === USE_CACHE_BRANCH)
-  if (at < 0) return false
+  if (at < 0) return null
   const node = nodes[at]!
   const branch = node.attribute?.find((a) => a.name === 'else_branch')?.g
-  if (!branch || (branch.output ?? []).length !== (node.output ?? []).length) return false
-  const body = [...(branch.node ?? [])]
-  ;(branch.output ?? []).forEach((o, k) => {
-    const outer = node.output![k]!
-    if (o.name !== outer) body.push(onnx.NodeProto.create({ opType: 'Identity', input: [o.name ?? ''], output: [outer], name: `${node.name ?? 'If'}/else_output_${k}` }))
-  })
-  g.node = [...nodes.slice(0, at), ...body, ...nodes.slice(at + 1)]
-  g.initializer = [...(g.initializer ?? []), ...(branch.initializer ?? [])]
-  g.valueInfo = [...(g.valueInfo ?? []), ...(branch.valueInfo ?? [])]
+  if (!branch || (branch.output ?? []).length !== (node.output ?? []).length) return null
+  const identities = (branch.output ?? []).flatMap((o, k) => (o.name === node.output![k] ? [] : [onnx.NodeProto.create({ opType: 'Identity', input: [o.name ?? ''], output: [node.output![k]!], name: `${node.name ?? 'If'}/else_output_${k}` })]))
+  return { at, nodes: [...(branch.node ?? []), ...identities], initializers: branch.initializer ?? [], valueInfo: branch.valueInfo ?? [] }
+}
+
+/** `noCacheBranch` applied to a decoded model, in place; returns whether it changed it. */
+export function inlineNoCacheBranch(m: ModelProto): boolean {
+  const found = noCacheBranch(m)
+  if (!found) return false
+  const g = m.graph!
+  g.node = [...g.node!.slice(0, found.at), ...found.nodes.map((n) => onnx.NodeProto.create(n)), ...g.node!.slice(found.at + 1)]
+  g.initializer = [...(g.initializer ?? []), ...found.initializers.map((t) => onnx.TensorProto.create(t))]
+  g.valueInfo = [...(g.valueInfo ?? []), ...found.valueInfo.map((v) => onnx.ValueInfoProto.create(v))]
   return true
+}
+
+/** Whether a tensor of the weight-free structure (protoScan.ts) lost its payload. */
+function payloadDropped(t: onnxProto.onnx.ITensorProto): boolean {
+  const size = (t.dims ?? []).reduce((a: number, d) => a * Number(d), 1)
+  if (size === 0 || t.dataLocation === 1) return false
+  const has = (x: { length: number } | null | undefined): boolean => !!x && x.length > 0
+  return !has(t.rawData) && !has(t.floatData) && !has(t.int32Data) && !has(t.int64Data) && !has(t.doubleData) && !has(t.uint64Data) && !has(t.stringData)
+}
+
+/**
+ * How to write a merged decoder's copy for tapping (prunedCopy.ts): every entry of the file kept but the
+ * `If`, and its no-cache branch added. `m` is the weight-free structure of `file`; a branch that holds
+ * its own large constants (their bytes are not in the structure) cannot be moved and is refused.
+ */
+export function noCacheBranchCopy(file: string, m: ModelProto): { plan: PrunePlan; addition: GraphAddition } | null {
+  const found = noCacheBranch(m)
+  if (!found) return null
+  const tensors = [...found.initializers, ...found.nodes.flatMap((n) => (n.attribute ?? []).flatMap((a) => (a.t ? [a.t] : [])))]
+  if (tensors.some(payloadDropped)) throw badInput(file, 'the merged decoder keeps large constants inside its no-cache branch, so its layers cannot be tapped; open the decoder exported without past (decoder_model.onnx or model.onnx) instead')
+  const g = m.graph!
+  const all = (xs: unknown[] | null | undefined, except = -1): Set<number> => new Set((xs ?? []).map((_, i) => i).filter((i) => i !== except))
+  const plan: PrunePlan = { node: all(g.node, found.at), input: all(g.input), output: all(g.output), initializer: all(g.initializer), sparseInitializer: all(g.sparseInitializer), valueInfo: all(g.valueInfo) }
+  return { plan, addition: { nodes: found.nodes, initializers: found.initializers } }
 }
