@@ -4,7 +4,9 @@ import path from 'node:path'
 import type * as ort from 'onnxruntime-node'
 import { createSession, type CreatedSession, type EpChoice } from './ep'
 import { extraOutputs } from './graph'
-import { writeGraphCopy } from './graphCopy'
+import { mergeAdditions, writeGraphCopy, type GraphAddition } from './graphCopy'
+import { MIN_POOLING_OPSET, poolingAddition, type GraphPooling } from './graphPooling'
+import type { Pool } from '../features/pool'
 import type { ModelInfo } from './modelInfo'
 
 export interface ModelSession extends CreatedSession {
@@ -12,6 +14,10 @@ export interface ModelSession extends CreatedSession {
   outputNames: readonly string[]
   /** Whether a modified copy of the graph was needed. */
   tapped: boolean
+  /** Pooling nodes in the graph copy, or null when layers leave the session whole (pooled in JavaScript). */
+  pooling: GraphPooling | null
+  /** Why pooling was asked for but is not in the graph (old opset, or the pooled copy failed to load). */
+  poolingNote: string | null
   /** Releases the session and removes any temporary copy. */
   close(): Promise<void>
 }
@@ -30,11 +36,13 @@ export function externalDataFrom(folder: string, options: ort.InferenceSession.S
 }
 
 /**
- * Opens a session that can fetch `wanted` (declared outputs or intermediate tensors). Declared outputs
- * load the user's file as is, by path so external data resolves. Intermediate tensors need a copy of the
- * graph with extra outputs, never written next to the user's file: the copy goes in `tmpDir` (the
+ * Opens a session that can fetch `wanted` (declared outputs or intermediate tensors), pooled inside the
+ * graph when `pool` is given (graphPooling.ts; `masked`: padded text). Declared outputs without pooling
+ * load the user's file as is, by path so external data resolves. Anything else needs a copy of the graph
+ * with extra outputs and nodes, never written next to the user's file: the copy goes in `tmpDir` (the
  * original bytes plus an appended graph addition, see graphCopy.ts) and its external data is read from
  * the model's own folder by path (`externalDataFrom`), so nothing is linked, copied or read into memory.
+ * A pooled copy that onnxruntime refuses is retried without the pooling nodes (`poolingNote` says why).
  */
 export async function openModelSession(
   info: ModelInfo,
@@ -42,13 +50,18 @@ export async function openModelSession(
   ep: EpChoice,
   tmpDir: string = os.tmpdir(),
   options: ort.InferenceSession.SessionOptions = {},
+  pool: { pool: Pool; masked: boolean } | null = null,
 ): Promise<ModelSession> {
   const declared = new Set(info.outputs.map((o) => o.name))
   const needsTap = wanted.some((w) => !declared.has(w))
+  let pooling = pool ? poolingAddition(wanted, pool.pool, pool.masked, info.opset) : null
+  let poolingNote = pool && !pooling ? `the graph's opset ${info.opset} is older than ${MIN_POOLING_OPSET}` : null
   const wrap = (c: CreatedSession, tapped: boolean, cleanup: () => void): ModelSession => ({
     ...c,
     outputNames: c.session.outputNames,
     tapped,
+    pooling,
+    poolingNote,
     async close() {
       try {
         await c.session.release()
@@ -57,14 +70,25 @@ export async function openModelSession(
       }
     },
   })
-  if (!needsTap) return wrap(await createSession(info.file, ep, options), false, () => {})
-  const addition = extraOutputs(info.file, wanted, info.floatElemType)
+  if (!needsTap && !pooling) return wrap(await createSession(info.file, ep, options), false, () => {})
+  const tap = extraOutputs(info.file, wanted, info.floatElemType)
   const dir = fs.mkdtempSync(path.join(tmpDir, 'platonic-lab-tap-'))
   const cleanup = (): void => fs.rmSync(dir, { recursive: true, force: true })
-  try {
+  const fromCopy = async (addition: GraphAddition): Promise<CreatedSession> => {
     const copy = path.join(dir, 'model.onnx')
     writeGraphCopy(info.file, copy, addition)
-    return wrap(await createSession(copy, ep, externalDataFrom(path.dirname(info.file), options)), true, cleanup)
+    return createSession(copy, ep, externalDataFrom(path.dirname(info.file), options))
+  }
+  try {
+    if (pooling) {
+      try {
+        return wrap(await fromCopy(mergeAdditions(tap, pooling.addition)), true, cleanup)
+      } catch (e) {
+        poolingNote = `the pooled graph did not load (${e instanceof Error ? e.message : String(e)})`
+        pooling = null
+      }
+    }
+    return wrap(await fromCopy(tap), true, cleanup)
   } catch (e) {
     cleanup()
     throw e
