@@ -8,6 +8,8 @@ import { POOL_CHOICES } from '../../core/features/pool'
 import { parseShard } from '../../core/features/shard'
 import { writeShardBundle } from '../../core/features/shardBundle'
 import { EP_CHOICES } from '../../core/onnx/ep'
+import { checkWriteTarget } from '../../core/data/atomicWrite'
+import { TOWER_NAMES } from '../../core/onnx/towers'
 
 const USAGE = `Usage: platonic-lab extract --model PATH --dataset PATH [options]
 
@@ -25,11 +27,14 @@ Options:
   --shard I/N                only shard I of N (0-based) of the items, split by content hash, so every
                              machine computes the same shards (Slurm: $SLURM_ARRAY_TASK_ID)
   --bundle DIR               write the shard's portable bundle here (with --shard); merge the shards
-                             with \`bundle merge\` and load the result with \`bundle import\``
+                             with \`bundle merge\` and load the result with \`bundle import\`
+  --force                    replace FILE.npy if it exists
+  --tower vision|text        which encoder of a dual encoder (CLIP, SigLIP) runs; default: vision for a
+                             dataset with images, text for captions only`
 
 function text(r: ExtractResult): string {
   const lines = [
-    `feature set ${r.feature_set}${r.cached ? ' (cached)' : ''}`,
+    `feature set ${r.feature_set}${r.cached ? ' (cached)' : ''}${r.tower ? `, ${r.tower} tower` : ''}`,
     `  ${r.n} items x ${r.layers.length} layers x ${r.dim} dims, pool ${r.pool}, ep ${r.ep}, ${r.seconds.toFixed(2)} s`,
     `  layers: ${r.layers.join(', ')}`,
   ]
@@ -42,7 +47,8 @@ export const command: Command = {
   name: 'extract',
   summary: 'extract per-layer features of a model on a dataset',
   usage: USAGE,
-  flags: ['model', 'dataset', 'layers', 'pool', 'batch', 'ep', 'limit', 'out', 'shard', 'bundle'],
+  flags: ['model', 'dataset', 'layers', 'pool', 'batch', 'ep', 'limit', 'out', 'shard', 'bundle', 'tower'],
+  booleanFlags: ['force'],
   async run(ctx) {
     const { flags } = ctx.args
     if (typeof flags.model !== 'string' || !flags.model) throw badInput('--model', 'expected a model folder or .onnx file')
@@ -57,6 +63,9 @@ export const command: Command = {
     if (typeof flags.bundle === 'string' && !shard) throw badInput('--bundle', 'goes with --shard I/N (for a whole extraction, export the feature set from the Models view)')
     if (shard && typeof flags.bundle !== 'string') throw badInput('--shard', 'needs --bundle DIR: a shard is only useful as a bundle to merge')
     if (typeof flags.bundle === 'string' && fs.existsSync(flags.bundle) && fs.readdirSync(flags.bundle).length > 0) throw badInput(flags.bundle, 'already exists and is not empty; choose a new folder for the shard bundle')
+    const overwrite = flags.force === true
+    // Before any extraction: a folder, an unwritable place or an existing file fail now, not after it.
+    if (typeof flags.out === 'string') checkWriteTarget(flags.out, { overwrite, mkdir: true })
     const limit = flags.limit === undefined ? undefined : flagNumber(ctx.args, 'limit', 0, { int: true, min: 1 })
     const r = await extractFeatures(
       ctx.workspace(),
@@ -69,6 +78,8 @@ export const command: Command = {
         ep: flagChoice(ctx.args, 'ep', EP_CHOICES, 'auto'),
         limit,
         out: typeof flags.out === 'string' ? flags.out : undefined,
+        tower: flags.tower === undefined ? undefined : flagChoice(ctx.args, 'tower', TOWER_NAMES, 'vision'),
+        overwrite,
         shard,
       },
       {

@@ -58,7 +58,10 @@ export class BatchRunner {
       for (let a = 0; a < n; a += this.maxRows) await this.run(sliceFeed(f, a, Math.min(n, a + this.maxRows)), consume)
       return
     }
-    const feeds = { ...f.feeds }
+    // A copy cut down to the wanted layers may not read every input the preparation made (e.g. a mask).
+    const accepted = new Set(this.ms.session.inputNames)
+    const feeds: Record<string, ort.Tensor> = {}
+    for (const [k, v] of Object.entries(f.feeds)) if (accepted.has(k)) feeds[k] = v
     const g = this.ms.pooling
     if (g && f.mask) {
       const tokens = f.feeds.input_ids?.dims[1] ?? f.feeds.attention_mask?.dims[1]
