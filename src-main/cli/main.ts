@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   mle: { summary: 'MLE-Bench object-size breakdown of evaluation outputs', load: async () => (await import('./commands/mle')).command },
   mix: { summary: 'data-mixture analysis of a recipe table or grid', load: async () => (await import('./commands/mix')).command },
   report: { summary: 'PDF report of the workspace', load: async () => (await import('./commands/report')).command },
+  bundle: { summary: 'merge shard feature bundles, or import a bundle', load: async () => (await import('./commands/bundle')).command },
   cache: { summary: 'verify (and repair) the workspace cache', load: async () => (await import('./commands/cache')).command },
   gpu: { summary: 'which execution providers work on this machine', load: async () => (await import('./commands/gpu')).command },
 }

@@ -12,9 +12,11 @@ import { inspectModel, requireRunnable, type ModelInfo } from '../onnx/modelInfo
 import { openModelSession } from '../onnx/tappedSession'
 import { fileSha256 } from '../store/fileHash'
 import type { Workspace } from '../store/workspace'
+import { imageFitOf } from './imageFit'
 import { toFeed } from './inputs'
 import type { PlainFeed, PrepSpec } from './prepare'
 import { launchPreparer, openPreparer, type PreparerLaunch } from './preparer'
+import { selectShard, type ShardItem, type ShardSpec } from './shard'
 import { POOL_CHOICES, poolLayerInto, resolvePool, type PoolChoice } from './pool'
 import { BatchRecorder, createFeatureSet, doneBatches, f32Bytes, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setRunInfo, type FeatureKeyParts, type StoredBatch } from './store'
 
@@ -29,10 +31,14 @@ export interface ExtractRequest {
   limit?: number
   /** Also write `[N, L, D]` float32 .npy here. */
   out?: string
+  /** Replace `out` if it exists (else refused). */
+  overwrite?: boolean
   /** Prepare batches in a worker thread, overlapping session.run (default: see `preparationPlan`). */
   prepWorker?: boolean
   /** Wait until the worker is ready before the first batch instead of preparing inline meanwhile (tests). */
   prepWorkerWait?: boolean
+  /** Only this shard of the (limited) items, split by content hash (see `selectShard`). */
+  shard?: ShardSpec
 }
 
 export interface ExtractHooks {
@@ -60,6 +66,8 @@ export interface ExtractResult {
   /** Where batches were prepared (`worker` or `inline`), the model session's intra-op threads, and why inline if a worker was wanted. */
   preparation: { mode: 'worker' | 'inline'; threads: number | null; note: string | null }
   out?: string
+  /** For a shard: which one, the item count and feature-set key of the whole (unsharded) request, and its members. */
+  shard?: { index: number; count: number; n_total: number; full_key: string; subset: string; members: ShardItem[] }
 }
 
 /** Resolves --layers against the model: declared hidden states, the tapped residual stream, or names. */
@@ -132,7 +140,7 @@ export function preparationPlan(info: ModelInfo, cores: number, batches: number,
 
 /** What batch preparation needs to know about the model (plain data, sent to the worker). */
 function prepSpec(info: ModelInfo): PrepSpec {
-  if (info.modality === 'vision') return { kind: 'image', input: info.imageInput!, image: info.image! }
+  if (info.modality === 'vision') return { kind: 'image', input: info.imageInput!, image: info.image!, fit: imageFitOf(info) }
   const t = info.tokenizer!
   return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name) }
 }
@@ -220,7 +228,10 @@ async function extractWith(
   })
   if (info.modality === 'vision' && !ds.hasImages) throw badInput(ds.path, 'the model is a vision model but this dataset has no image for every item')
   if (info.modality === 'text' && !ds.hasText) throw badInput(ds.path, 'the model is a text model but this dataset has no caption for every item')
-  const items = limit !== null ? ds.items.slice(0, limit) : ds.items
+  const requested = limit !== null ? ds.items.slice(0, limit) : ds.items
+  if (req.shard && req.shard.count > requested.length) throw badInput('--shard', `${ds.path} has ${requested.length} items, fewer than ${req.shard.count} shards; use at most ${requested.length}`)
+  const shard = req.shard ? selectShard(ws, requested, req.shard) : null
+  const items = shard ? shard.items : requested
   const layers = resolveLayers(info, req.layers)
   const pool = resolvePool(poolChoice, info.modality)
   const enc = info.modality === 'text' ? loadTextEncoder(info.tokenizer!.json, info.tokenizer!.config, info.positionLimit ?? undefined) : null
@@ -232,6 +243,7 @@ async function extractWith(
     pool,
     preprocessing: preprocessingOf(ws, info, enc),
     dtype: 'float32',
+    ...(shard ? { subset: shard.subsetSha256 } : {}),
   }
   const tm = { setup_s: 0, loop_s: 0, session_run_s: 0, prepare_s: 0, pool_s: 0, store_s: 0 }
   let preparation: ExtractResult['preparation'] = { mode: 'inline', threads: null, note: null }
@@ -240,7 +252,7 @@ async function extractWith(
     let out: string | undefined
     if (req.out) {
       out = path.resolve(req.out)
-      writeFeatures(out, loadFeatures(ws, id))
+      writeFeatures(out, loadFeatures(ws, id), { overwrite: req.overwrite })
     }
     return {
       feature_set: s.id,
@@ -258,12 +270,15 @@ async function extractWith(
       timing: { total_s: (performance.now() - t0) / 1000, ...tm },
       preparation,
       ...(out ? { out } : {}),
+      ...(shard
+        ? { shard: { index: shard.spec.index, count: shard.spec.count, n_total: shard.total, full_key: featureKey({ ...keyParts, n: shard.total, subset: undefined }), subset: shard.subsetSha256, members: shard.members } }
+        : {}),
     }
   }
   const existing = findFeatureSetByKey(ws, featureKey(keyParts))
   if (existing && existing.state === 'complete') return finish(existing.id, true, 0, existing.nBatches)
 
-  const set = existing ?? createFeatureSet(ws, { ...keyParts, modelPath: info.path, datasetPath: ds.path, modality: info.modality, batchSize: batch, modelId: null })
+  const set = existing ?? createFeatureSet(ws, { ...keyParts, modelPath: info.path, datasetPath: ds.path, modality: info.modality, batchSize: batch, modelId: null, source: shard ? 'shard' : 'extract' })
   // A resumed set keeps its batch boundaries, so finished batches stay valid whatever --batch says now.
   const bs = set.batchSize
   const done = doneBatches(ws, set.id)

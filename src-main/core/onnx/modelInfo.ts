@@ -2,6 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { parseImagePreprocessing, type ImagePreprocessing } from '../data/imageProcessor'
+import { checkExternalData, externalRefs } from './externalData'
+import { checkImageFit, imageFitOf } from '../features/imageFit'
 import { readModelProto, summarizeGraph, type GraphSummary } from './graph'
 
 export type Modality = 'vision' | 'text' | 'unknown'
@@ -133,8 +135,8 @@ export function inspectModel(p: string): ModelInfo {
   }
   const posRaw = config?.n_positions ?? config?.max_position_embeddings
   const positionLimit = typeof posRaw === 'number' && posRaw > 0 ? posRaw : null
-  const weightFiles = [file, ...g.externalDataFiles.map((f) => path.resolve(path.dirname(file), f))]
-  for (const w of weightFiles.slice(1)) if (!fs.existsSync(w)) throw badInput(file, `external data file ${path.basename(w)} is missing next to the graph`)
+  // Checked here, before anything hashes or loads the data files.
+  const weightFiles = [file, ...checkExternalData(file, externalRefs(proto.graph!))]
   return { ...g, path: path.resolve(p), file, configDir, format, modality, config, image, imageSource, imageInput, tokenizer, positionLimit, sidecar: sidecarPath, weightFiles }
 }
 
@@ -150,6 +152,7 @@ export function requireRunnable(info: ModelInfo): void {
         `vision model without image preprocessing: provide a preprocessor_config.json next to config.json (Hugging Face image processor: size, resample, rescale_factor, image_mean, image_std) or a sidecar ${path.basename(info.file)}.json with {"modality": "vision", "preprocessing": {...}}`,
       )
     if (!info.imageInput) throw badInput(info.file, 'vision model without a 4-D float image input')
+    checkImageFit(info.image, imageFitOf(info)!)
   }
   if (info.modality === 'text') {
     if (!info.tokenizer) throw badInput(info.file, `text model without a tokenizer: provide tokenizer.json (and tokenizer_config.json) next to config.json, or a sidecar ${path.basename(info.file)}.json with {"modality": "text", "tokenizer": "path/to/tokenizer.json"}`)
