@@ -49,8 +49,8 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
       changed('features')
       return { removed: true }
     },
-    'features.export': async ({ id, dir }) => {
-      exportBundle(ws, id, dir)
+    'features.export': async ({ id, dir, overwrite }) => {
+      exportBundle(ws, id, dir, {}, { overwrite, forceHint: 'pass overwrite: true to replace it' })
       return { dir: path.resolve(dir), files: fs.readdirSync(dir).sort() }
     },
     'features.import': async ({ dir }) => {

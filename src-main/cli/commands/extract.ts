@@ -8,6 +8,7 @@ import { POOL_CHOICES } from '../../core/features/pool'
 import { parseShard } from '../../core/features/shard'
 import { writeShardBundle } from '../../core/features/shardBundle'
 import { EP_CHOICES } from '../../core/onnx/ep'
+import { checkWriteTarget } from '../../core/data/atomicWrite'
 
 const USAGE = `Usage: platonic-lab extract --model PATH --dataset PATH [options]
 
@@ -25,7 +26,8 @@ Options:
   --shard I/N                only shard I of N (0-based) of the items, split by content hash, so every
                              machine computes the same shards (Slurm: $SLURM_ARRAY_TASK_ID)
   --bundle DIR               write the shard's portable bundle here (with --shard); merge the shards
-                             with \`bundle merge\` and load the result with \`bundle import\``
+                             with \`bundle merge\` and load the result with \`bundle import\`
+  --force                    replace FILE.npy if it exists`
 
 function text(r: ExtractResult): string {
   const lines = [
@@ -43,6 +45,7 @@ export const command: Command = {
   summary: 'extract per-layer features of a model on a dataset',
   usage: USAGE,
   flags: ['model', 'dataset', 'layers', 'pool', 'batch', 'ep', 'limit', 'out', 'shard', 'bundle'],
+  booleanFlags: ['force'],
   async run(ctx) {
     const { flags } = ctx.args
     if (typeof flags.model !== 'string' || !flags.model) throw badInput('--model', 'expected a model folder or .onnx file')
@@ -57,6 +60,9 @@ export const command: Command = {
     if (typeof flags.bundle === 'string' && !shard) throw badInput('--bundle', 'goes with --shard I/N (for a whole extraction, export the feature set from the Models view)')
     if (shard && typeof flags.bundle !== 'string') throw badInput('--shard', 'needs --bundle DIR: a shard is only useful as a bundle to merge')
     if (typeof flags.bundle === 'string' && fs.existsSync(flags.bundle) && fs.readdirSync(flags.bundle).length > 0) throw badInput(flags.bundle, 'already exists and is not empty; choose a new folder for the shard bundle')
+    const overwrite = flags.force === true
+    // Before any extraction: a folder, an unwritable place or an existing file fail now, not after it.
+    if (typeof flags.out === 'string') checkWriteTarget(flags.out, { overwrite, mkdir: true })
     const limit = flags.limit === undefined ? undefined : flagNumber(ctx.args, 'limit', 0, { int: true, min: 1 })
     const r = await extractFeatures(
       ctx.workspace(),
@@ -69,6 +75,7 @@ export const command: Command = {
         ep: flagChoice(ctx.args, 'ep', EP_CHOICES, 'auto'),
         limit,
         out: typeof flags.out === 'string' ? flags.out : undefined,
+        overwrite,
         shard,
       },
       {

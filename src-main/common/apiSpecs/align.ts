@@ -63,7 +63,8 @@ export const ALIGN_API = {
   'models.layers': method(s.object({ id })).returns<LayerListing>(),
   'features.list': method(s.object({})).returns<FeatureSetDto[]>(),
   'features.delete': method(s.object({ id })).returns<{ removed: boolean }>(),
-  'features.export': method(s.object({ id, dir: path })).returns<{ dir: string; files: string[] }>(),
+  /** Existing bundle files in `dir` are replaced only with `overwrite: true` (else CONFLICT). */
+  'features.export': method(s.object({ id, dir: path, overwrite: s.optional(s.boolean()) })).returns<{ dir: string; files: string[] }>(),
   'features.import': method(s.object({ dir: path })).returns<FeatureSetDto>(),
   'align.matrix': method(s.object({ modelIds: s.array(id, { max: 200 }), datasetId: id, ...alignParams })).returns<AlignmentMatrix>(),
   'align.record': method(s.object({ id })).returns<AlignmentRecord & { layersA: string[]; layersB: string[] }>(),

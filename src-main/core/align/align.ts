@@ -3,7 +3,7 @@ import { badInput } from '../../common/errors'
 import type { KernelBackend } from './backend'
 import { createReferenceBackend } from './referenceBackend'
 import { FullLayer, type LayerView } from './layerView'
-import { asTensor3, prepare, PREPS, type Prep } from './prep'
+import { asTensor3, maxAbs, prepare, PREPS, type Prep } from './prep'
 import { isMetricName, METRIC_NAMES, MIN_N, USES_K, type MetricName } from './metrics'
 import { bestPosition, layerSearch, type Candidate } from './layerSearch'
 import { bootstrapIntervals, chanceMutualKnn, permutationNull, type PairJob, type PermutationStats } from './baselines'
@@ -89,6 +89,9 @@ export function resolveMetrics(list: readonly string[] | 'all' | undefined): Met
   return out
 }
 
+/** Most bootstrap resamples or permutations one request may ask for (as the API's job parameters). */
+export const MAX_RESAMPLES = 10_000
+
 /** Defaults of CLI.md and range checks that do not depend on the data. */
 export function resolveOptions(o: AlignOptions): ResolvedOptions {
   const r: ResolvedOptions = {
@@ -107,8 +110,8 @@ export function resolveOptions(o: AlignOptions): ResolvedOptions {
   if (!Number.isInteger(r.k) || r.k < 1) throw badInput('--k', `must be a whole number >= 1, got ${r.k}`)
   if (!(r.q > 0 && r.q <= 1)) throw badInput('--q', `must be in (0, 1], got ${r.q}`)
   if (!(r.rbfSigma > 0 && Number.isFinite(r.rbfSigma))) throw badInput('--rbf-sigma', `must be a positive number, got ${r.rbfSigma}`)
-  if (!Number.isInteger(r.bootstrap) || r.bootstrap < 0) throw badInput('--bootstrap', `must be a whole number >= 0, got ${r.bootstrap}`)
-  if (!Number.isInteger(r.permutations) || r.permutations < 0) throw badInput('--permutations', `must be a whole number >= 0, got ${r.permutations}`)
+  if (!Number.isInteger(r.bootstrap) || r.bootstrap < 0 || r.bootstrap > MAX_RESAMPLES) throw badInput('--bootstrap', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.bootstrap}`)
+  if (!Number.isInteger(r.permutations) || r.permutations < 0 || r.permutations > MAX_RESAMPLES) throw badInput('--permutations', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.permutations}`)
   if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) throw badInput('--seed', `must be a whole number in 0..4294967295, got ${r.seed}`)
   if (r.metrics.includes('cknna') && r.k < 2) throw badInput('--k', 'cknna needs k >= 2')
   return r
@@ -123,11 +126,37 @@ export function validateInputs(A: Tensor3, B: Tensor3, r: ResolvedOptions, nameA
     if (n < 2) throw badInput(name, `needs at least 2 items, got ${n}`)
     if (allItemsIdentical(t)) throw badInput(name, 'every item has identical features (constant input); alignment is undefined')
   }
+  if (r.prep === 'none') for (const [t, name] of [[A, nameA], [B, nameB]] as const) checkUnpreparedScale(t, name, r.metrics)
   if (r.metrics.some((m) => USES_K.has(m)) && r.k >= n) throw badInput('--k', `k=${r.k} must be less than the number of items N=${n}`)
   for (const m of r.metrics) {
     const min = MIN_N[m]
     if (min !== undefined && n < min) throw badInput(nameA, `${m} needs at least ${min} items, got ${n}`)
   }
+}
+
+/**
+ * Metrics that read only neighbour rankings, which multiplying an input by a positive power of two
+ * leaves exactly as they are: with `--prep none` they run on the input scaled into [1, 2).
+ */
+const RANK_ONLY: ReadonlySet<MetricName> = new Set(['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn'])
+/** With `--prep none`, the largest |x| the scale-dependent metrics accept (and its inverse the smallest). */
+export const UNPREPARED_MAX_ABS = 2 ** 30
+
+/**
+ * Under `--prep none` the kernel metrics (CKA's absolute 1e−6, the RBF's sigma, SVCCA's 1e−8) depend
+ * on the scale of the features, and the float32 kernels under- or overflow far from unit scale, so an
+ * input outside [2^−30, 2^30] would give a plausible but wrong number: refused with the way out.
+ */
+function checkUnpreparedScale(t: Tensor3, name: string, metrics: readonly MetricName[]): void {
+  const scaleDependent = metrics.filter((m) => !RANK_ONLY.has(m))
+  if (scaleDependent.length === 0) return
+  const m = maxAbs(t.data)
+  if (m === 0 || (m <= UNPREPARED_MAX_ABS && m >= 1 / UNPREPARED_MAX_ABS)) return
+  throw badInput(
+    name,
+    `its largest |value| is ${m.toExponential(3)}, outside [2^-30, 2^30]: with --prep none, ${scaleDependent.join(', ')} depend on the features' scale and cannot be computed reliably there; ` +
+      'use --prep l2 or clamp-exact (scale-invariant), or rescale the features',
+  )
 }
 
 function checkFinite(t: Tensor3, name: string): void {
@@ -170,7 +199,8 @@ export async function align(Ain: Mat | Tensor3, Bin: Mat | Tensor3, opts: AlignO
 
   const withConcat = layered && r.layers === 'max+concat'
   const candidates = (t: Tensor3, name: string): Candidate[] => {
-    const p = prepare(t, r.prep, r.q, withConcat)
+    // Rank-only metrics are scale-free even without normalisation, so they may always run rescaled.
+    const p = prepare(t, r.prep, r.q, withConcat, r.prep !== 'none' || r.metrics.every((m) => RANK_ONLY.has(m)))
     const out: Candidate[] = []
     if (p.concat) out.push({ index: -1, view: new FullLayer(p.concat, `${name} concatenated layers`, backend) })
     p.layers.forEach((m, l) => out.push({ index: l, view: new FullLayer(m, t.layers > 1 ? `${name} layer ${l}` : name, backend) }))

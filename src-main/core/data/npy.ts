@@ -1,7 +1,7 @@
 import fs from 'node:fs'
-import path from 'node:path'
 import { badInput } from '../../common/errors'
 import type { Mat, Tensor3 } from '../../common/matrix'
+import { writeFileAtomically, type WriteTarget } from './atomicWrite'
 
 /**
  * NumPy `.npy` files (format versions 1.0, 2.0 and 3.0), the array format of the CLI contract.
@@ -129,11 +129,13 @@ export function encodeNpy(data: Float32Array | Float64Array, shape: number[]): B
   return Buffer.concat([head, Buffer.from(dict, 'latin1'), body])
 }
 
-/** Writes `[N, D]` (Mat) or `[N, L, D]` (Tensor3) features as float32 .npy; creates the folder. */
-export function writeFeatures(file: string, x: Mat | Tensor3): void {
+/**
+ * Writes `[N, D]` (Mat) or `[N, L, D]` (Tensor3) features as float32 .npy; creates the folder. Atomic
+ * (temporary file, then rename); an existing file is replaced only with `overwrite`.
+ */
+export function writeFeatures(file: string, x: Mat | Tensor3, target: WriteTarget = {}): void {
   const shape = 'rows' in x ? [x.rows, x.cols] : [x.n, x.layers, x.dim]
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-  fs.writeFileSync(file, encodeNpy(x.data, shape))
+  writeFileAtomically(file, encodeNpy(x.data, shape), { mkdir: true, ...target })
 }
 
 function littleEndianHost(): boolean {

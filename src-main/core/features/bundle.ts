@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { encodeNpy, parseNpy } from '../data/npy'
+import { checkWriteTarget, writeFileAtomically, type WriteTarget } from '../data/atomicWrite'
 import { appVersion } from '../paths'
 import type { ShardItem } from './shard'
 import type { Workspace } from '../store/workspace'
@@ -68,14 +69,18 @@ export interface ShardRun {
 
 /**
  * Writes `dir/features.npy` ([N, L, D] float32) and `dir/manifest.json` with the hashes that identify it;
- * `extra` adds the optional manifest fields (a shard's place and members).
+ * `extra` adds the optional manifest fields (a shard's place and members). Each file is written
+ * atomically; existing files are replaced only with `options.overwrite` (checked for both before
+ * either is written).
  */
-export function exportBundle(ws: Workspace, featureSetId: string, dir: string, extra: Pick<BundleManifest, 'shard' | 'items'> = {}): BundleManifest {
+export function exportBundle(ws: Workspace, featureSetId: string, dir: string, extra: Pick<BundleManifest, 'shard' | 'items'> = {}, options: WriteTarget = {}): BundleManifest {
   const s = getFeatureSet(ws, featureSetId)
+  const target = { mkdir: true, ...options }
+  const files = [path.join(dir, BUNDLE_FEATURES), path.join(dir, BUNDLE_MANIFEST)] as const
+  for (const f of files) checkWriteTarget(f, target)
   const t = loadFeatures(ws, featureSetId)
   const npy = encodeNpy(t.data, [t.n, t.layers, t.dim])
-  fs.mkdirSync(dir, { recursive: true })
-  fs.writeFileSync(path.join(dir, BUNDLE_FEATURES), npy)
+  writeFileAtomically(files[0], npy, target)
   const manifest: BundleManifest = {
     format: 'platonic-lab-features',
     version: 1,
@@ -98,7 +103,7 @@ export function exportBundle(ws: Workspace, featureSetId: string, dir: string, e
     app_version: appVersion(),
     ...extra,
   }
-  fs.writeFileSync(path.join(dir, BUNDLE_MANIFEST), JSON.stringify(manifest, null, 2) + '\n')
+  writeFileAtomically(files[1], JSON.stringify(manifest, null, 2) + '\n', target)
   return manifest
 }
 

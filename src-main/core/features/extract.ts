@@ -31,6 +31,8 @@ export interface ExtractRequest {
   limit?: number
   /** Also write `[N, L, D]` float32 .npy here. */
   out?: string
+  /** Replace `out` if it exists (else refused). */
+  overwrite?: boolean
   /** Prepare batches in a worker thread, overlapping session.run (default: see `preparationPlan`). */
   prepWorker?: boolean
   /** Wait until the worker is ready before the first batch instead of preparing inline meanwhile (tests). */
@@ -250,7 +252,7 @@ async function extractWith(
     let out: string | undefined
     if (req.out) {
       out = path.resolve(req.out)
-      writeFeatures(out, loadFeatures(ws, id))
+      writeFeatures(out, loadFeatures(ws, id), { overwrite: req.overwrite })
     }
     return {
       feature_set: s.id,

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { parseImagePreprocessing, type ImagePreprocessing } from '../data/imageProcessor'
+import { checkExternalData, externalRefs } from './externalData'
 import { checkImageFit, imageFitOf } from '../features/imageFit'
 import { readModelProto, summarizeGraph, type GraphSummary } from './graph'
 
@@ -134,8 +135,8 @@ export function inspectModel(p: string): ModelInfo {
   }
   const posRaw = config?.n_positions ?? config?.max_position_embeddings
   const positionLimit = typeof posRaw === 'number' && posRaw > 0 ? posRaw : null
-  const weightFiles = [file, ...g.externalDataFiles.map((f) => path.resolve(path.dirname(file), f))]
-  for (const w of weightFiles.slice(1)) if (!fs.existsSync(w)) throw badInput(file, `external data file ${path.basename(w)} is missing next to the graph`)
+  // Checked here, before anything hashes or loads the data files.
+  const weightFiles = [file, ...checkExternalData(file, externalRefs(proto.graph!))]
   return { ...g, path: path.resolve(p), file, configDir, format, modality, config, image, imageSource, imageInput, tokenizer, positionLimit, sidecar: sidecarPath, weightFiles }
 }
 
