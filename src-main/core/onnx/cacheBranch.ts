@@ -2,7 +2,7 @@ import onnxProto from 'onnx-proto'
 import { badInput } from '../../common/errors'
 import type { ModelProto } from './graph'
 import type { GraphAddition } from './graphCopy'
-import type { PrunePlan } from './prune'
+import { prunePlan, type PrunePlan } from './prune'
 
 const { onnx } = onnxProto
 
@@ -51,16 +51,24 @@ function payloadDropped(t: onnxProto.onnx.ITensorProto): boolean {
 
 /**
  * How to write a merged decoder's copy for tapping (prunedCopy.ts): every entry of the file kept but the
- * `If`, and its no-cache branch added. `m` is the weight-free structure of `file`; a branch that holds
- * its own large constants (their bytes are not in the structure) cannot be moved and is refused.
+ * `If`, and its no-cache branch added; with `wanted`, only the branch nodes those tensors need and only
+ * the declared outputs among them. `m` is the weight-free structure of `file`; a branch that holds its
+ * own large constants (their bytes are not in the structure) cannot be moved and is refused.
  */
-export function noCacheBranchCopy(file: string, m: ModelProto): { plan: PrunePlan; addition: GraphAddition } | null {
+export function noCacheBranchCopy(file: string, m: ModelProto, wanted: readonly string[] | null): { plan: PrunePlan; addition: GraphAddition } | null {
   const found = noCacheBranch(m)
   if (!found) return null
+  if (wanted) {
+    const body = prunePlan(onnx.ModelProto.create({ graph: { node: found.nodes, initializer: found.initializers } }), wanted)
+    found.nodes = found.nodes.filter((_, i) => body.node.has(i))
+    found.initializers = found.initializers.filter((_, i) => body.initializer.has(i))
+  }
   const tensors = [...found.initializers, ...found.nodes.flatMap((n) => (n.attribute ?? []).flatMap((a) => (a.t ? [a.t] : [])))]
   if (tensors.some(payloadDropped)) throw badInput(file, 'the merged decoder keeps large constants inside its no-cache branch, so its layers cannot be tapped; open the decoder exported without past (decoder_model.onnx or model.onnx) instead')
   const g = m.graph!
   const all = (xs: unknown[] | null | undefined, except = -1): Set<number> => new Set((xs ?? []).map((_, i) => i).filter((i) => i !== except))
-  const plan: PrunePlan = { node: all(g.node, found.at), input: all(g.input), output: all(g.output), initializer: all(g.initializer), sparseInitializer: all(g.sparseInitializer), valueInfo: all(g.valueInfo) }
+  const want = wanted ? new Set(wanted) : null
+  const output = new Set([...all(g.output)].filter((i) => !want || want.has(g.output![i]!.name ?? '')))
+  const plan: PrunePlan = { node: all(g.node, found.at), input: all(g.input), output, initializer: all(g.initializer), sparseInitializer: all(g.sparseInitializer), valueInfo: all(g.valueInfo) }
   return { plan, addition: { nodes: found.nodes, initializers: found.initializers } }
 }

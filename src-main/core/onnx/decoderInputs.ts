@@ -30,6 +30,9 @@ export interface DecoderInputPlan {
   cachePosition: string | null
 }
 
+/** Decoder inputs without a batch axis (`use_cache_branch` [1], `cache_position` [T]): a smaller batch feeds them as they are. */
+export const UNBATCHED_INPUTS: ReadonlySet<string> = new Set(['use_cache_branch', 'cache_position'])
+
 /** Inputs a text model is fed from the tokenizer alone. */
 export const TOKEN_INPUTS: readonly string[] = ['input_ids', 'attention_mask', 'token_type_ids', 'position_ids']
 

@@ -42,6 +42,8 @@ export interface GraphSummary {
   externalDataFiles: string[]
   /** Width of the token embedding table ([vocab, width], gathered by a graph input), or null if there is none. */
   tokenEmbeddingWidth: number | null
+  /** Version of the default (ai.onnx) operator set the graph uses. */
+  opset: number
 }
 
 /**
@@ -254,6 +256,7 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
     floatElemType: ft === 'float16' ? 10 : ft === 'bfloat16' ? 16 : 1,
     externalDataFiles: [...ext],
     tokenEmbeddingWidth: tokenEmbeddingWidth(m),
+    opset: Number((m.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0),
   }
 }
 

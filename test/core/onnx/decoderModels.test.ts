@@ -127,7 +127,7 @@ describe('layers warns before extraction; extraction fails with the reason', () 
     }
   })
 
-  it('a run onnxruntime refuses (position beyond the table) is BAD_INPUT naming the file, the batch and the reason', async () => {
+  it('a run onnxruntime refuses (position beyond the table) is BAD_INPUT naming the file, the items and the reason', async () => {
     // Without max_position_embeddings and model_max_length the tokenizer does not truncate, and BERT's
     // 64-row position table is indexed past its end.
     const cfg = JSON.parse(fs.readFileSync(path.join(DEC, 'bert-tiny', 'config.json'), 'utf8')) as Record<string, unknown>
@@ -140,7 +140,7 @@ describe('layers warns before extraction; extraction fails with the reason', () 
       fs.writeFileSync(path.join(tmp.dir, 'long.txt'), `${'red '.repeat(100)}\n`)
       const e = await errorOf(extractFeatures(ws, { modelPath: dir, datasetPath: path.join(tmp.dir, 'long.txt'), ep: 'cpu', layers: 'hidden' }))
       expect(isAppError(e) && e.code).toBe('BAD_INPUT')
-      expect(e.message).toMatch(/model\.onnx: onnxruntime could not run the model on batch 0 \(items 0\.\.0\): .+/)
+      expect(e.message).toMatch(/model\.onnx: onnxruntime could not run the model on items 0\.\.0 of the batch: .+out of data bounds/)
     } finally {
       ws.close()
     }
