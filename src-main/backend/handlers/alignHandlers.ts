@@ -79,7 +79,7 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
       const models = modelIds.map((ref) => {
         const r = resolveModelRef(ws, ref, dataset)
         const fs_ = featureSetFor(ws, r.model.sha256, dataset.sha256, r.tower)
-        return { id: ref, modelId: r.model.id, tower: r.tower, name: r.label, modality: r.tower ?? r.model.modality, featureSet: fs_?.id ?? null, layers: fs_?.layers ?? [] }
+        return { id: ref, modelId: r.model.id, tower: r.tower, name: r.label, modality: r.tower ?? r.model.modality, featureSet: fs_?.id ?? null, layers: fs_?.layers ?? [], dim: fs_?.dim ?? null }
       })
       const stmt = ws.db.prepare(
         `SELECT id, score, layer_a, layer_b, ci_low, ci_high, chance, n, k, undefined_reason, null_stats, calibration, p_adjusted FROM alignments

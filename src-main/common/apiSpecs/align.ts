@@ -57,7 +57,7 @@ export type CalibrationSummary = Omit<CalibrationStats, 'null_values'>
 
 export interface AlignmentMatrix {
   /** `id` is the requested reference: a model id, or `id:tower` for a tower of a dual encoder (then `modelId` and `tower`). */
-  models: { id: string; modelId?: string; tower?: string | null; name: string; modality: string; featureSet: string | null; layers: string[] }[]
+  models: { id: string; modelId?: string; tower?: string | null; name: string; modality: string; featureSet: string | null; layers: string[]; dim?: number | null }[]
   /** cells[i][j]: model i as A, model j as B; null where no stored result matches. */
   cells: (MatrixCell | null)[][]
   metric: string

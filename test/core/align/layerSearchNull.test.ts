@@ -23,7 +23,7 @@ function related(n: number, layers: number, dim: number, seed: number): Tensor3 
   return { data, n, layers, dim }
 }
 
-const METRICS = ['mutual_knn', 'cycle_knn', 'cka', 'cka_rbf', 'unbiased_cka', 'rsa', 'procrustes'] as const
+const METRICS = ['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn', 'cka', 'cka_rbf', 'unbiased_cka', 'cknna', 'svcca', 'rsa', 'procrustes'] as const
 
 async function check(backend: KernelBackend | undefined, layersA: number, digits: number): Promise<void> {
   const A = related(18, layersA, 4, 2)
