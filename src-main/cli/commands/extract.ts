@@ -9,6 +9,7 @@ import { parseShard } from '../../core/features/shard'
 import { writeShardBundle } from '../../core/features/shardBundle'
 import { EP_CHOICES } from '../../core/onnx/ep'
 import { checkWriteTarget } from '../../core/data/atomicWrite'
+import { TOWER_NAMES } from '../../core/onnx/towers'
 
 const USAGE = `Usage: platonic-lab extract --model PATH --dataset PATH [options]
 
@@ -27,11 +28,13 @@ Options:
                              machine computes the same shards (Slurm: $SLURM_ARRAY_TASK_ID)
   --bundle DIR               write the shard's portable bundle here (with --shard); merge the shards
                              with \`bundle merge\` and load the result with \`bundle import\`
-  --force                    replace FILE.npy if it exists`
+  --force                    replace FILE.npy if it exists
+  --tower vision|text        which encoder of a dual encoder (CLIP, SigLIP) runs; default: vision for a
+                             dataset with images, text for captions only`
 
 function text(r: ExtractResult): string {
   const lines = [
-    `feature set ${r.feature_set}${r.cached ? ' (cached)' : ''}`,
+    `feature set ${r.feature_set}${r.cached ? ' (cached)' : ''}${r.tower ? `, ${r.tower} tower` : ''}`,
     `  ${r.n} items x ${r.layers.length} layers x ${r.dim} dims, pool ${r.pool}, ep ${r.ep}, ${r.seconds.toFixed(2)} s`,
     `  layers: ${r.layers.join(', ')}`,
   ]
@@ -44,7 +47,7 @@ export const command: Command = {
   name: 'extract',
   summary: 'extract per-layer features of a model on a dataset',
   usage: USAGE,
-  flags: ['model', 'dataset', 'layers', 'pool', 'batch', 'ep', 'limit', 'out', 'shard', 'bundle'],
+  flags: ['model', 'dataset', 'layers', 'pool', 'batch', 'ep', 'limit', 'out', 'shard', 'bundle', 'tower'],
   booleanFlags: ['force'],
   async run(ctx) {
     const { flags } = ctx.args
@@ -75,6 +78,7 @@ export const command: Command = {
         ep: flagChoice(ctx.args, 'ep', EP_CHOICES, 'auto'),
         limit,
         out: typeof flags.out === 'string' ? flags.out : undefined,
+        tower: flags.tower === undefined ? undefined : flagChoice(ctx.args, 'tower', TOWER_NAMES, 'vision'),
         overwrite,
         shard,
       },

@@ -7,7 +7,7 @@ import type { MetricResult } from '../../core/align/align'
 const id = s.string({ min: 1, max: 200 })
 const path = s.string({ min: 1, max: 4096 })
 
-export const METRICS = ['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn', 'cka', 'cka_rbf', 'unbiased_cka', 'cknna', 'svcca'] as const
+export const METRICS = ['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn', 'cka', 'cka_rbf', 'unbiased_cka', 'cknna', 'svcca', 'rsa', 'procrustes'] as const
 export const PREPS = ['none', 'l2', 'clamp-exact', 'clamp-approx'] as const
 
 /** Metric parameters that select stored results (the same ones the `align` command takes). */

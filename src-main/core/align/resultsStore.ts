@@ -3,6 +3,7 @@ import type { Workspace } from '../store/workspace'
 import type { AlignResult, MetricResult, ResolvedOptions } from './align'
 import { USES_K, type MetricName } from './metrics'
 import type { PermutationStats } from './baselines'
+import type { CalibrationStats } from './calibration'
 
 /** How an input was named: a .npy file (identified by its SHA-256) or a workspace feature set (by id). */
 export interface InputRef {
@@ -33,6 +34,11 @@ export interface AlignmentRecord {
   ep: string
   seconds: number
   chance: number
+  /** Calibration permutations K (0 = none) and level α (null without calibration). */
+  calibrate: number
+  alpha: number | null
+  /** Benjamini–Hochberg adjusted calibration p-value across the pairs of the sweep that last wrote it. */
+  pAdjusted: number | null
   result: MetricResult
 }
 
@@ -57,6 +63,8 @@ export function alignmentCacheKey(a: InputRef, b: InputRef, metric: MetricName, 
     bootstrap: o.bootstrap,
     permutations: o.permutations,
     seed: random ? o.seed : null,
+    // Added only when calibrating, so keys of uncalibrated results are unchanged.
+    ...(o.calibrate > 0 ? { calibrate: o.calibrate, alpha: o.alpha, permutations_from: o.permutationSetSha ?? `seed:${o.seed}` } : {}),
   })
   return crypto.createHash('sha256').update(canonical).digest('hex')
 }
@@ -85,6 +93,9 @@ export function recordsOf(res: AlignResult, a: InputRef, b: InputRef, o: Resolve
     ep: res.ep,
     seconds: res.seconds,
     chance: res.chance.mutual_knn,
+    calibrate: res.calibrate,
+    alpha: res.calibrate > 0 ? res.alpha : null,
+    pAdjusted: null,
     result,
   }))
 }
@@ -93,10 +104,10 @@ export function saveAlignment(ws: Workspace, rec: AlignmentRecord | AlignmentRec
   const recs = Array.isArray(rec) ? rec : [rec]
   const stmt = ws.db.prepare(`INSERT INTO alignments (id, run_id, cache_key, created_at, input_a, input_b, input_a_kind, input_b_kind,
       input_a_sha256, input_b_sha256, metric, k, prep, q, layers_mode, rbf_sigma, n, seed, bootstrap, permutations, ep, seconds,
-      score, layer_a, layer_b, matrix, ci_low, ci_high, null_stats, chance, undefined_reason)
+      score, layer_a, layer_b, matrix, ci_low, ci_high, null_stats, chance, undefined_reason, calibrate, alpha, calibration, p_adjusted)
     VALUES (@id, @runId, @cacheKey, @createdAt, @inputA, @inputB, @inputAKind, @inputBKind, @inputASha, @inputBSha, @metric, @k, @prep,
       @q, @layersMode, @rbfSigma, @n, @seed, @bootstrap, @permutations, @ep, @seconds, @score, @layerA, @layerB, @matrix, @ciLow,
-      @ciHigh, @nullStats, @chance, @undefinedReason)`)
+      @ciHigh, @nullStats, @chance, @undefinedReason, @calibrate, @alpha, @calibration, @pAdjusted)`)
   const checksummed = ws.db.prepare('UPDATE alignments SET checksum = ? WHERE id = ?')
   ws.tx(() => {
     for (const r of recs) {
@@ -132,6 +143,10 @@ export function saveAlignment(ws: Workspace, rec: AlignmentRecord | AlignmentRec
         nullStats: r.result.permutation ? JSON.stringify(r.result.permutation) : null,
         chance: r.chance,
         undefinedReason: r.result.undefined_reason,
+        calibrate: r.calibrate,
+        alpha: r.alpha,
+        calibration: r.result.calibration ? JSON.stringify(r.result.calibration) : null,
+        pAdjusted: r.pAdjusted,
       }
       stmt.run(bound)
       checksummed.run(checksumOf((c) => bound[c[0]]), r.id)
@@ -139,14 +154,17 @@ export function saveAlignment(ws: Workspace, rec: AlignmentRecord | AlignmentRec
   })
 }
 
-/** The checksummed columns: [name bound on insert, column name]. Everything but id and the checksum. */
+/**
+ * The checksummed columns: [name bound on insert, column name]. Everything but the id, the checksum
+ * and p_adjusted, which a sweep sets afterwards across its pairs.
+ */
 const CHECKED = [
   ['runId', 'run_id'], ['cacheKey', 'cache_key'], ['createdAt', 'created_at'], ['inputA', 'input_a'], ['inputB', 'input_b'],
   ['inputAKind', 'input_a_kind'], ['inputBKind', 'input_b_kind'], ['inputASha', 'input_a_sha256'], ['inputBSha', 'input_b_sha256'],
   ['metric', 'metric'], ['k', 'k'], ['prep', 'prep'], ['q', 'q'], ['layersMode', 'layers_mode'], ['rbfSigma', 'rbf_sigma'], ['n', 'n'],
   ['seed', 'seed'], ['bootstrap', 'bootstrap'], ['permutations', 'permutations'], ['ep', 'ep'], ['seconds', 'seconds'], ['score', 'score'],
   ['layerA', 'layer_a'], ['layerB', 'layer_b'], ['matrix', 'matrix'], ['ciLow', 'ci_low'], ['ciHigh', 'ci_high'], ['nullStats', 'null_stats'],
-  ['chance', 'chance'], ['undefinedReason', 'undefined_reason'],
+  ['chance', 'chance'], ['undefinedReason', 'undefined_reason'], ['calibrate', 'calibrate'], ['alpha', 'alpha'], ['calibration', 'calibration'],
 ] as const
 type Checked = (typeof CHECKED)[number]
 
@@ -208,6 +226,10 @@ interface Row {
   chance: number
   undefined_reason: string | null
   checksum: string | null
+  calibrate: number
+  alpha: number | null
+  calibration: string | null
+  p_adjusted: number | null
 }
 
 function fromRow(r: Row): AlignmentRecord {
@@ -231,6 +253,9 @@ function fromRow(r: Row): AlignmentRecord {
     ep: r.ep,
     seconds: r.seconds,
     chance: r.chance,
+    calibrate: r.calibrate,
+    alpha: r.alpha,
+    pAdjusted: r.p_adjusted,
     result: {
       score: r.score,
       layers: r.layer_a === null || r.layer_b === null ? null : [r.layer_a, r.layer_b],
@@ -238,6 +263,7 @@ function fromRow(r: Row): AlignmentRecord {
       ci95: r.ci_low === null || r.ci_high === null ? null : [r.ci_low, r.ci_high],
       undefined_reason: r.undefined_reason,
       permutation: r.null_stats ? (JSON.parse(r.null_stats) as PermutationStats) : null,
+      calibration: r.calibration ? (JSON.parse(r.calibration) as CalibrationStats) : null,
     },
   }
 }
@@ -288,4 +314,12 @@ export function findCachedAlignment(ws: Workspace, cacheKey: string, onDamaged?:
     onDamaged?.(`stored ${row.metric} result for ${row.input_a} x ${row.input_b} failed verification (checksum); recomputing it`)
   }
   return undefined
+}
+
+/** Stores Benjamini–Hochberg adjusted p-values (record id → p̃). */
+export function setAdjustedP(ws: Workspace, adjusted: Map<string, number>): void {
+  const stmt = ws.db.prepare('UPDATE alignments SET p_adjusted = ? WHERE id = ?')
+  ws.tx(() => {
+    for (const [id, p] of adjusted) stmt.run(Number.isFinite(p) ? p : null, id)
+  })
 }

@@ -8,7 +8,8 @@ import { loadDataset } from '../data/dataset'
 import { writeFeatures } from '../data/npy'
 import { loadTextEncoder, type TextEncoder } from '../data/text'
 import { EP_CHOICES, type EpChoice } from '../onnx/ep'
-import { inspectModel, requireRunnable, type ModelInfo } from '../onnx/modelInfo'
+import { inspectModel, requireRunnable, selectTower, type ModelInfo } from '../onnx/modelInfo'
+import { TOWER_NAMES, towerForItems, type TowerName } from '../onnx/towers'
 import { openModelSession } from '../onnx/tappedSession'
 import { fileSha256 } from '../store/fileHash'
 import type { Workspace } from '../store/workspace'
@@ -37,6 +38,8 @@ export interface ExtractRequest {
   prepWorker?: boolean
   /** Wait until the worker is ready before the first batch instead of preparing inline meanwhile (tests). */
   prepWorkerWait?: boolean
+  /** Which tower of a dual encoder runs; by default the one the dataset feeds (images: vision, else text). */
+  tower?: TowerName
   /** Only this shard of the (limited) items, split by content hash (see `selectShard`). */
   shard?: ShardSpec
 }
@@ -66,6 +69,8 @@ export interface ExtractResult {
   /** Where batches were prepared (`worker` or `inline`), the model session's intra-op threads, and why inline if a worker was wanted. */
   preparation: { mode: 'worker' | 'inline'; threads: number | null; note: string | null }
   out?: string
+  /** The tower that ran, for a model with several. */
+  tower?: TowerName
   /** For a shard: which one, the item count and feature-set key of the whole (unsharded) request, and its members. */
   shard?: { index: number; count: number; n_total: number; full_key: string; subset: string; members: ShardItem[] }
 }
@@ -98,10 +103,13 @@ export function modelSha256(ws: Workspace | null, info: ModelInfo): string {
   return crypto.createHash('sha256').update(lines.join('')).digest('hex')
 }
 
+/** How inputs are made, for the cache key; with the tower of a dual encoder, so each tower's features are keyed apart. */
 function preprocessingOf(ws: Workspace | null, info: ModelInfo, enc: TextEncoder | null): Record<string, unknown> {
-  if (info.modality === 'vision') return { kind: 'image', input: info.imageInput, ...info.image! }
+  const tower = info.tower ? { tower: info.tower } : {}
+  if (info.modality === 'vision') return { kind: 'image', input: info.imageInput, ...info.image!, ...tower }
   const t = info.tokenizer!
   return {
+    ...tower,
     kind: 'text',
     tokenizer_sha256: fileSha256(ws, t.json).sha256,
     tokenizer_config_sha256: t.config ? fileSha256(ws, t.config).sha256 : null,
@@ -145,7 +153,7 @@ function prepSpec(info: ModelInfo): PrepSpec {
   return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name) }
 }
 
-function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null } {
+function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null; tower: TowerName | null } {
   const batch = req.batch ?? 16
   if (!Number.isInteger(batch) || batch < 1 || batch > 65536) throw badInput('--batch', `expected a positive integer, got ${req.batch}`)
   const ep = req.ep ?? 'auto'
@@ -154,7 +162,9 @@ function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool:
   if (!(POOL_CHOICES as readonly string[]).includes(pool)) throw badInput('--pool', `expected one of ${POOL_CHOICES.join(', ')}, got ${pool}`)
   const limit = req.limit ?? null
   if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw badInput('--limit', `expected a positive integer, got ${req.limit}`)
-  return { batch, ep, pool, limit }
+  const tower = req.tower ?? null
+  if (tower !== null && !TOWER_NAMES.includes(tower)) throw badInput('--tower', `expected one of ${TOWER_NAMES.join(', ')}, got ${tower}`)
+  return { batch, ep, pool, limit, tower }
 }
 
 function toFloat32(name: string, t: ort.Tensor): Float32Array {
@@ -196,8 +206,10 @@ function firstNonFinite(a: Float32Array): number {
 export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks: ExtractHooks = {}): Promise<ExtractResult> {
   const t0 = performance.now()
   const checked = checkRequest(req)
-  const info = inspectModel(req.modelPath)
-  requireRunnable(info)
+  let info = inspectModel(req.modelPath)
+  if (checked.tower) info = selectTower(info, checked.tower)
+  // A dual encoder with no tower named runs the one the dataset feeds, known once its items are read.
+  if (!info.towers.length || checked.tower) requireRunnable(info)
   const cores = os.availableParallelism()
   // A preparation worker, if this job will want one, starts as soon as the item count is known, so it
   // boots while the dataset's images are checked and hashed and the session is created, and prepares the
@@ -215,7 +227,7 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
 async function extractWith(
   ws: Workspace,
   req: ExtractRequest,
-  { batch, ep, pool: poolChoice, limit }: ReturnType<typeof checkRequest>,
+  { batch, ep, pool: poolChoice, limit, tower }: ReturnType<typeof checkRequest>,
   hooks: ExtractHooks,
   t0: number,
   info: ModelInfo,
@@ -223,6 +235,10 @@ async function extractWith(
   early: { launch: PreparerLaunch | null },
 ): Promise<ExtractResult> {
   const ds = loadDataset(req.datasetPath, ws, (parsed) => {
+    if (info.towers.length && !tower) {
+      info = selectTower(info, towerForItems(parsed))
+      requireRunnable(info)
+    }
     const n = limit !== null ? Math.min(limit, parsed.length) : parsed.length
     if (info.modality !== 'unknown' && preparationPlan(info, cores, Math.ceil(n / batch), req.prepWorker).worker) early.launch = launchPreparer(prepSpec(info), ws.arrays.root)
   })
@@ -271,6 +287,7 @@ async function extractWith(
       timing: { total_s: (performance.now() - t0) / 1000, ...tm },
       preparation,
       ...(out ? { out } : {}),
+      ...(info.tower ? { tower: info.tower } : {}),
       ...(shard
         ? { shard: { index: shard.spec.index, count: shard.spec.count, n_total: shard.total, full_key: featureKey({ ...keyParts, n: shard.total, subset: undefined }), subset: shard.subsetSha256, members: shard.members } }
         : {}),

@@ -104,11 +104,13 @@ export function blockScope(nodeName: string): { template: string; index: number 
  * template with the most distinct indices), take as each block's output the tensor produced inside
  * the block, consumed after it (or a graph output), that is produced last; and as the stream's start
  * the data tensor entering block 0 that most of its nodes read (the pre-norm input and residual skip).
+ * `inTower` limits the search to one tower's nodes (by node index) in a graph holding several.
  */
-export function findResidualStream(m: ModelProto, dataDerived: Set<string>): string[] {
+export function findResidualStream(m: ModelProto, dataDerived: Set<string>, inTower?: (node: number) => boolean): string[] {
   const nodes = m.graph!.node!
   const groups = new Map<string, Map<number, number[]>>()
   nodes.forEach((n, i) => {
+    if (inTower && !inTower(i)) return
     const s = blockScope(n.name ?? '')
     if (!s) return
     let g = groups.get(s.template)
@@ -170,7 +172,7 @@ export function findResidualStream(m: ModelProto, dataDerived: Set<string>): str
  * Tensors computed from the model's inputs through data ops. A Shape node cuts the chain (its output is
  * metadata), so shape arithmetic and constants are not offered as layers.
  */
-function dataDerivedTensors(m: ModelProto): Set<string> {
+export function dataDerivedTensors(m: ModelProto): Set<string> {
   const g = m.graph!
   const inits = new Set((g.initializer ?? []).map((t) => t.name ?? ''))
   const derived = new Set((g.input ?? []).map((i) => i.name ?? '').filter((n) => !inits.has(n)))

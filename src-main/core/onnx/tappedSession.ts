@@ -3,8 +3,10 @@ import os from 'node:os'
 import path from 'node:path'
 import type * as ort from 'onnxruntime-node'
 import { createSession, type CreatedSession, type EpChoice } from './ep'
-import { extraOutputs } from './graph'
+import { extraOutputs, readModelProto } from './graph'
 import { writeGraphCopy } from './graphCopy'
+import { prunePlan } from './prune'
+import { writePrunedCopy } from './prunedCopy'
 import type { ModelInfo } from './modelInfo'
 
 export interface ModelSession extends CreatedSession {
@@ -35,6 +37,8 @@ export function externalDataFrom(folder: string, options: ort.InferenceSession.S
  * graph with extra outputs, never written next to the user's file: the copy goes in `tmpDir` (the
  * original bytes plus an appended graph addition, see graphCopy.ts) and its external data is read from
  * the model's own folder by path (`externalDataFrom`), so nothing is linked, copied or read into memory.
+ * A graph holding several towers (`info.pruneToTower`) is always copied, cut down to `wanted`
+ * (prunedCopy.ts), so that the session needs only the chosen tower's inputs.
  */
 export async function openModelSession(
   info: ModelInfo,
@@ -44,7 +48,7 @@ export async function openModelSession(
   options: ort.InferenceSession.SessionOptions = {},
 ): Promise<ModelSession> {
   const declared = new Set(info.outputs.map((o) => o.name))
-  const needsTap = wanted.some((w) => !declared.has(w))
+  const needsTap = info.pruneToTower || wanted.some((w) => !declared.has(w))
   const wrap = (c: CreatedSession, tapped: boolean, cleanup: () => void): ModelSession => ({
     ...c,
     outputNames: c.session.outputNames,
@@ -63,7 +67,9 @@ export async function openModelSession(
   const cleanup = (): void => fs.rmSync(dir, { recursive: true, force: true })
   try {
     const copy = path.join(dir, 'model.onnx')
-    writeGraphCopy(info.file, copy, addition)
+    // A graph holding several towers is cut down to the wanted outputs, so only one tower's inputs are needed.
+    if (info.pruneToTower) writePrunedCopy(info.file, copy, prunePlan(readModelProto(info.file), wanted), addition)
+    else writeGraphCopy(info.file, copy, addition)
     return wrap(await createSession(copy, ep, externalDataFrom(path.dirname(info.file), options)), true, cleanup)
   } catch (e) {
     cleanup()
