@@ -7,6 +7,7 @@ import path from 'node:path'
 import onnxProto from 'onnx-proto'
 import { APP_NAME } from '../paths'
 import { writeFileAtomically } from '../data/atomicWrite'
+import { ORT_TELEMETRY_OFF } from '../onnx/ortTelemetry'
 
 const { onnx } = onnxProto
 
@@ -162,7 +163,7 @@ export function probeWebgpu(env: NodeJS.ProcessEnv = process.env): WebgpuVerdict
   if (!pkg) return { usable: false, reason: 'onnxruntime-node cannot be found', details: '', ms: 0, ...base }
   const t0 = performance.now()
   const r = spawnSync(process.execPath, ['-e', CHILD], {
-    env: { ...withoutSoftwareAdapters(env), ELECTRON_RUN_AS_NODE: '1', PLATONIC_LAB_PROBE_ORT: pkg.main, PLATONIC_LAB_PROBE_MODEL: Buffer.from(probeModel()).toString('base64') },
+    env: { ...withoutSoftwareAdapters(env), ...ORT_TELEMETRY_OFF, ELECTRON_RUN_AS_NODE: '1', PLATONIC_LAB_PROBE_ORT: pkg.main, PLATONIC_LAB_PROBE_MODEL: Buffer.from(probeModel()).toString('base64') },
     encoding: 'utf8',
     timeout: PROBE_TIMEOUT_MS,
     stdio: ['ignore', 'pipe', 'pipe'],

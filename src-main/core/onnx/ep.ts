@@ -1,3 +1,5 @@
+// First: telemetry off before onnxruntime is loaded or creates its environment.
+import { disableOrtTelemetry } from './ortTelemetry'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -87,6 +89,7 @@ export async function createSession(
   choice: EpChoice = 'auto',
   options: ort.InferenceSession.SessionOptions = {},
 ): Promise<CreatedSession> {
+  disableOrtTelemetry()
   const order = choice === 'auto' ? autoOrder() : [choice]
   const skipped: EpAttempt[] = []
   for (const ep of order) {
