@@ -93,6 +93,12 @@ function straceWorks(): boolean {
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/
+/**
+ * Chromium's IPv6 reachability check (net/dns HostResolverManager) connects a UDP socket to Google's
+ * public DNS address to learn which local address would be used, reads it and closes the socket; a UDP
+ * connect sends no packet. Any send to that address is still caught.
+ */
+const IPV6_PROBE = /^\d+ connect\(\d+<UDPv6:\[\d+\]>, \{sa_family=AF_INET6, sin6_port=htons\(443\), .*inet_pton\(AF_INET6, "2001:4860:4860::8888"/
 
 /**
  * Outgoing attempts in an strace log of connect/sendto/sendmsg/sendmmsg: an IPv4 or IPv6 address that
@@ -102,7 +108,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/
 function outgoingAttempts(log: string): string[] {
   const out: string[] = []
   for (const line of log.split('\n')) {
-    if (!/\b(connect|sendto|sendmsg|sendmmsg)\(/.test(line)) continue
+    if (!/\b(connect|sendto|sendmsg|sendmmsg)\(/.test(line) || IPV6_PROBE.test(line)) continue
     if (/io\.systemd\.Resolve|resolve\/io/.test(line)) {
       out.push(line)
       continue
@@ -126,8 +132,11 @@ describe('every process the app starts, onnxruntime and the PDF printer included
       '14 connect(7, {sa_family=AF_INET, sin_port=htons(4173), sin_addr=inet_addr("127.0.0.1")}, 16) = 0',
       '15 connect(8, {sa_family=AF_UNIX, sun_path="/run/dbus/system_bus_socket"}, 110) = 0',
       '16 connect(9, {sa_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28) = 0',
+      '17 connect(18<UDPv6:[248095]>, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = 0',
+      '18 connect(19<TCPv6:[248096]>, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = 0',
+      '19 sendto(18<UDPv6:[248095]>, "x", 1, 0, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = 1',
     ].join('\n')
-    expect(outgoingAttempts(sample).map((l) => l.split(' ')[0])).toEqual(['11', '12', '13'])
+    expect(outgoingAttempts(sample).map((l) => l.split(' ')[0])).toEqual(['11', '12', '13', '18', '19'])
   })
 
   it('demo --report and report under strace -f: no outgoing connection or DNS query, no onnxruntime telemetry store', async (ctx) => {
@@ -138,7 +147,7 @@ describe('every process the app starts, onnxruntime and the PDF printer included
     const home = path.join(t.dir, 'home')
     fs.mkdirSync(home)
     const ws = path.join(t.dir, 'ws-strace')
-    const traced = (name: string) => ['strace', '-f', '--seccomp-bpf', '-qq', '-e', 'trace=connect,sendto,sendmsg,sendmmsg', '-o', path.join(t.dir, `${name}.strace`)]
+    const traced = (name: string) => ['strace', '-f', '--seccomp-bpf', '-qq', '-yy', '-e', 'trace=connect,sendto,sendmsg,sendmmsg', '-o', path.join(t.dir, `${name}.strace`)]
     // HOME, XDG and the cache point into the test folder: whatever the processes set up there is visible.
     const env = { HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), XDG_CONFIG_HOME: path.join(home, '.config'), ORT_DISABLE_TELEMETRY: '' }
     const demo = await runCli(['demo', '--data', ws, '--report', path.join(t.dir, 'traced-demo.pdf')], { env, prefix: traced('demo'), timeoutMs: 400_000 })
