@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
+import { openUserFile, readFully } from './userFile'
 import type { Mat, Tensor3 } from '../../common/matrix'
 
 /**
@@ -20,8 +21,31 @@ export interface NpyArray {
   dtype: 'f4' | 'f8'
 }
 
-/** Parses a .npy buffer; `name` is used in every error message (usually the file path). */
-export function parseNpy(buf: Buffer, name: string): NpyArray {
+/** What a .npy header says, checked against the file's size: the data is exactly `dataBytes` from `dataStart`. */
+export interface NpyHeader {
+  dtype: 'f4' | 'f8'
+  shape: number[]
+  dataStart: number
+  dataBytes: number
+}
+
+/**
+ * Longest header accepted. NumPy writes a few hundred bytes (format 2.0 exists for headers over 64 KiB,
+ * i.e. structured dtypes with many fields, which this reader refuses anyway); a header claiming
+ * gigabytes is an attack on the reader, refused before it is read.
+ */
+const MAX_HEADER_BYTES = 1 << 20
+
+/** Bytes to read from the start of a file to be sure of having a whole ordinary header. */
+const HEADER_PROBE_BYTES = 4096
+
+/**
+ * Parses and checks the header of a .npy file from its first bytes (`head`, at least the whole
+ * header) and the file's total size; `name` is used in every error message (usually the file path).
+ * Everything that can be wrong with the file short of its values is found here, before the data is read.
+ */
+export function parseNpyHeader(head: Uint8Array, name: string, fileBytes: number): NpyHeader {
+  const buf = Buffer.from(head.buffer, head.byteOffset, head.byteLength)
   if (buf.length < 10 || !buf.subarray(0, 6).equals(MAGIC)) throw badInput(name, 'not a NumPy .npy file (bad magic bytes)')
   const major = buf[6]!
   let headerLen: number
@@ -37,52 +61,94 @@ export function parseNpy(buf: Buffer, name: string): NpyArray {
     throw badInput(name, `unsupported .npy format version ${major}.${buf[7]}`)
   }
   const dataStart = headerStart + headerLen
-  if (buf.length < dataStart) throw badInput(name, 'truncated .npy header')
+  if (fileBytes < dataStart) throw badInput(name, 'truncated .npy header')
+  if (headerLen > MAX_HEADER_BYTES) throw badInput(name, `the .npy header claims ${headerLen} bytes; NumPy writes a few hundred`)
+  if (buf.length < dataStart) throw new Error(`parseNpyHeader: ${name}: given ${buf.length} bytes, the header needs ${dataStart}`)
   const header = buf.subarray(headerStart, dataStart).toString(major === 3 ? 'utf8' : 'latin1')
 
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1]
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1]
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1]
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw badInput(name, `malformed .npy header: ${header.trim()}`)
+  if (descr === undefined || fortran === undefined || shapeText === undefined) throw badInput(name, `malformed .npy header: ${header.trim().slice(0, 200)}`)
   if (fortran === 'True') throw badInput(name, 'Fortran-order arrays are not supported; save with np.ascontiguousarray(x)')
 
   let dtype: 'f4' | 'f8'
   if (descr === '<f4' || (descr === '=f4' && littleEndianHost())) dtype = 'f4'
   else if (descr === '<f8' || (descr === '=f8' && littleEndianHost())) dtype = 'f8'
   else if (descr.startsWith('>') && /^>f[48]$/.test(descr)) throw badInput(name, `big-endian ${descr} is not supported; save little-endian float32 or float64`)
-  else throw badInput(name, `expected float32 or float64 (<f4 or <f8), got ${descr}`)
+  else throw badInput(name, `expected float32 or float64 (<f4 or <f8), got ${descr.slice(0, 40)}`)
 
   const shape: number[] = []
   for (const part of shapeText.split(',')) {
     const t = part.trim()
     if (t === '') continue
-    if (!/^\d+$/.test(t)) throw badInput(name, `malformed shape (${shapeText}) in .npy header`)
+    if (!/^\d+$/.test(t)) throw badInput(name, `malformed shape (${shapeText.slice(0, 200)}) in .npy header`)
     shape.push(Number(t))
   }
   const count = shape.reduce((a, b) => a * b, 1)
   const itemBytes = dtype === 'f4' ? 4 : 8
   const want = count * itemBytes
-  const have = buf.length - dataStart
+  const have = fileBytes - dataStart
   if (have < want) throw badInput(name, `truncated data: shape (${shape.join(', ')}) needs ${want} bytes, file has ${have}`)
   if (have > want) throw badInput(name, `file has ${have - want} bytes more than shape (${shape.join(', ')}) needs`)
-
-  // Copy into a fresh, aligned buffer: the data offset need not be a multiple of 8.
-  const bytes = new Uint8Array(want)
-  bytes.set(buf.subarray(dataStart, dataStart + want))
-  const data = dtype === 'f4' ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer)
   if (!littleEndianHost()) throw badInput(name, 'this machine is big-endian; .npy reading supports little-endian hosts only')
-  return { data, shape, dtype }
+  return { dtype, shape, dataStart, dataBytes: want }
 }
 
-export function readNpy(file: string): NpyArray {
-  let buf: Buffer
+/** Parses a .npy buffer; `name` is used in every error message (usually the file path). */
+export function parseNpy(buf: Buffer, name: string): NpyArray {
+  const h = parseNpyHeader(buf, name, buf.length)
+  // Copy into a fresh, aligned buffer: the data offset need not be a multiple of 8.
+  const bytes = new Uint8Array(h.dataBytes)
+  bytes.set(buf.subarray(h.dataStart, h.dataStart + h.dataBytes))
+  const data = h.dtype === 'f4' ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer)
+  return { data, shape: h.shape, dtype: h.dtype }
+}
+
+/** Reads and checks only the header of a .npy file (a regular file; FIFOs and devices are refused). */
+export function readNpyHeader(file: string): NpyHeader {
+  const { fd, size } = openUserFile(file, { what: 'a .npy file' })
   try {
-    buf = fs.readFileSync(file)
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    throw badInput(file, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(e)})`)
+    return headerOf(fd, size, file)
+  } finally {
+    fs.closeSync(fd)
   }
-  return parseNpy(buf, file)
+}
+
+function headerOf(fd: number, size: number, file: string): NpyHeader {
+  const probe = Buffer.alloc(Math.min(size, HEADER_PROBE_BYTES))
+  readFully(fd, probe, 0, probe.length, 0)
+  let head: Buffer = probe
+  // A long (but plausible) header: read it whole, once the probe has shown how long it is.
+  if (probe.length >= 12 && probe.subarray(0, 6).equals(MAGIC)) {
+    const need = probe[6] === 1 ? 10 + probe.readUInt16LE(8) : 12 + probe.readUInt32LE(8)
+    if (need > probe.length && need <= size && need <= 12 + MAX_HEADER_BYTES) {
+      head = Buffer.alloc(need)
+      readFully(fd, head, 0, need, 0)
+    }
+  }
+  return parseNpyHeader(head, file, size)
+}
+
+/**
+ * Reads a .npy file: the header is checked against the file's size first, then the data is read
+ * straight into the typed array's own memory (no whole-file buffer, no second copy).
+ */
+export function readNpy(file: string): NpyArray {
+  const { fd, size } = openUserFile(file, { what: 'a .npy file' })
+  try {
+    const h = headerOf(fd, size, file)
+    const count = h.dataBytes / (h.dtype === 'f4' ? 4 : 8)
+    const data = h.dtype === 'f4' ? new Float32Array(count) : new Float64Array(count)
+    const got = readFully(fd, new Uint8Array(data.buffer), 0, h.dataBytes, h.dataStart)
+    if (got !== h.dataBytes) throw badInput(file, `the file shrank while it was read (${got} of ${h.dataBytes} data bytes)`)
+    return { data, shape: h.shape, dtype: h.dtype }
+  } catch (e) {
+    if (e instanceof RangeError) throw badInput(file, `cannot hold its data in memory (${e.message})`)
+    throw e
+  } finally {
+    fs.closeSync(fd)
+  }
 }
 
 /** Reads a 2-D `[N, D]` (as Mat) or 3-D `[N, L, D]` (as Tensor3) float array. */

@@ -60,6 +60,8 @@ export interface ExtractResult {
   /** Where batches were prepared (`worker` or `inline`), the model session's intra-op threads, and why inline if a worker was wanted. */
   preparation: { mode: 'worker' | 'inline'; threads: number | null; note: string | null }
   out?: string
+  /** Where the dataset was read differently from the file (captions cut, invalid UTF-8), naming file, line and item. */
+  warnings: string[]
 }
 
 /** Resolves --layers against the model: declared hidden states, the tapped residual stream, or names. */
@@ -258,6 +260,7 @@ async function extractWith(
       timing: { total_s: (performance.now() - t0) / 1000, ...tm },
       preparation,
       ...(out ? { out } : {}),
+      warnings: ds.warnings,
     }
   }
   const existing = findFeatureSetByKey(ws, featureKey(keyParts))
