@@ -1,8 +1,8 @@
 import fs from 'node:fs'
-import path from 'node:path'
 import { badInput } from '../../common/errors'
-import { openUserFile, readFully } from './userFile'
 import type { Mat, Tensor3 } from '../../common/matrix'
+import { writeFileAtomically, type WriteTarget } from './atomicWrite'
+import { openUserFile, readFully, readUserFile } from './userFile'
 
 /**
  * NumPy `.npy` files (format versions 1.0, 2.0 and 3.0), the array format of the CLI contract.
@@ -21,12 +21,11 @@ export interface NpyArray {
   dtype: 'f4' | 'f8'
 }
 
-/** What a .npy header says, checked against the file's size: the data is exactly `dataBytes` from `dataStart`. */
+/** A .npy header: the dtype descriptor as written, the C-order shape, and where the data starts. */
 export interface NpyHeader {
-  dtype: 'f4' | 'f8'
+  descr: string
   shape: number[]
   dataStart: number
-  dataBytes: number
 }
 
 /**
@@ -39,13 +38,8 @@ const MAX_HEADER_BYTES = 1 << 20
 /** Bytes to read from the start of a file to be sure of having a whole ordinary header. */
 const HEADER_PROBE_BYTES = 4096
 
-/**
- * Parses and checks the header of a .npy file from its first bytes (`head`, at least the whole
- * header) and the file's total size; `name` is used in every error message (usually the file path).
- * Everything that can be wrong with the file short of its values is found here, before the data is read.
- */
-export function parseNpyHeader(head: Uint8Array, name: string, fileBytes: number): NpyHeader {
-  const buf = Buffer.from(head.buffer, head.byteOffset, head.byteLength)
+/** Parses and checks the magic, version and header dict of a .npy buffer (any dtype); `buf` may end after the header. */
+export function parseNpyHeader(buf: Buffer, name: string): NpyHeader {
   if (buf.length < 10 || !buf.subarray(0, 6).equals(MAGIC)) throw badInput(name, 'not a NumPy .npy file (bad magic bytes)')
   const major = buf[6]!
   let headerLen: number
@@ -61,9 +55,8 @@ export function parseNpyHeader(head: Uint8Array, name: string, fileBytes: number
     throw badInput(name, `unsupported .npy format version ${major}.${buf[7]}`)
   }
   const dataStart = headerStart + headerLen
-  if (fileBytes < dataStart) throw badInput(name, 'truncated .npy header')
   if (headerLen > MAX_HEADER_BYTES) throw badInput(name, `the .npy header claims ${headerLen} bytes; NumPy writes a few hundred`)
-  if (buf.length < dataStart) throw new Error(`parseNpyHeader: ${name}: given ${buf.length} bytes, the header needs ${dataStart}`)
+  if (buf.length < dataStart) throw badInput(name, 'truncated .npy header')
   const header = buf.subarray(headerStart, dataStart).toString(major === 3 ? 'utf8' : 'latin1')
 
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1]
@@ -72,12 +65,6 @@ export function parseNpyHeader(head: Uint8Array, name: string, fileBytes: number
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw badInput(name, `malformed .npy header: ${header.trim().slice(0, 200)}`)
   if (fortran === 'True') throw badInput(name, 'Fortran-order arrays are not supported; save with np.ascontiguousarray(x)')
 
-  let dtype: 'f4' | 'f8'
-  if (descr === '<f4' || (descr === '=f4' && littleEndianHost())) dtype = 'f4'
-  else if (descr === '<f8' || (descr === '=f8' && littleEndianHost())) dtype = 'f8'
-  else if (descr.startsWith('>') && /^>f[48]$/.test(descr)) throw badInput(name, `big-endian ${descr} is not supported; save little-endian float32 or float64`)
-  else throw badInput(name, `expected float32 or float64 (<f4 or <f8), got ${descr.slice(0, 40)}`)
-
   const shape: number[] = []
   for (const part of shapeText.split(',')) {
     const t = part.trim()
@@ -85,6 +72,30 @@ export function parseNpyHeader(head: Uint8Array, name: string, fileBytes: number
     if (!/^\d+$/.test(t)) throw badInput(name, `malformed shape (${shapeText.slice(0, 200)}) in .npy header`)
     shape.push(Number(t))
   }
+  return { descr, shape, dataStart }
+}
+
+/** A float32/float64 .npy header checked against the file's size: the data is exactly `dataBytes` from `dataStart`. */
+export interface FloatNpyHeader {
+  dtype: 'f4' | 'f8'
+  shape: number[]
+  dataStart: number
+  dataBytes: number
+}
+
+/**
+ * Parses and checks a float .npy header from the file's first bytes (`head`, at least the whole
+ * header) and its total size; `name` is used in every error message (usually the file path).
+ * Everything that can be wrong with the file short of its values is found here, before the data is read.
+ */
+export function parseFloatNpyHeader(head: Buffer, name: string, fileBytes: number): FloatNpyHeader {
+  const { descr, shape, dataStart } = parseNpyHeader(head, name)
+  let dtype: 'f4' | 'f8'
+  if (descr === '<f4' || (descr === '=f4' && littleEndianHost())) dtype = 'f4'
+  else if (descr === '<f8' || (descr === '=f8' && littleEndianHost())) dtype = 'f8'
+  else if (descr.startsWith('>') && /^>f[48]$/.test(descr)) throw badInput(name, `big-endian ${descr} is not supported; save little-endian float32 or float64`)
+  else throw badInput(name, `expected float32 or float64 (<f4 or <f8), got ${descr.slice(0, 40)}`)
+
   const count = shape.reduce((a, b) => a * b, 1)
   const itemBytes = dtype === 'f4' ? 4 : 8
   const want = count * itemBytes
@@ -97,7 +108,7 @@ export function parseNpyHeader(head: Uint8Array, name: string, fileBytes: number
 
 /** Parses a .npy buffer; `name` is used in every error message (usually the file path). */
 export function parseNpy(buf: Buffer, name: string): NpyArray {
-  const h = parseNpyHeader(buf, name, buf.length)
+  const h = parseFloatNpyHeader(buf, name, buf.length)
   // Copy into a fresh, aligned buffer: the data offset need not be a multiple of 8.
   const bytes = new Uint8Array(h.dataBytes)
   bytes.set(buf.subarray(h.dataStart, h.dataStart + h.dataBytes))
@@ -105,8 +116,8 @@ export function parseNpy(buf: Buffer, name: string): NpyArray {
   return { data, shape: h.shape, dtype: h.dtype }
 }
 
-/** Reads and checks only the header of a .npy file (a regular file; FIFOs and devices are refused). */
-export function readNpyHeader(file: string): NpyHeader {
+/** Reads and checks only the header of a float .npy file (a regular file; FIFOs and devices are refused). */
+export function readNpyHeader(file: string): FloatNpyHeader {
   const { fd, size } = openUserFile(file, { what: 'a .npy file' })
   try {
     return headerOf(fd, size, file)
@@ -115,7 +126,7 @@ export function readNpyHeader(file: string): NpyHeader {
   }
 }
 
-function headerOf(fd: number, size: number, file: string): NpyHeader {
+function headerOf(fd: number, size: number, file: string): FloatNpyHeader {
   const probe = Buffer.alloc(Math.min(size, HEADER_PROBE_BYTES))
   readFully(fd, probe, 0, probe.length, 0)
   let head: Buffer = probe
@@ -127,11 +138,11 @@ function headerOf(fd: number, size: number, file: string): NpyHeader {
       readFully(fd, head, 0, need, 0)
     }
   }
-  return parseNpyHeader(head, file, size)
+  return parseFloatNpyHeader(head, file, size)
 }
 
 /**
- * Reads a .npy file: the header is checked against the file's size first, then the data is read
+ * Reads a float .npy file: the header is checked against the file's size first, then the data is read
  * straight into the typed array's own memory (no whole-file buffer, no second copy).
  */
 export function readNpy(file: string): NpyArray {
@@ -149,6 +160,11 @@ export function readNpy(file: string): NpyArray {
   } finally {
     fs.closeSync(fd)
   }
+}
+
+/** The bytes of a .npy file (a regular file, at most 4 GiB); a missing or unreadable file is a bad-input error naming it. */
+export function readNpyBytes(file: string): Buffer {
+  return readUserFile(file, { what: 'a .npy file', maxBytes: 4 * 2 ** 30 })
 }
 
 /** Reads a 2-D `[N, D]` (as Mat) or 3-D `[N, L, D]` (as Tensor3) float array. */
@@ -195,11 +211,13 @@ export function encodeNpy(data: Float32Array | Float64Array, shape: number[]): B
   return Buffer.concat([head, Buffer.from(dict, 'latin1'), body])
 }
 
-/** Writes `[N, D]` (Mat) or `[N, L, D]` (Tensor3) features as float32 .npy; creates the folder. */
-export function writeFeatures(file: string, x: Mat | Tensor3): void {
+/**
+ * Writes `[N, D]` (Mat) or `[N, L, D]` (Tensor3) features as float32 .npy; creates the folder. Atomic
+ * (temporary file, then rename); an existing file is replaced only with `overwrite`.
+ */
+export function writeFeatures(file: string, x: Mat | Tensor3, target: WriteTarget = {}): void {
   const shape = 'rows' in x ? [x.rows, x.cols] : [x.n, x.layers, x.dim]
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-  fs.writeFileSync(file, encodeNpy(x.data, shape))
+  writeFileAtomically(file, encodeNpy(x.data, shape), { mkdir: true, ...target })
 }
 
 function littleEndianHost(): boolean {

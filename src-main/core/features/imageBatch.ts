@@ -1,6 +1,7 @@
 import { badInput } from '../../common/errors'
 import { decodeImage } from '../data/image'
-import { outputSize, preprocessInto, type ImagePreprocessing } from '../data/imageProcessor'
+import { preprocessInto, type ImagePreprocessing } from '../data/imageProcessor'
+import { checkImageSize, type ImageFit } from './imageFit'
 
 /** Preprocessed images of one size: `[rows.length, 3, h, w]` float32, `rows` index into the batch. */
 export interface ImageGroup {
@@ -13,13 +14,14 @@ export interface ImageGroup {
 /**
  * Decodes and preprocesses a batch of images. Images whose preprocessed sizes differ (shortest-edge
  * resize without a crop) cannot share a tensor, so they form separate groups. Pure (no onnxruntime), so
- * it runs in the image worker as well as inline.
+ * it runs in the image worker as well as inline. With `fit`, each image's size is checked against the
+ * model's input before it is resized.
  */
-export function imageGroups(items: { id: string; image?: string }[], p: ImagePreprocessing): ImageGroup[] {
+export function imageGroups(items: { id: string; image?: string }[], p: ImagePreprocessing, fit?: ImageFit): ImageGroup[] {
   const decoded = items.map((it) => {
     if (!it.image) throw badInput(it.id, 'this item has no image, but the model is a vision model')
     const img = decodeImage(it.image)
-    return { img, size: outputSize(p, img.width, img.height) }
+    return { img, size: checkImageSize(p, fit, it.image, img.width, img.height) }
   })
   const groups = new Map<string, number[]>()
   decoded.forEach((d, i) => {

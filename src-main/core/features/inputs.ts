@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node'
 import type { DatasetItem } from '../data/dataset'
 import type { TextEncoder } from '../data/text'
 import type { ModelInfo } from '../onnx/modelInfo'
+import { imageFitOf } from './imageFit'
 import { plainImageFeeds, plainTextFeeds, type PlainFeed } from './prepare'
 import type { TokenMask } from './pool'
 
@@ -21,7 +22,7 @@ export function toFeed(p: PlainFeed): Feed {
 
 /** Images of a batch as feeds: one `[B, 3, H, W]` float32 tensor per preprocessed size. */
 export function imageFeeds(info: ModelInfo, items: DatasetItem[]): Feed[] {
-  return plainImageFeeds(info.imageInput!, items, info.image!).map(toFeed)
+  return plainImageFeeds(info.imageInput!, items, info.image!, imageFitOf(info)).map(toFeed)
 }
 
 /** Captions of a batch as one padded feed (see `plainTextFeeds`). */

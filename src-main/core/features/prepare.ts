@@ -2,6 +2,7 @@ import { badInput } from '../../common/errors'
 import type { ImagePreprocessing } from '../data/imageProcessor'
 import { loadTextEncoder, type TextEncoder } from '../data/text'
 import { imageGroups } from './imageBatch'
+import type { ImageFit } from './imageFit'
 import type { TokenMask } from './pool'
 
 /**
@@ -12,7 +13,7 @@ import type { TokenMask } from './pool'
 
 /** What a preparer needs to know about the model; plain data, so it can be sent to a worker. */
 export type PrepSpec =
-  | { kind: 'image'; input: string; image: ImagePreprocessing }
+  | { kind: 'image'; input: string; image: ImagePreprocessing; fit?: ImageFit }
   | { kind: 'text'; tokenizerJson: string; tokenizerConfig: string | null; positionLimit: number | null; inputNames: string[] }
 
 /** The fields of a dataset item that preparation reads. */
@@ -36,8 +37,8 @@ export interface PlainFeed {
 }
 
 /** Images of a batch: one `[B, 3, H, W]` float32 tensor per preprocessed size. */
-export function plainImageFeeds(input: string, items: PrepItem[], p: ImagePreprocessing): PlainFeed[] {
-  return imageGroups(items, p).map((g) => ({ tensors: { [input]: { type: 'float32', data: g.data, dims: [g.rows.length, 3, g.h, g.w] } }, mask: null, rows: g.rows }))
+export function plainImageFeeds(input: string, items: PrepItem[], p: ImagePreprocessing, fit?: ImageFit): PlainFeed[] {
+  return imageGroups(items, p, fit).map((g) => ({ tensors: { [input]: { type: 'float32', data: g.data, dims: [g.rows.length, 3, g.h, g.w] } }, mask: null, rows: g.rows }))
 }
 
 /**
@@ -79,7 +80,7 @@ export function specEncoder(spec: Extract<PrepSpec, { kind: 'text' }>): TextEnco
 
 /** A function preparing whole batches for `spec`; loads the tokenizer once, unless `loaded` is given. */
 export function makeBatchPreparer(spec: PrepSpec, loaded: TextEncoder | null = null): (items: PrepItem[]) => PlainFeed[] {
-  if (spec.kind === 'image') return (items) => plainImageFeeds(spec.input, items, spec.image)
+  if (spec.kind === 'image') return (items) => plainImageFeeds(spec.input, items, spec.image, spec.fit)
   const enc = loaded ?? specEncoder(spec)
   const names = new Set(spec.inputNames)
   return (items) => plainTextFeeds(names, enc, items)
