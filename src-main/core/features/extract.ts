@@ -14,6 +14,7 @@ import { openModelSession } from '../onnx/tappedSession'
 import { fileSha256 } from '../store/fileHash'
 import type { Workspace } from '../store/workspace'
 import { imageFitOf } from './imageFit'
+import { BatchRunner, type BatchHalved } from './batchRunner'
 import { toFeed } from './inputs'
 import type { PlainFeed, PrepSpec } from './prepare'
 import { launchPreparer, openPreparer, type PreparerLaunch } from './preparer'
@@ -68,6 +69,10 @@ export interface ExtractResult {
   timing: { total_s: number; setup_s: number; loop_s: number; session_run_s: number; prepare_s: number; pool_s: number; store_s: number }
   /** Where batches were prepared (`worker` or `inline`), the model session's intra-op threads, and why inline if a worker was wanted. */
   preparation: { mode: 'worker' | 'inline'; threads: number | null; note: string | null }
+  /** Where layers were pooled: in the graph copy (only [batch, D] leaves onnxruntime) or in JavaScript, and why not in the graph; null for a cache hit. */
+  pooling: { in: 'graph' | 'javascript'; note: string | null } | null
+  /** Set when onnxruntime ran out of memory and batches were run in smaller parts (items per run before and after). */
+  batch_halved: BatchHalved | null
   out?: string
   /** The tower that ran, for a model with several. */
   tower?: TowerName
@@ -265,6 +270,8 @@ async function extractWith(
   }
   const tm = { setup_s: 0, loop_s: 0, session_run_s: 0, prepare_s: 0, pool_s: 0, store_s: 0 }
   let preparation: ExtractResult['preparation'] = { mode: 'inline', threads: null, note: null }
+  let pooling: ExtractResult['pooling'] = null
+  let batchHalved: BatchHalved | null = null
   const finish = (id: string, cached: boolean, computed: number, resumed: number): ExtractResult => {
     const s = getFeatureSet(ws, id)
     let out: string | undefined
@@ -287,6 +294,8 @@ async function extractWith(
       batches: { total: s.nBatches, resumed, computed },
       timing: { total_s: (performance.now() - t0) / 1000, ...tm },
       preparation,
+      pooling,
+      batch_halved: batchHalved,
       ...(out ? { out } : {}),
       ...(info.tower ? { tower: info.tower } : {}),
       ...(shard
@@ -340,12 +349,18 @@ async function extractWith(
   if (preparer.mode !== 'inline') post(PREFETCH - 1)
   let ms: Awaited<ReturnType<typeof openModelSession>>
   try {
-    ms = await openModelSession(info, layers, ep, tmp, threads ? { intraOpNumThreads: threads } : {})
+    ms = await openModelSession(info, layers, ep, tmp, threads ? { intraOpNumThreads: threads } : {}, { pool, masked: info.modality === 'text' })
   } catch (e) {
     await preparer.close()
     throw e
   }
   setRunInfo(ws, set.id, ms.ep, ms.skipped)
+  pooling = { in: ms.pooling ? 'graph' : 'javascript', note: ms.poolingNote }
+  const fetch = ms.pooling ? [...ms.pooling.pooled, ...ms.pooling.shapes] : layers
+  const runner = new BatchRunner(ms, fetch, pool, info.file, (h) => {
+    batchHalved = h
+    hooks.onProgress?.((resumed + computed) / set.nBatches, `out of memory with ${h.from} items per run; going on with ${h.to}`, null)
+  })
   let computed = 0
   const tLoop = performance.now()
   tm.setup_s = (tLoop - t0) / 1000
@@ -394,36 +409,37 @@ async function extractWith(
       tm.prepare_s += lap(tw)
       let pooled: Float32Array | null = null
       let dim = 0
-      for (const f of plain.map(toFeed)) {
-        const tr = performance.now()
-        const res = await ms.session.run(f.feeds, layers)
-        tm.session_run_s += lap(tr)
-        const tp = performance.now()
-        const identity = f.rows.length === cur.count && f.rows.every((r, j) => r === j)
-        layers.forEach((name, l) => {
-          const t = res[name]!
-          const dims = t.dims
-          if (dims[0] !== f.rows.length) throw badInput('--layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
-          if (dims.length !== 2 && dims.length !== 3) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim] or [batch, dim]`)
-          if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
-          const D = dims[dims.length - 1]!
-          if (!pooled) {
-            dim = D
-            // Shared memory, so handing the batch to the worker to write shares it instead of copying it
-            // into the message (measured: ~60 µs a batch for vit-tiny's 30 KB in the loop).
-            pooled = new Float32Array(new SharedArrayBuffer(cur.count * layers.length * D * 4))
-          } else if (D !== dim) throw badInput('--layers', `layers have different widths (${layers[0]}: ${dim}, ${name}: ${D}); choose layers of one width`)
-          if (identity) {
-            poolLayerInto(toFloat32(name, t), dims, f.mask, pool, pooled, l, layers.length)
-            return
-          }
-          // Images of several sizes come in groups; pool the group, then scatter its rows into place.
-          const tmpOut = new Float32Array(f.rows.length * layers.length * D)
-          poolLayerInto(toFloat32(name, t), dims, f.mask, pool, tmpOut, l, layers.length)
-          f.rows.forEach((r, j) => pooled!.set(tmpOut.subarray((j * layers.length + l) * D, (j * layers.length + l + 1) * D), (r * layers.length + l) * D))
+      for (const whole of plain.map(toFeed)) {
+        await runner.run(whole, (f, res, runSeconds) => {
+          tm.session_run_s += runSeconds
+          const tp = performance.now()
+          const identity = f.rows.length === cur.count && f.rows.every((r, j) => r === j)
+          layers.forEach((name, l) => {
+            const t = res[fetch[l]!]!
+            // With pooling in the graph, `t` is already [B, D]; the checks read the layer's own shape.
+            const dims = ms.pooling ? Array.from(res[ms.pooling.shapes[l]!]!.data as BigInt64Array, Number) : t.dims
+            if (dims[0] !== f.rows.length) throw badInput('--layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
+            if (dims.length !== 2 && dims.length !== 3) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim] or [batch, dim]`)
+            if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
+            const D = t.dims[t.dims.length - 1]!
+            if (!pooled) {
+              dim = D
+              // Shared memory, so handing the batch to the worker to write shares it instead of copying it
+              // into the message (measured: ~60 µs a batch for vit-tiny's 30 KB in the loop).
+              pooled = new Float32Array(new SharedArrayBuffer(cur.count * layers.length * D * 4))
+            } else if (D !== dim) throw badInput('--layers', `layers have different widths (${layers[0]}: ${dim}, ${name}: ${D}); choose layers of one width`)
+            if (identity) {
+              poolLayerInto(toFloat32(name, t), t.dims, f.mask, pool, pooled, l, layers.length)
+              return
+            }
+            // Images of several sizes come in groups; pool the group, then scatter its rows into place.
+            const tmpOut = new Float32Array(f.rows.length * layers.length * D)
+            poolLayerInto(toFloat32(name, t), t.dims, f.mask, pool, tmpOut, l, layers.length)
+            f.rows.forEach((r, j) => pooled!.set(tmpOut.subarray((j * layers.length + l) * D, (j * layers.length + l + 1) * D), (r * layers.length + l) * D))
+          })
+          for (const name of Object.keys(res)) res[name]!.dispose?.()
+          tm.pool_s += lap(tp)
         })
-        for (const name of Object.keys(res)) res[name]!.dispose?.()
-        tm.pool_s += lap(tp)
       }
       const features = pooled!
       if (set.dim !== null && dim !== set.dim) throw new AppError('INTERNAL', `feature set ${set.id}: width changed from ${set.dim} to ${dim}`)

@@ -39,6 +39,8 @@ export interface GraphSummary {
   floatElemType: number
   /** Relative external data files referenced by initializers. */
   externalDataFiles: string[]
+  /** Version of the default (ai.onnx) operator set the graph uses. */
+  opset: number
 }
 
 /**
@@ -205,6 +207,7 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
     residualStream: findResidualStream(m, derived),
     floatElemType: ft === 'float16' ? 10 : ft === 'bfloat16' ? 16 : 1,
     externalDataFiles: [...ext],
+    opset: Number((m.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0),
   }
 }
 
