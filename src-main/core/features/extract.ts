@@ -14,6 +14,7 @@ import { openModelSession } from '../onnx/tappedSession'
 import { fileSha256 } from '../store/fileHash'
 import type { Workspace } from '../store/workspace'
 import { imageFitOf } from './imageFit'
+import { BatchRunner, type BatchHalved } from './batchRunner'
 import { toFeed } from './inputs'
 import type { PlainFeed, PrepSpec } from './prepare'
 import { launchPreparer, openPreparer, type PreparerLaunch } from './preparer'
@@ -68,11 +69,17 @@ export interface ExtractResult {
   timing: { total_s: number; setup_s: number; loop_s: number; session_run_s: number; prepare_s: number; pool_s: number; store_s: number }
   /** Where batches were prepared (`worker` or `inline`), the model session's intra-op threads, and why inline if a worker was wanted. */
   preparation: { mode: 'worker' | 'inline'; threads: number | null; note: string | null }
+  /** Where layers were pooled: in the graph copy (only [batch, D] leaves onnxruntime) or in JavaScript, and why not in the graph; null for a cache hit. */
+  pooling: { in: 'graph' | 'javascript'; note: string | null } | null
+  /** Set when onnxruntime ran out of memory and batches were run in smaller parts (items per run before and after). */
+  batch_halved: BatchHalved | null
   out?: string
   /** The tower that ran, for a model with several. */
   tower?: TowerName
   /** For a shard: which one, the item count and feature-set key of the whole (unsharded) request, and its members. */
   shard?: { index: number; count: number; n_total: number; full_key: string; subset: string; members: ShardItem[] }
+  /** Where the dataset was read differently from the file (captions cut, invalid UTF-8), naming file, line and item. */
+  warnings: string[]
 }
 
 /** Resolves --layers against the model: declared hidden states, the tapped residual stream, or names. */
@@ -84,7 +91,9 @@ export function resolveLayers(info: ModelInfo, spec: string | string[] | undefin
     return info.hiddenStates
   }
   if (s === 'all') {
-    if (info.hiddenStates.length) return info.hiddenStates
+    // Declared hidden states only when they cover every block (a BERT-style export declaring only
+    // last_hidden_state does not); else the tapped stream.
+    if (info.hiddenStates.length && info.hiddenStates.length >= info.residualStream.length) return info.hiddenStates
     if (info.residualStream.length) return info.residualStream
     throw badInput('--layers', `${info.file}: found no hidden states and no repeated blocks to tap; name tensors explicitly (see \`layers\`)`)
   }
@@ -150,7 +159,7 @@ export function preparationPlan(info: ModelInfo, cores: number, batches: number,
 function prepSpec(info: ModelInfo): PrepSpec {
   if (info.modality === 'vision') return { kind: 'image', input: info.imageInput!, image: info.image!, fit: imageFitOf(info) }
   const t = info.tokenizer!
-  return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name) }
+  return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name), decoder: info.decoder }
 }
 
 function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null; tower: TowerName | null } {
@@ -175,6 +184,8 @@ function toFloat32(name: string, t: ort.Tensor): Float32Array {
     if (d.constructor.name === 'Float16Array') return Float32Array.from(d)
     return halfBitsToFloat32(d as Uint16Array)
   }
+  // Not in onnxruntime-common's type list yet, but a bfloat16 output arrives as its raw 16-bit patterns.
+  if ((t.type as string) === 'bfloat16') return bfloat16BitsToFloat32(t.data as unknown as Uint16Array)
   throw badInput('--layers', `tensor ${name} is ${t.type}, not a float activation; pick another layer`)
 }
 
@@ -189,6 +200,13 @@ function halfBitsToFloat32(h: Uint16Array): Float32Array {
     out[i] = e === 0 ? s * f * 2 ** -24 : e === 31 ? (f ? NaN : s * Infinity) : s * (1 + f / 1024) * 2 ** (e - 15)
   }
   return out
+}
+
+/** bfloat16 bit patterns to float32: the pattern is the upper half of the float32's bits. */
+function bfloat16BitsToFloat32(h: Uint16Array): Float32Array {
+  const bits = new Uint32Array(h.length)
+  for (let i = 0; i < h.length; i++) bits[i] = h[i]! << 16
+  return new Float32Array(bits.buffer)
 }
 
 /** Index of the first NaN or infinity in `a`, or -1 (a function of its own, so the loop stays tight). */
@@ -264,6 +282,8 @@ async function extractWith(
   const tm = { setup_s: 0, loop_s: 0, session_run_s: 0, prepare_s: 0, pool_s: 0, store_s: 0 }
   let preparation: ExtractResult['preparation'] = { mode: 'inline', threads: null, note: null }
   let damaged: number[] = []
+  let pooling: ExtractResult['pooling'] = null
+  let batchHalved: BatchHalved | null = null
   const finish = (id: string, cached: boolean, computed: number, resumed: number): ExtractResult => {
     const s = getFeatureSet(ws, id)
     let out: string | undefined
@@ -286,11 +306,14 @@ async function extractWith(
       batches: { total: s.nBatches, resumed, computed, damaged: damaged.length },
       timing: { total_s: (performance.now() - t0) / 1000, ...tm },
       preparation,
+      pooling,
+      batch_halved: batchHalved,
       ...(out ? { out } : {}),
       ...(info.tower ? { tower: info.tower } : {}),
       ...(shard
         ? { shard: { index: shard.spec.index, count: shard.spec.count, n_total: shard.total, full_key: featureKey({ ...keyParts, n: shard.total, subset: undefined }), subset: shard.subsetSha256, members: shard.members } }
         : {}),
+      warnings: ds.warnings,
     }
   }
   const found = findFeatureSetByKey(ws, featureKey(keyParts))
@@ -342,12 +365,18 @@ async function extractWith(
   if (preparer.mode !== 'inline') post(PREFETCH - 1)
   let ms: Awaited<ReturnType<typeof openModelSession>>
   try {
-    ms = await openModelSession(info, layers, ep, tmp, threads ? { intraOpNumThreads: threads } : {})
+    ms = await openModelSession(info, layers, ep, tmp, threads ? { intraOpNumThreads: threads } : {}, { pool, masked: info.modality === 'text' })
   } catch (e) {
     await preparer.close()
     throw e
   }
   setRunInfo(ws, set.id, ms.ep, ms.skipped)
+  pooling = { in: ms.pooling ? 'graph' : 'javascript', note: ms.poolingNote }
+  const fetch = ms.pooling ? [...ms.pooling.pooled, ...ms.pooling.shapes] : layers
+  const runner = new BatchRunner(ms, fetch, pool, info.file, (h) => {
+    batchHalved = h
+    hooks.onProgress?.((resumed + computed) / set.nBatches, `out of memory with ${h.from} items per run; going on with ${h.to}`, null)
+  })
   let computed = 0
   const tLoop = performance.now()
   tm.setup_s = (tLoop - t0) / 1000
@@ -396,36 +425,38 @@ async function extractWith(
       tm.prepare_s += lap(tw)
       let pooled: Float32Array | null = null
       let dim = 0
-      for (const f of plain.map(toFeed)) {
-        const tr = performance.now()
-        const res = await ms.session.run(f.feeds, layers)
-        tm.session_run_s += lap(tr)
-        const tp = performance.now()
-        const identity = f.rows.length === cur.count && f.rows.every((r, j) => r === j)
-        layers.forEach((name, l) => {
-          const t = res[name]!
-          const dims = t.dims
-          if (dims[0] !== f.rows.length) throw badInput('--layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
-          if (dims.length !== 2 && dims.length !== 3) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim] or [batch, dim]`)
-          if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
-          const D = dims[dims.length - 1]!
-          if (!pooled) {
-            dim = D
-            // Shared memory, so handing the batch to the worker to write shares it instead of copying it
-            // into the message (measured: ~60 µs a batch for vit-tiny's 30 KB in the loop).
-            pooled = new Float32Array(new SharedArrayBuffer(cur.count * layers.length * D * 4))
-          } else if (D !== dim) throw badInput('--layers', `layers have different widths (${layers[0]}: ${dim}, ${name}: ${D}); choose layers of one width`)
-          if (identity) {
-            poolLayerInto(toFloat32(name, t), dims, f.mask, pool, pooled, l, layers.length)
-            return
-          }
-          // Images of several sizes come in groups; pool the group, then scatter its rows into place.
-          const tmpOut = new Float32Array(f.rows.length * layers.length * D)
-          poolLayerInto(toFloat32(name, t), dims, f.mask, pool, tmpOut, l, layers.length)
-          f.rows.forEach((r, j) => pooled!.set(tmpOut.subarray((j * layers.length + l) * D, (j * layers.length + l + 1) * D), (r * layers.length + l) * D))
+      for (const whole of plain.map(toFeed)) {
+        await runner.run(whole, (f, res, runSeconds) => {
+          tm.session_run_s += runSeconds
+          const tp = performance.now()
+          const identity = f.rows.length === cur.count && f.rows.every((r, j) => r === j)
+          layers.forEach((name, l) => {
+            const t = res[fetch[l]!]!
+            // With pooling in the graph, `t` is already [B, D]; the checks read the layer's own shape.
+            const dims = ms.pooling ? Array.from(res[ms.pooling.shapes[l]!]!.data as BigInt64Array, Number) : t.dims
+            if (dims[0] !== f.rows.length) throw badInput('--layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
+            if (dims.length !== 2 && dims.length !== 3) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim] or [batch, dim]`)
+            if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
+            const D = t.dims[t.dims.length - 1]!
+            if (info.hiddenSize && D !== info.hiddenSize && info.residualStream.includes(name)) throw badInput(info.file, `${name} is ${D} wide but the residual stream is ${info.hiddenSize} wide (${info.hiddenSizeSource}), so it is not a residual-stream tensor; name the layers to extract (see \`layers\`)`)
+            if (!pooled) {
+              dim = D
+              // Shared memory, so handing the batch to the worker to write shares it instead of copying it
+              // into the message (measured: ~60 µs a batch for vit-tiny's 30 KB in the loop).
+              pooled = new Float32Array(new SharedArrayBuffer(cur.count * layers.length * D * 4))
+            } else if (D !== dim) throw badInput('--layers', `layers have different widths (${layers[0]}: ${dim}, ${name}: ${D}); choose layers of one width`)
+            if (identity) {
+              poolLayerInto(toFloat32(name, t), t.dims, f.mask, pool, pooled, l, layers.length)
+              return
+            }
+            // Images of several sizes come in groups; pool the group, then scatter its rows into place.
+            const tmpOut = new Float32Array(f.rows.length * layers.length * D)
+            poolLayerInto(toFloat32(name, t), t.dims, f.mask, pool, tmpOut, l, layers.length)
+            f.rows.forEach((r, j) => pooled!.set(tmpOut.subarray((j * layers.length + l) * D, (j * layers.length + l + 1) * D), (r * layers.length + l) * D))
+          })
+          for (const name of Object.keys(res)) res[name]!.dispose?.()
+          tm.pool_s += lap(tp)
         })
-        for (const name of Object.keys(res)) res[name]!.dispose?.()
-        tm.pool_s += lap(tp)
       }
       const features = pooled!
       if (set.dim !== null && dim !== set.dim) throw new AppError('INTERNAL', `feature set ${set.id}: width changed from ${set.dim} to ${dim}`)
