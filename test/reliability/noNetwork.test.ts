@@ -77,13 +77,13 @@ describe('the demo with its PDF report makes no outgoing connection', () => {
     }
     const log = path.join(t.dir, 'demo.log')
     const pdf = path.join(t.dir, 'demo.pdf')
-    const { run, json } = await runCliJson<{ sweep: { pairs: number } }>(['demo', '--data', path.join(t.dir, 'ws'), '--report', pdf], { env: trapEnv(log), timeoutMs: 180_000 })
+    const { run, json } = await runCliJson<{ sweep: { pairs: number } }>(['demo', '--data', path.join(t.dir, 'ws'), '--report', pdf], { env: trapEnv(log), timeoutMs: 400_000 })
     expect(run.code, run.stderr).toBe(0)
     expect(json.sweep.pairs).toBeGreaterThan(0)
     expect(fs.statSync(pdf).size).toBeGreaterThan(1000)
     expect(logLines(log)).toEqual([])
     expect(logLines(`${log}.loaded`).length, 'the trap was not loaded in the CLI process').toBeGreaterThan(0)
-  })
+  }, 450_000)
 })
 
 /** strace can trace here (installed, and ptrace allowed in this container). */
