@@ -17,9 +17,16 @@ export function layersJson(info: ModelInfo): Record<string, unknown> {
     hidden_states: info.hiddenStates,
     tappable: info.tappable,
     residual_stream: info.residualStream,
+    stages: stagesOf(info),
     modality: info.modality,
     file: info.file,
   }
+}
+
+/** A CNN's stage outputs (what `--layers all` takes when no hidden states are declared) and each one's axis order. */
+function stagesOf(info: ModelInfo): { name: string; layout: 'NCHW' | 'NHWC' }[] {
+  const last = new Set(info.channelsLast)
+  return info.stages.map((name) => ({ name, layout: last.has(name) ? 'NHWC' : 'NCHW' }))
 }
 
 function shapeText(s: (number | string | null)[] | null): string {
@@ -34,6 +41,7 @@ export function layersText(info: ModelInfo): string {
   for (const o of info.outputs) lines.push(`  ${o.name}  ${o.type} ${shapeText(o.shape)}`)
   lines.push(`hidden states: ${info.hiddenStates.length ? info.hiddenStates.join(', ') : 'none declared'}`)
   lines.push(`residual stream (--layers all without hidden states): ${info.residualStream.length ? info.residualStream.length + ' tensors' : 'not found'}`)
+  if (info.stages.length) lines.push(`stages (feature maps, --layers all without hidden states, pooled by spatial mean): ${stagesOf(info).map((x) => `${x.name} ${x.layout}`).join(', ')}`)
   lines.push(`tappable tensors (${info.tappable.length}):`)
   for (const t of info.tappable) lines.push(`  ${stream.has(t.name) ? 'block ' : '      '}${t.name}  ${t.op}${t.shape ? ' ' + shapeText(t.shape) : ''}`)
   return lines.join('\n')

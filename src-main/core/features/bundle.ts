@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
-import { encodeNpy, parseNpy } from '../data/npy'
+import { encodeNpy, parseNpy, requireOneWidth } from '../data/npy'
 import type { Workspace } from '../store/workspace'
 import { createFeatureSet, deleteFeatureSet, featureKey, finishFeatureSet, getFeatureSet, loadFeatures, putBatch, setRunInfo, type FeatureSet } from './store'
 
@@ -35,6 +35,7 @@ export interface BundleManifest {
 export function exportBundle(ws: Workspace, featureSetId: string, dir: string): BundleManifest {
   const s = getFeatureSet(ws, featureSetId)
   const t = loadFeatures(ws, featureSetId)
+  requireOneWidth(featureSetId, t)
   const npy = encodeNpy(t.data, [t.n, t.layers, t.dim])
   fs.mkdirSync(dir, { recursive: true })
   fs.writeFileSync(path.join(dir, BUNDLE_FEATURES), npy)

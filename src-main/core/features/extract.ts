@@ -16,8 +16,8 @@ import { imageFitOf } from './imageFit'
 import { toFeed } from './inputs'
 import type { PlainFeed, PrepSpec } from './prepare'
 import { launchPreparer, openPreparer, type PreparerLaunch } from './preparer'
-import { POOL_CHOICES, poolLayerInto, resolvePool, type PoolChoice } from './pool'
-import { BatchRecorder, createFeatureSet, doneBatches, f32Bytes, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setRunInfo, type FeatureKeyParts, type StoredBatch } from './store'
+import { POOL_CHOICES, poolLayerInto, resolvePool, spatialMeanInto, type Pool, type PoolChoice } from './pool'
+import { BatchRecorder, createFeatureSet, doneBatches, f32Bytes, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setLayerDims, setRunInfo, type FeatureKeyParts, type StoredBatch } from './store'
 
 export interface ExtractRequest {
   modelPath: string
@@ -48,7 +48,10 @@ export interface ExtractResult {
   dataset_sha256: string
   n: number
   layers: string[]
+  /** Width of the layers; the largest when they differ (see dims). */
   dim: number
+  /** Width of each layer (a CNN's stages differ). */
+  dims: number[]
   pool: string
   ep: string
   cached: boolean
@@ -63,7 +66,7 @@ export interface ExtractResult {
   out?: string
 }
 
-/** Resolves --layers against the model: declared hidden states, the tapped residual stream, or names. */
+/** Resolves --layers against the model: declared hidden states, the stages of a CNN, the tapped residual stream, or names. */
 export function resolveLayers(info: ModelInfo, spec: string | string[] | undefined): string[] {
   const s = spec ?? 'hidden'
   if (s === 'hidden') {
@@ -73,6 +76,8 @@ export function resolveLayers(info: ModelInfo, spec: string | string[] | undefin
   }
   if (s === 'all') {
     if (info.hiddenStates.length) return info.hiddenStates
+    // A CNN's (or hierarchical vision model's) stage outputs: feature maps of growing width.
+    if (info.stages.length) return info.stages
     if (info.residualStream.length) return info.residualStream
     throw badInput('--layers', `${info.file}: found no hidden states and no repeated blocks to tap; name tensors explicitly (see \`layers\`)`)
   }
@@ -174,6 +179,22 @@ function halfBitsToFloat32(h: Uint16Array): Float32Array {
   return out
 }
 
+/**
+ * Checks one layer's output for pooling and returns its pooled width: `[B, D]` as is, `[B, T, D]` by
+ * tokens, `[B, C, H, W]` (or `[B, H, W, C]`, `channelsLast`) by spatial mean only: a feature map has no
+ * CLS or last token.
+ */
+function layerWidth(name: string, dims: readonly number[], f: { rows: number[]; mask: unknown; feeds: Record<string, ort.Tensor> }, pool: Pool, channelsLast: boolean): number {
+  if (dims[0] !== f.rows.length) throw badInput('--layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
+  if (dims.length < 2 || dims.length > 4) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim], [batch, dim] or a [batch, channels, height, width] feature map`)
+  if (dims.length === 4) {
+    if (pool !== 'mean') throw badInput('--pool', `${name} is a feature map [${dims.join(', ')}] (${channelsLast ? 'channels last' : 'channels first'}); it has no ${pool === 'cls' ? 'CLS' : 'last'} token: use --pool mean (spatial mean)`)
+    return channelsLast ? dims[3]! : dims[1]!
+  }
+  if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
+  return dims[dims.length - 1]!
+}
+
 /** Index of the first NaN or infinity in `a`, or -1 (a function of its own, so the loop stays tight). */
 function firstNonFinite(a: Float32Array): number {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return i
@@ -223,7 +244,7 @@ async function extractWith(
   if (info.modality === 'text' && !ds.hasText) throw badInput(ds.path, 'the model is a text model but this dataset has no caption for every item')
   const items = limit !== null ? ds.items.slice(0, limit) : ds.items
   const layers = resolveLayers(info, req.layers)
-  const pool = resolvePool(poolChoice, info.modality)
+  const pool = resolvePool(poolChoice, info.modality, { hasFeatureMaps: info.stages.length > 0, modelType: typeof info.config?.model_type === 'string' ? info.config.model_type : undefined })
   const enc = info.modality === 'text' ? loadTextEncoder(info.tokenizer!.json, info.tokenizer!.config, info.positionLimit ?? undefined) : null
   const keyParts: FeatureKeyParts = {
     modelSha256: modelSha256(ws, info),
@@ -241,7 +262,9 @@ async function extractWith(
     let out: string | undefined
     if (req.out) {
       out = path.resolve(req.out)
-      writeFeatures(out, loadFeatures(ws, id))
+      const t = loadFeatures(ws, id)
+      if (t.dims) throw badInput('--out', `the layers have different widths (${t.dims.join(', ')}), so they do not fit one [N, L, D] .npy; the features are cached as feature set ${id} (align it by id), or choose layers of one width`)
+      writeFeatures(out, t)
     }
     return {
       feature_set: s.id,
@@ -250,6 +273,7 @@ async function extractWith(
       n: s.n,
       layers: s.layers,
       dim: s.dim ?? 0,
+      dims: s.layerDims ?? s.layers.map(() => s.dim ?? 0),
       pool: s.pool,
       ep: s.ep ?? 'cpu',
       cached,
@@ -350,6 +374,8 @@ async function extractWith(
   }
   let lastTurn = performance.now()
   let failed = false
+  let widthsKnown = false
+  const channelsLast = new Set(info.channelsLast)
   try {
     for (let k = 0; k < todo.length; k++) {
       post(k + PREFETCH)
@@ -359,44 +385,56 @@ async function extractWith(
       const plain = await preparer.need(cur.feeds)
       tm.prepare_s += lap(tw)
       let pooled: Float32Array | null = null
-      let dim = 0
+      // Per-layer widths and where each layer starts in an item's row (layers may differ in width).
+      let dims: number[] = []
+      let offsets: number[] = []
+      let width = 0
       for (const f of plain.map(toFeed)) {
         const tr = performance.now()
         const res = await ms.session.run(f.feeds, layers)
         tm.session_run_s += lap(tr)
         const tp = performance.now()
         const identity = f.rows.length === cur.count && f.rows.every((r, j) => r === j)
+        const widths = layers.map((name) => layerWidth(name, res[name]!.dims, f, pool, channelsLast.has(name)))
+        if (!pooled) {
+          dims = widths
+          offsets = widths.map((_, l) => widths.slice(0, l).reduce((a, d) => a + d, 0))
+          width = widths.reduce((a, d) => a + d, 0)
+          // Shared memory, so handing the batch to the worker to write shares it instead of copying it
+          // into the message (measured: ~60 µs a batch for vit-tiny's 30 KB in the loop).
+          pooled = new Float32Array(new SharedArrayBuffer(cur.count * width * 4))
+        } else if (widths.join() !== dims.join()) throw badInput('--layers', `layer widths changed between images of one batch ([${dims.join(', ')}], then [${widths.join(', ')}])`)
+        const uniform = dims.every((d) => d === dims[0])
         layers.forEach((name, l) => {
           const t = res[name]!
-          const dims = t.dims
-          if (dims[0] !== f.rows.length) throw badInput('--layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
-          if (dims.length !== 2 && dims.length !== 3) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim] or [batch, dim]`)
-          if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
-          const D = dims[dims.length - 1]!
-          if (!pooled) {
-            dim = D
-            // Shared memory, so handing the batch to the worker to write shares it instead of copying it
-            // into the message (measured: ~60 µs a batch for vit-tiny's 30 KB in the loop).
-            pooled = new Float32Array(new SharedArrayBuffer(cur.count * layers.length * D * 4))
-          } else if (D !== dim) throw badInput('--layers', `layers have different widths (${layers[0]}: ${dim}, ${name}: ${D}); choose layers of one width`)
-          if (identity) {
-            poolLayerInto(toFloat32(name, t), dims, f.mask, pool, pooled, l, layers.length)
+          const x = toFloat32(name, t)
+          const D = dims[l]!
+          const into = (out: Float32Array, at: number, of: number): void =>
+            t.dims.length === 4 ? spatialMeanInto(x, t.dims, channelsLast.has(name), out, at, of) : poolLayerInto(x, t.dims, f.mask, pool, out, at, of)
+          if (identity && uniform) {
+            into(pooled!, l, layers.length)
             return
           }
-          // Images of several sizes come in groups; pool the group, then scatter its rows into place.
-          const tmpOut = new Float32Array(f.rows.length * layers.length * D)
-          poolLayerInto(toFloat32(name, t), dims, f.mask, pool, tmpOut, l, layers.length)
-          f.rows.forEach((r, j) => pooled!.set(tmpOut.subarray((j * layers.length + l) * D, (j * layers.length + l + 1) * D), (r * layers.length + l) * D))
+          // Images of several sizes come in groups, and layers may differ in width: pool the layer on its
+          // own, then place each row at its item's row and the layer's offset.
+          const tmpOut = new Float32Array(f.rows.length * D)
+          into(tmpOut, 0, 1)
+          f.rows.forEach((r, j) => pooled!.set(tmpOut.subarray(j * D, (j + 1) * D), r * width + offsets[l]!))
         })
         for (const name of Object.keys(res)) res[name]!.dispose?.()
         tm.pool_s += lap(tp)
       }
       const features = pooled!
-      if (set.dim !== null && dim !== set.dim) throw new AppError('INTERNAL', `feature set ${set.id}: width changed from ${set.dim} to ${dim}`)
+      const dim = Math.max(...dims)
+      if (!widthsKnown) {
+        setLayerDims(ws, set.id, dims)
+        widthsKnown = true
+      }
       const bad = firstNonFinite(features)
       if (bad >= 0) {
-        const row = Math.floor(bad / (layers.length * dim))
-        const layer = layers[Math.floor(bad / dim) % layers.length]
+        const row = Math.floor(bad / width)
+        const within = bad - row * width
+        const layer = layers[offsets.findLastIndex((o) => o <= within)]
         throw badInput(req.modelPath, `the model produced a non-finite value (${features[bad]}) at layer ${layer} for item ${items[cur.start + row]!.id}, in batch ${cur.b} (items ${cur.start}..${cur.start + cur.count - 1})`)
       }
       await settleStores(features.byteLength)

@@ -6,9 +6,10 @@ import m004 from './004_eval'
 import m005 from './005_mixtures'
 import m006 from './006_maps'
 import m007 from './007_colour'
+import m008 from './008_layer_dims'
 
 /**
  * Every schema step, in order. Each capability adds its own numbered file and one line here;
  * never edit a migration that has shipped — add a new one.
  */
-export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006, m007]
+export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008]
