@@ -22,6 +22,9 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
+          // expect.poll gives up after 1 s by default: far too little for a page on a loaded 2-core
+          // machine (a reports preview test failed that way), so every poll waits up to a minute.
+          expect: { poll: { timeout: 60_000, interval: 100 } },
           pool: 'forks',
           maxWorkers: 1,
           fileParallelism: false,

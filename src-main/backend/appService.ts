@@ -19,6 +19,8 @@ export interface BackendOptions {
   /** Environment for job-host children (tests point them at a temp HOME, etc.). */
   jobEnv?: NodeJS.ProcessEnv
   cancelGraceMs?: number
+  /** Most jobs running at once (JobManager's MAX_RUNNING_JOBS by default). */
+  maxRunningJobs?: number
 }
 
 type Listener = (e: AppEvent) => void
@@ -35,7 +37,7 @@ export class Backend {
 
   constructor(readonly opts: BackendOptions) {
     this.ws = Workspace.open(opts.dataDir)
-    this.jobs = new JobManager(this.ws, (e) => this.emit(e), { env: opts.jobEnv, cancelGraceMs: opts.cancelGraceMs })
+    this.jobs = new JobManager(this.ws, (e) => this.emit(e), { env: opts.jobEnv, cancelGraceMs: opts.cancelGraceMs, maxRunning: opts.maxRunningJobs })
     this.api = withStorageErrors(this.buildApi(), this.ws.dir)
   }
 

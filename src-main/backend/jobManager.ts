@@ -31,6 +31,12 @@ interface JobRow {
 }
 
 /**
+ * Most jobs running at once. Each job is a process that may hold models and batches in memory, so a
+ * client (a script, a runaway page) starting jobs in a loop must not exhaust the machine.
+ */
+export const MAX_RUNNING_JOBS = 4
+
+/**
  * Starts each job in its own job-host child process, relays its progress as events, and records every
  * state change in the workspace's `jobs` table so a crashed or killed job is visible as failed, never
  * as silently running. Cancel asks the child to stop at the next batch boundary and kills it if it
@@ -39,13 +45,15 @@ interface JobRow {
 export class JobManager {
   private readonly running = new Map<string, Running>()
   private readonly cancelGraceMs: number
+  private readonly maxRunning: number
 
   constructor(
     private readonly ws: Workspace,
     private readonly emit: (e: AppEvent) => void,
-    opts: { cancelGraceMs?: number; env?: NodeJS.ProcessEnv } = {},
+    opts: { cancelGraceMs?: number; env?: NodeJS.ProcessEnv; maxRunning?: number } = {},
   ) {
     this.cancelGraceMs = opts.cancelGraceMs ?? 10_000
+    this.maxRunning = opts.maxRunning ?? MAX_RUNNING_JOBS
     this.env = opts.env
     this.reapStale()
   }
@@ -75,6 +83,10 @@ export class JobManager {
 
   start(kind: string, params: unknown, title: string): JobDto {
     if (!hasJobKind(kind)) throw new AppError('BAD_INPUT', `job kind "${kind}" is not available`)
+    const active = [...this.running.values()].filter((r) => !r.settled).length
+    if (active >= this.maxRunning) {
+      throw new AppError('UNAVAILABLE', `${active} jobs are already running (at most ${this.maxRunning} at once); wait for one to finish or cancel one, then start "${title}" again`)
+    }
     const id = `job_${crypto.randomBytes(6).toString('hex')}`
     const now = new Date().toISOString()
     this.ws.db

@@ -14,9 +14,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   align: { summary: 'alignment between two feature sets (.npy)', load: async () => (await import('./commands/align')).command },
   layers: { summary: "list a model's inputs, outputs and tappable layers", load: async () => (await import('./commands/layers')).command },
   extract: { summary: 'extract per-layer features of a model on a dataset', load: async () => (await import('./commands/extract')).command },
+  evaluate: { summary: 'answer MLE-Bench with a local vision-language model', load: async () => (await import('./commands/evaluate')).command },
   mle: { summary: 'MLE-Bench object-size breakdown of evaluation outputs', load: async () => (await import('./commands/mle')).command },
   mix: { summary: 'data-mixture analysis of a recipe table or grid', load: async () => (await import('./commands/mix')).command },
   report: { summary: 'PDF report of the workspace', load: async () => (await import('./commands/report')).command },
+  bundle: { summary: 'merge shard feature bundles, or import a bundle', load: async () => (await import('./commands/bundle')).command },
   cache: { summary: 'verify (and repair) the workspace cache', load: async () => (await import('./commands/cache')).command },
   gpu: { summary: 'which execution providers work on this machine', load: async () => (await import('./commands/gpu')).command },
 }

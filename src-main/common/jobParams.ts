@@ -24,7 +24,7 @@ export const SWEEP_PARAMS = s.object({
   q: s.optional(s.number({ min: 0, max: 1 })),
   layersMode: s.optional(s.literal('max', 'max+concat')),
   bootstrap: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
-  permutations: s.optional(s.number({ int: true, min: 0, max: 100_000 })),
+  permutations: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
   seed: s.optional(s.number({ int: true })),
   ep: s.optional(s.literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
   limit: s.optional(s.number({ int: true, min: 2 })),
@@ -60,7 +60,7 @@ export const COLOUR_PARAMS = s.object({
   visionModelId: s.optional(id),
   /** Folder of images for the co-occurrence side; default: the first registered dataset with images. */
   imageDir: s.optional(s.string({ min: 1, max: 4096 })),
-  permutations: s.optional(s.number({ int: true, min: 0, max: 100_000 })),
+  permutations: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
   seed: s.optional(s.number({ int: true })),
   k: s.optional(s.number({ int: true, min: 1, max: 19 })),
 })

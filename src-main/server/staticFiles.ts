@@ -1,5 +1,7 @@
 import fs from 'node:fs'
+import type http from 'node:http'
 import path from 'node:path'
+import { pipeline } from 'node:stream/promises'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -32,13 +34,21 @@ export function staticFile(root: string, urlPath: string): { path: string; type:
   const candidate = path.resolve(root, rel)
   if (!isInside(root, candidate)) return null
   const resolved = realInside(root, candidate)
-  if (resolved && fs.statSync(resolved).isFile()) return { path: resolved, type: TYPES[path.extname(resolved)] ?? 'application/octet-stream' }
+  if (resolved && isFile(resolved)) return { path: resolved, type: TYPES[path.extname(resolved)] ?? 'application/octet-stream' }
   // Client-side route (no extension): serve the app shell.
   if (!path.extname(rel)) {
     const index = realInside(root, path.join(root, 'index.html'))
     if (index) return { path: index, type: TYPES['.html']! }
   }
   return null
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile()
+  } catch {
+    return false
+  }
 }
 
 function isInside(root: string, p: string): boolean {
@@ -53,4 +63,35 @@ function realInside(root: string, p: string): string | null {
   } catch {
     return null
   }
+}
+
+/**
+ * Sends a file found by staticFile. The file may vanish or change between lookup and read (a rebuild
+ * of the renderer while `serve` runs): opening it first turns that into a 404, and a read error after
+ * the headers went out only drops this connection, never the server.
+ */
+export async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: { path: string; type: string }): Promise<void> {
+  let handle: fs.promises.FileHandle
+  try {
+    handle = await fs.promises.open(file.path, 'r')
+  } catch (e) {
+    return plain(res, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 404 : 500, 'not found')
+  }
+  try {
+    const st = await handle.stat()
+    if (!st.isFile()) return plain(res, 404, 'not found')
+    res.writeHead(200, { 'content-type': file.type, 'content-length': st.size, 'cache-control': 'no-store' })
+    if (req.method === 'HEAD' || st.size === 0) return void res.end()
+    await pipeline(handle.createReadStream({ autoClose: false, end: st.size - 1 }), res)
+  } catch {
+    if (!res.headersSent) plain(res, 500, 'could not read the file')
+    else res.destroy()
+  } finally {
+    await handle.close().catch(() => undefined)
+  }
+}
+
+function plain(res: http.ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+  res.end(text)
 }

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Backend } from '../../src-main/backend/appService'
+import { MAX_RUNNING_JOBS } from '../../src-main/backend/jobManager'
 import { ApiClient, type Transport } from '../../src-main/common/client'
 import { createDispatcher } from '../../src-main/common/dispatch'
 import type { AppEvent, JobDto } from '../../src-main/common/dto'
@@ -165,6 +166,21 @@ describe.each([
     const f = await waitForJob(h.client, failing.id, ['failed', 'done'])
     expect(f.job.state).toBe('failed')
     expect(f.job.error).toContain('failed on purpose')
+  })
+
+  it(`refuses more than ${MAX_RUNNING_JOBS} running jobs with a clear error, and accepts again once one ends`, async () => {
+    const jobs: JobDto[] = []
+    for (let i = 0; i < MAX_RUNNING_JOBS; i++) jobs.push(await h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 60 }, title: `long ${i}` }))
+    const refused = await codeOf(h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 0.1 }, title: 'one too many' }))
+    expect(refused.code).toBe('UNAVAILABLE')
+    expect(refused.message).toContain(`at most ${MAX_RUNNING_JOBS} at once`)
+    expect(refused.message).toContain('one too many')
+    const ended = jobs.map((j) => waitForJob(h.client, j.id, ['cancelled', 'failed', 'done']))
+    for (const j of jobs) await h.client.call('jobs.cancel', { id: j.id })
+    for (const e of await Promise.all(ended)) expect(e.job.state).toBe('cancelled')
+    const again = await h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 0.1 }, title: 'after' })
+    expect(again.state).toBe('running')
+    expect((await waitForJob(h.client, again.id, ['done', 'failed'])).job.state).toBe('done')
   })
 
   it('marks a job whose host process is killed as failed and stays usable', async () => {

@@ -83,11 +83,19 @@ export async function shot(page: Page, name: string): Promise<string> {
   return file
 }
 
+/**
+ * Playwright's own waits (locator.waitFor, click, fill) default to 30 s. A page on a loaded 2-core
+ * machine, with a job host busy beside it, can take longer, so the pages opened here wait longer;
+ * expect.poll's default is raised in vitest.config.ts for the same reason.
+ */
+export const PAGE_TIMEOUT_MS = 120_000
+
 /** A served app on a fresh workspace and one Chromium page (1360 × 900) whose console errors are collected. */
 export async function openApp(pageOptions: BrowserContextOptions = {}): Promise<{ app: ServedApp; browser: Browser; page: Page; errors: string[] }> {
   const app = await serveApp()
   const browser = await launch()
   const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, ...pageOptions })
+  page.setDefaultTimeout(PAGE_TIMEOUT_MS)
   return { app, browser, page, errors: watchConsole(page) }
 }
 

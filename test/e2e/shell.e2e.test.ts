@@ -14,15 +14,27 @@ describe('app shell in Chromium (browser mode)', () => {
   })
   afterAll(() => closeApp(app, browser))
 
-  it('refuses a request without the token', async () => {
-    const res = await fetch(app.url.replace(/\?token=.*/, ''))
-    expect(res.status).toBe(401)
+  it('refuses an API call without the token header, whatever else it carries', async () => {
+    const base = new URL(app.url)
+    const token = base.searchParams.get('token')!
+    const body = JSON.stringify({ method: 'app.info', args: {} })
+    const call = (path: string, headers: Record<string, string>) => fetch(new URL(path, base), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+    expect((await call('/api/call', {})).status).toBe(401)
+    expect((await call(`/api/call?token=${token}`, {})).status).toBe(401)
+    expect((await call('/api/call', { cookie: `pl_token=${token}` })).status).toBe(401)
+    expect((await call('/api/call', { 'x-platonic-token': token })).status).toBe(200)
   })
 
   it('loads, shows the welcome on an empty workspace, and visits every view without console errors', async () => {
     await page.goto(app.url)
     await page.getByTestId('welcome').waitFor()
     expect(await page.title()).toBe('Platonic Lab')
+    // The token left the address bar, lives in this tab's sessionStorage, and no cookie carries it.
+    expect(page.url()).not.toContain('token')
+    expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('pl_token'))).toBe(new URL(app.url).searchParams.get('token'))
+    expect(await page.context().cookies()).toEqual([])
+    await page.reload()
+    await page.getByTestId('welcome').waitFor()
     for (const v of VIEWS) {
       await page.click(`[data-nav="${v}"]`)
       await page.waitForSelector('h1')

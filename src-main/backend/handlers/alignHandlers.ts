@@ -49,8 +49,8 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
       changed('features')
       return { removed: true }
     },
-    'features.export': async ({ id, dir }) => {
-      exportBundle(ws, id, dir)
+    'features.export': async ({ id, dir, overwrite }) => {
+      exportBundle(ws, id, dir, {}, { overwrite, forceHint: 'pass overwrite: true to replace it' })
       return { dir: path.resolve(dir), files: fs.readdirSync(dir).sort() }
     },
     'features.import': async ({ dir }) => {
@@ -68,7 +68,7 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
       const stmt = ws.db.prepare(
         `SELECT id, score, layer_a, layer_b, ci_low, ci_high, chance, n, k, undefined_reason, null_stats FROM alignments
          WHERE input_a_sha256 = ? AND input_b_sha256 = ? AND metric = ? AND prep = ? AND layers_mode = ?
-           AND (k = ? OR metric IN ('cka', 'cka_rbf', 'unbiased_cka', 'svcca')) AND (q = ? OR prep IN ('none', 'l2'))
+           AND (k = ? OR metric IN ('cka', 'cka_rbf', 'unbiased_cka', 'svcca', 'rsa', 'procrustes')) AND (q = ? OR prep IN ('none', 'l2'))
          ORDER BY created_at DESC LIMIT 1`,
       )
       let n: number | null = null

@@ -10,6 +10,7 @@ import { chooseBackend, type BackendChoice } from '../../core/align/chooseBacken
 import { alignmentCacheKey, findCachedAlignment, recordsOf, saveAlignment, type InputRef } from '../../core/align/resultsStore'
 import type { Prep } from '../../core/align/prep'
 import type { MetricName } from '../../core/align/metrics'
+import { readPermutationFile } from '../../core/align/permutations'
 
 /** Resolves a workspace feature-set id to its [N, L, D] features; set by the app entry. */
 export type FeatureSetResolver = (ws: Workspace, id: string) => Promise<Tensor3>
@@ -49,8 +50,9 @@ export const command: Command = {
   summary: 'alignment between two feature sets (mutual kNN, CKA, CKNNA, SVCCA, ...)',
   usage:
     'align A B [--metrics LIST|all] [--k 10] [--prep none|l2|clamp-exact|clamp-approx] [--q 0.95] [--layers max|max+concat] ' +
-    '[--rbf-sigma 1.0] [--bootstrap 0] [--permutations 0] [--seed 0] [--backend auto|reference|onnx] [--recompute]',
-  flags: ['metrics', 'k', 'prep', 'q', 'layers', 'rbf-sigma', 'bootstrap', 'permutations', 'seed', 'backend'],
+    '[--rbf-sigma 1.0] [--bootstrap 0] [--permutations 0] [--calibrate K] [--alpha 0.05] [--permutation-file P.npy] [--seed 0] ' +
+    '[--backend auto|reference|onnx] [--recompute]',
+  flags: ['metrics', 'k', 'prep', 'q', 'layers', 'rbf-sigma', 'bootstrap', 'permutations', 'calibrate', 'alpha', 'permutation-file', 'seed', 'backend'],
   booleanFlags: ['recompute'],
   async run(ctx) {
     const [argA, argB, ...rest] = ctx.args.positional
@@ -67,15 +69,23 @@ export const command: Command = {
       bootstrap: flagNumber(ctx, 'bootstrap', true),
       permutations: flagNumber(ctx, 'permutations', true),
       seed: flagNumber(ctx, 'seed', true),
+      calibrate: flagNumber(ctx, 'calibrate', true),
+      alpha: flagNumber(ctx, 'alpha', false),
       nameA: argA,
       nameB: argB,
       signal: ctx.signal,
       onProgress: (f, m) => ctx.progress(f, m),
     }
-    const resolved = resolveOptions(opts) // flag errors before any file is read
+    resolveOptions(opts) // flag errors before any file is read
     const ws = ctx.workspace()
     const A = await loadInput(ws, argA)
     const B = await loadInput(ws, argB)
+    const permFile = flagString(ctx, 'permutation-file')
+    if (permFile !== undefined) {
+      opts.permutationSet = readPermutationFile(permFile, 'rows' in A.x ? A.x.rows : A.x.n)
+      opts.permutationSetSha = fileSha256(ws, permFile).sha256
+    }
+    const resolved = resolveOptions(opts)
 
     const recompute = ctx.args.flags['recompute'] === true
     const cached = new Map<MetricName, { result: MetricResult; seconds: number; ep: string; n: number }>()
@@ -115,6 +125,8 @@ export const command: Command = {
       seed: resolved.seed,
       bootstrap: resolved.bootstrap,
       permutations: resolved.permutations,
+      calibrate: resolved.calibrate,
+      alpha: resolved.alpha,
       cached: missing.length === 0,
       inputs: { a: A.ref, b: B.ref },
     }
@@ -127,8 +139,12 @@ function fmt(x: number): string {
 }
 
 export function renderText(r: { n: number; k: number; prep: string; layers_mode: string; chance: { mutual_knn: number }; metrics: Record<string, MetricResult>; seconds: number; ep: string; cached: boolean }, a: string, b: string): string {
-  const rows: string[][] = [['metric', 'score', 'layers (A, B)', 'ci95', 'null mean', 'p', 'note']]
+  const calibrated = Object.values(r.metrics).some((v) => v.calibration)
+  const rows: string[][] = [['metric', 'score', 'layers (A, B)', 'ci95', 'null mean', 'p', ...(calibrated ? ['calibrated', 'threshold', 'p (cal)'] : []), 'note']]
+  const notes = new Set<string>()
   for (const [m, v] of Object.entries(r.metrics)) {
+    const c = v.calibration
+    if (c?.note) notes.add(c.note)
     rows.push([
       m,
       fmt(v.score),
@@ -136,6 +152,7 @@ export function renderText(r: { n: number; k: number; prep: string; layers_mode:
       v.ci95 ? `[${fmt(v.ci95[0])}, ${fmt(v.ci95[1])}]` : '-',
       v.permutation ? fmt(v.permutation.mean) : '-',
       v.permutation ? v.permutation.p_value.toPrecision(3) : '-',
+      ...(calibrated ? (c ? [fmt(c.score) + (c.note ? ' *' : ''), fmt(c.threshold), c.p_value.toPrecision(3)] : ['-', '-', '-']) : []),
       v.undefined_reason ?? '',
     ])
   }
@@ -144,5 +161,6 @@ export function renderText(r: { n: number; k: number; prep: string; layers_mode:
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '))
   const head = `align ${a} ${b}: N=${r.n} k=${r.k} prep=${r.prep} layers=${r.layers_mode} ep=${r.ep} ${r.seconds.toFixed(2)} s${r.cached ? ' (cached)' : ''}`
   const tail = `chance level of mutual_knn: ${r.chance.mutual_knn.toPrecision(3)} (k/(N-1)); layer -1 = all layers concatenated; full matrices with --json`
-  return [head, '', ...lines, '', tail].join('\n')
+  const calNote = calibrated ? [`calibrated = max((score - threshold) / (1 - threshold), 0) against the permutation null of the whole layer search${[...notes].map((n) => `\n* ${n}`).join('')}`] : []
+  return [head, '', ...lines, '', tail, ...calNote].join('\n')
 }

@@ -3,6 +3,7 @@ import { badInput } from '../../common/errors'
 import { appDataDir } from '../../core/paths'
 import { gatherReportData } from '../../core/report/gather'
 import { parsePaper, writeReport } from '../../core/report/writeReport'
+import { checkWriteTarget } from '../../core/data/atomicWrite'
 import { Workspace } from '../../core/store/workspace'
 import { runJobInProcess } from '../../jobs/runInProcess'
 import { flagString } from '../args'
@@ -21,19 +22,23 @@ export const command: Command = {
   name: 'demo',
   summary: 'set up the demo workspace (and optionally write the report)',
   usage: [
-    'platonic-lab demo [--report FILE.pdf] [--html FILE.html] [--paper A4|Letter] [--data DIR]',
+    'platonic-lab demo [--report FILE.pdf] [--html FILE.html] [--paper A4|Letter] [--force] [--data DIR]',
     '',
     'Creates (or reuses) a workspace with the bundled sample models (untrained), the shapes-256',
     'image–caption pairs and the papers’ published tables; extracts features, aligns every pair of',
-    'models, and with --report writes the PDF report. Default folder: <app data>/demo-workspace.',
+    'models, and with --report writes the PDF report (--force replaces existing files). Default',
+    'folder: <app data>/demo-workspace.',
   ].join('\n'),
   flags: ['report', 'html', 'paper'],
+  booleanFlags: ['force'],
   async run(ctx) {
     if (ctx.args.positional.length) throw badInput(String(ctx.args.positional[0]), 'unexpected argument')
     const report = flagString(ctx.args, 'report')
     const html = flagString(ctx.args, 'html')
     if (report !== undefined && !/\.pdf$/i.test(report)) throw badInput('--report', `expected a .pdf file name, got "${report}"`)
     const paper = parsePaper(ctx.args.flags.paper)
+    const overwrite = ctx.args.flags.force === true
+    for (const f of [report, html]) if (f) checkWriteTarget(f, { overwrite })
     const ws = Workspace.open(demoDataDir(flagString(ctx.args, 'data')))
     try {
       const t0 = performance.now()
@@ -42,7 +47,7 @@ export const command: Command = {
       if (report || html) {
         ctx.progress(0.85, 'writing the report')
         const data = await gatherReportData(ws, { demo: true })
-        written = await writeReport(data, { paper, out: report, html })
+        written = await writeReport(data, { paper, out: report, html, overwrite })
         ctx.progress(1, 'done')
       }
       const seconds = Math.round((performance.now() - t0) / 10) / 100

@@ -1,9 +1,15 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { flagChoice, flagNumber } from '../args'
 import type { Command } from '../command'
 import { extractFeatures, type ExtractResult } from '../../core/features/extract'
 import { POOL_CHOICES } from '../../core/features/pool'
+import { parseShard } from '../../core/features/shard'
+import { writeShardBundle } from '../../core/features/shardBundle'
 import { EP_CHOICES } from '../../core/onnx/ep'
+import { checkWriteTarget } from '../../core/data/atomicWrite'
+import { TOWER_NAMES } from '../../core/onnx/towers'
 
 const USAGE = `Usage: platonic-lab extract --model PATH --dataset PATH [options]
 
@@ -19,11 +25,18 @@ Options:
   --batch N                  batch size (default 16)
   --ep auto|cpu|cuda|dml|coreml|webgpu   execution provider (default auto)
   --limit N                  only the first N items
-  --out FILE.npy             also write the features as [N, L, D] float32`
+  --out FILE.npy             also write the features as [N, L, D] float32
+  --shard I/N                only shard I of N (0-based) of the items, split by content hash, so every
+                             machine computes the same shards (Slurm: $SLURM_ARRAY_TASK_ID)
+  --bundle DIR               write the shard's portable bundle here (with --shard); merge the shards
+                             with \`bundle merge\` and load the result with \`bundle import\`
+  --force                    replace FILE.npy if it exists
+  --tower vision|text        which encoder of a dual encoder (CLIP, SigLIP) runs; default: vision for a
+                             dataset with images, text for captions only`
 
 function text(r: ExtractResult): string {
   const lines = [
-    `feature set ${r.feature_set}${r.cached ? ' (cached)' : ''}`,
+    `feature set ${r.feature_set}${r.cached ? ' (cached)' : ''}${r.tower ? `, ${r.tower} tower` : ''}`,
     `  ${r.n} items x ${r.layers.length} layers x ${r.dims.every((d) => d === r.dim) ? r.dim : `(${r.dims.join(', ')})`} dims, pool ${r.pool}, ep ${r.ep}, ${r.seconds.toFixed(2)} s`,
     `  layers: ${r.layers.join(', ')}`,
   ]
@@ -36,7 +49,8 @@ export const command: Command = {
   name: 'extract',
   summary: 'extract per-layer features of a model on a dataset',
   usage: USAGE,
-  flags: ['model', 'dataset', 'layers', 'pool', 'batch', 'ep', 'limit', 'out'],
+  flags: ['model', 'dataset', 'layers', 'pool', 'batch', 'ep', 'limit', 'out', 'shard', 'bundle', 'tower'],
+  booleanFlags: ['force'],
   async run(ctx) {
     const { flags } = ctx.args
     if (typeof flags.model !== 'string' || !flags.model) throw badInput('--model', 'expected a model folder or .onnx file')
@@ -45,6 +59,15 @@ export const command: Command = {
     if (flags.layers === true) throw badInput('--layers', 'expected hidden, all or a comma list of names')
     if (flags.out === true) throw badInput('--out', 'expected a file name ending in .npy')
     if (typeof flags.out === 'string' && !flags.out.toLowerCase().endsWith('.npy')) throw badInput('--out', `expected a .npy file, got ${flags.out}`)
+    if (flags.shard === true) throw badInput('--shard', 'expected I/N, e.g. --shard 0/4')
+    if (flags.bundle === true) throw badInput('--bundle', 'expected a folder for the shard bundle')
+    const shard = typeof flags.shard === 'string' ? parseShard(flags.shard) : undefined
+    if (typeof flags.bundle === 'string' && !shard) throw badInput('--bundle', 'goes with --shard I/N (for a whole extraction, export the feature set from the Models view)')
+    if (shard && typeof flags.bundle !== 'string') throw badInput('--shard', 'needs --bundle DIR: a shard is only useful as a bundle to merge')
+    if (typeof flags.bundle === 'string' && fs.existsSync(flags.bundle) && fs.readdirSync(flags.bundle).length > 0) throw badInput(flags.bundle, 'already exists and is not empty; choose a new folder for the shard bundle')
+    const overwrite = flags.force === true
+    // Before any extraction: a folder, an unwritable place or an existing file fail now, not after it.
+    if (typeof flags.out === 'string') checkWriteTarget(flags.out, { overwrite, mkdir: true })
     const limit = flags.limit === undefined ? undefined : flagNumber(ctx.args, 'limit', 0, { int: true, min: 1 })
     const r = await extractFeatures(
       ctx.workspace(),
@@ -57,12 +80,20 @@ export const command: Command = {
         ep: flagChoice(ctx.args, 'ep', EP_CHOICES, 'auto'),
         limit,
         out: typeof flags.out === 'string' ? flags.out : undefined,
+        tower: flags.tower === undefined ? undefined : flagChoice(ctx.args, 'tower', TOWER_NAMES, 'vision'),
+        overwrite,
+        shard,
       },
       {
         signal: ctx.signal,
         onProgress: (f, msg, eta) => ctx.progress(f, eta !== null && eta > 0 ? `${msg}, ETA ${Math.ceil(eta)} s` : msg),
       },
     )
-    return { json: r, text: text(r) }
+    if (!r.shard || typeof flags.bundle !== 'string') return { json: r, text: text(r) }
+    writeShardBundle(ctx.workspace(), r, flags.bundle)
+    // The member list is in the bundle; the JSON says where it went instead of repeating it.
+    const { members, ...shardInfo } = r.shard
+    const json = { ...r, shard: { ...shardInfo, n: members.length }, bundle: path.resolve(flags.bundle) }
+    return { json, text: `${text(r)}\n  shard ${shardInfo.index}/${shardInfo.count} (${members.length} of ${shardInfo.n_total} items), bundle ${json.bundle}` }
   },
 }

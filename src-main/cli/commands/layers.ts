@@ -7,19 +7,32 @@ const USAGE = `Usage: platonic-lab layers --model PATH
 Lists a model's inputs, declared outputs, declared hidden states and the intermediate tensors that
 can be tapped as layers. PATH is a Hugging Face Optimum / transformers.js folder or a bare .onnx file.
 Tensors marked "block" form the residual stream that \`extract --layers all\` taps when the model
-declares no hidden states.`
+declares no hidden states. A dual encoder (CLIP, SigLIP; one graph, or transformers.js'
+onnx/vision_model.onnx and onnx/text_model.onnx) lists each tower's inputs, outputs and residual
+stream; \`extract --tower vision|text\` picks one.`
 
-/** The CLI.md `layers --json` document, plus residual_stream and modality (additions, not changes). */
+/**
+ * The CLI.md `layers --json` document, plus residual_stream and modality (additions, not changes). A
+ * dual encoder adds `tower` (the one hidden_states, residual_stream and modality describe: what extract
+ * runs by default) and `towers`; inputs, outputs and tappable then cover the whole model.
+ */
 export function layersJson(info: ModelInfo): Record<string, unknown> {
+  const all = info.whole ?? info
   return {
-    inputs: info.inputs,
-    outputs: info.outputs,
+    inputs: all.inputs,
+    outputs: all.outputs,
     hidden_states: info.hiddenStates,
-    tappable: info.tappable,
+    tappable: all.tappable,
     residual_stream: info.residualStream,
-    stages: stagesOf(info),
     modality: info.modality,
     file: info.file,
+    ...(info.stages.length ? { stages: stagesOf(info) } : {}),
+    ...(info.towers.length
+      ? {
+          tower: info.tower,
+          towers: info.towers.map((t) => ({ name: t.name, modality: t.name, file: t.file, inputs: t.inputs, outputs: t.outputs, residual_stream: t.residualStream, hidden_states: t.hiddenStates })),
+        }
+      : {}),
   }
 }
 
@@ -34,16 +47,25 @@ function shapeText(s: (number | string | null)[] | null): string {
 }
 
 export function layersText(info: ModelInfo): string {
-  const stream = new Set(info.residualStream)
-  const lines = [`${info.file} (${info.modality})`, '', 'inputs:']
-  for (const i of info.inputs) lines.push(`  ${i.name}  ${i.type} ${shapeText(i.shape)}`)
+  const all = info.whole ?? info
+  const towers = info.towers.length ? info.towers : [info]
+  const stream = new Set(towers.flatMap((t) => t.residualStream))
+  const lines = [info.towers.length ? `${info.path} (dual encoder: ${info.towers.map((t) => t.name).join(' and ')} towers)` : `${info.file} (${info.modality})`, '', 'inputs:']
+  for (const i of all.inputs) lines.push(`  ${i.name}  ${i.type} ${shapeText(i.shape)}`)
   lines.push('outputs:')
-  for (const o of info.outputs) lines.push(`  ${o.name}  ${o.type} ${shapeText(o.shape)}`)
-  lines.push(`hidden states: ${info.hiddenStates.length ? info.hiddenStates.join(', ') : 'none declared'}`)
-  lines.push(`residual stream (--layers all without hidden states): ${info.residualStream.length ? info.residualStream.length + ' tensors' : 'not found'}`)
+  for (const o of all.outputs) lines.push(`  ${o.name}  ${o.type} ${shapeText(o.shape)}`)
+  for (const t of info.towers) {
+    lines.push(`${t.name} tower (extract --tower ${t.name}): ${t.file}`)
+    lines.push(`  inputs: ${t.inputs.map((i) => i.name).join(', ')}; outputs: ${t.outputs.map((o) => o.name).join(', ')}`)
+  }
+  for (const t of towers) {
+    const pre = info.towers.length ? `${(t as { name: string }).name} tower ` : ''
+    lines.push(`${pre}hidden states: ${t.hiddenStates.length ? t.hiddenStates.join(', ') : 'none declared'}`)
+    lines.push(`${pre}residual stream (--layers all without hidden states): ${t.residualStream.length ? t.residualStream.length + ' tensors' : 'not found'}`)
+  }
   if (info.stages.length) lines.push(`stages (feature maps, --layers all without hidden states, pooled by spatial mean): ${stagesOf(info).map((x) => `${x.name} ${x.layout}`).join(', ')}`)
-  lines.push(`tappable tensors (${info.tappable.length}):`)
-  for (const t of info.tappable) lines.push(`  ${stream.has(t.name) ? 'block ' : '      '}${t.name}  ${t.op}${t.shape ? ' ' + shapeText(t.shape) : ''}`)
+  lines.push(`tappable tensors (${all.tappable.length}):`)
+  for (const t of all.tappable) lines.push(`  ${stream.has(t.name) ? 'block ' : '      '}${t.name}  ${t.op}${t.shape ? ' ' + shapeText(t.shape) : ''}`)
   return lines.join('\n')
 }
 

@@ -7,7 +7,7 @@ import type { MetricResult } from '../../core/align/align'
 const id = s.string({ min: 1, max: 200 })
 const path = s.string({ min: 1, max: 4096 })
 
-export const METRICS = ['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn', 'cka', 'cka_rbf', 'unbiased_cka', 'cknna', 'svcca'] as const
+export const METRICS = ['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn', 'cka', 'cka_rbf', 'unbiased_cka', 'cknna', 'svcca', 'rsa', 'procrustes'] as const
 export const PREPS = ['none', 'l2', 'clamp-exact', 'clamp-approx'] as const
 
 /** Metric parameters that select stored results (the same ones the `align` command takes). */
@@ -63,7 +63,8 @@ export const ALIGN_API = {
   'models.layers': method(s.object({ id })).returns<LayerListing>(),
   'features.list': method(s.object({})).returns<FeatureSetDto[]>(),
   'features.delete': method(s.object({ id })).returns<{ removed: boolean }>(),
-  'features.export': method(s.object({ id, dir: path })).returns<{ dir: string; files: string[] }>(),
+  /** Existing bundle files in `dir` are replaced only with `overwrite: true` (else CONFLICT). */
+  'features.export': method(s.object({ id, dir: path, overwrite: s.optional(s.boolean()) })).returns<{ dir: string; files: string[] }>(),
   'features.import': method(s.object({ dir: path })).returns<FeatureSetDto>(),
   'align.matrix': method(s.object({ modelIds: s.array(id, { max: 200 }), datasetId: id, ...alignParams })).returns<AlignmentMatrix>(),
   'align.record': method(s.object({ id })).returns<AlignmentRecord & { layersA: string[]; layersB: string[] }>(),

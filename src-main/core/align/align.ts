@@ -3,10 +3,13 @@ import { badInput } from '../../common/errors'
 import type { KernelBackend } from './backend'
 import { createReferenceBackend } from './referenceBackend'
 import { FullLayer, type LayerView } from './layerView'
-import { asTensor3, prepare, PREPS, type Prep } from './prep'
+import { asTensor3, maxAbs, prepare, PREPS, type Prep } from './prep'
 import { isMetricName, METRIC_NAMES, MIN_N, USES_K, type MetricName } from './metrics'
 import { bestPosition, layerSearch, type Candidate } from './layerSearch'
 import { bootstrapIntervals, chanceMutualKnn, permutationNull, type PairJob, type PermutationStats } from './baselines'
+import { aggregateTable, calibrationStats, type CalibrationStats } from './calibration'
+import { layerSearchNull } from './layerSearchNull'
+import { checkPermutations, drawPermutations } from './permutations'
 
 export type LayersMode = 'max' | 'max+concat'
 export const LAYERS_MODES: readonly LayersMode[] = ['max', 'max+concat']
@@ -24,6 +27,14 @@ export interface AlignOptions {
   /** Permutations for the null distribution (0 = none). */
   permutations?: number
   seed?: number
+  /** Permutations K of the aggregation-aware calibration null (0 = none). */
+  calibrate?: number
+  /** Level α of the calibration threshold. Default 0.05. */
+  alpha?: number
+  /** Explicit calibration permutations (row k: B'[i] = B[P[k][i]]); override `calibrate` and `seed`. */
+  permutationSet?: Int32Array[]
+  /** Content hash of the permutation file, for cache keys (set with `permutationSet`). */
+  permutationSetSha?: string
   backend?: KernelBackend
   /** Names of the inputs for error messages (file paths or feature-set ids). */
   nameA?: string
@@ -43,6 +54,8 @@ export interface MetricResult {
   undefined_reason: string | null
   /** Added key: permutation-null statistics when permutations > 0, else null. */
   permutation: PermutationStats | null
+  /** Added key: aggregation-aware calibration when calibrate > 0 (its `score` is s_cal), else null. */
+  calibration: CalibrationStats | null
 }
 
 /** The `align --json` document of CLI.md, plus the added keys q, rbf_sigma, seed, bootstrap, permutations. */
@@ -60,6 +73,9 @@ export interface AlignResult {
   seed: number
   bootstrap: number
   permutations: number
+  /** Added keys: calibration permutations K (0 = none) and its level α. */
+  calibrate: number
+  alpha: number
 }
 
 /** Options after defaults and validation. */
@@ -73,6 +89,10 @@ export interface ResolvedOptions {
   bootstrap: number
   permutations: number
   seed: number
+  calibrate: number
+  alpha: number
+  /** Hash of the permutation file that fixes the calibration permutations, or null (drawn from the seed). */
+  permutationSetSha: string | null
 }
 
 export function resolveMetrics(list: readonly string[] | 'all' | undefined): MetricName[] {
@@ -89,6 +109,9 @@ export function resolveMetrics(list: readonly string[] | 'all' | undefined): Met
   return out
 }
 
+/** Most bootstrap resamples or permutations one request may ask for (as the API's job parameters). */
+export const MAX_RESAMPLES = 10_000
+
 /** Defaults of CLI.md and range checks that do not depend on the data. */
 export function resolveOptions(o: AlignOptions): ResolvedOptions {
   const r: ResolvedOptions = {
@@ -101,15 +124,20 @@ export function resolveOptions(o: AlignOptions): ResolvedOptions {
     bootstrap: o.bootstrap ?? 0,
     permutations: o.permutations ?? 0,
     seed: o.seed ?? 0,
+    calibrate: o.permutationSet ? o.permutationSet.length : (o.calibrate ?? 0),
+    alpha: o.alpha ?? 0.05,
+    permutationSetSha: o.permutationSet ? (o.permutationSetSha ?? null) : null,
   }
   if (!PREPS.includes(r.prep)) throw badInput('--prep', `unknown preparation "${r.prep}"; choose from ${PREPS.join(', ')}`)
   if (!LAYERS_MODES.includes(r.layers)) throw badInput('--layers', `unknown layer mode "${r.layers}"; choose max or max+concat`)
   if (!Number.isInteger(r.k) || r.k < 1) throw badInput('--k', `must be a whole number >= 1, got ${r.k}`)
   if (!(r.q > 0 && r.q <= 1)) throw badInput('--q', `must be in (0, 1], got ${r.q}`)
   if (!(r.rbfSigma > 0 && Number.isFinite(r.rbfSigma))) throw badInput('--rbf-sigma', `must be a positive number, got ${r.rbfSigma}`)
-  if (!Number.isInteger(r.bootstrap) || r.bootstrap < 0) throw badInput('--bootstrap', `must be a whole number >= 0, got ${r.bootstrap}`)
-  if (!Number.isInteger(r.permutations) || r.permutations < 0) throw badInput('--permutations', `must be a whole number >= 0, got ${r.permutations}`)
+  if (!Number.isInteger(r.bootstrap) || r.bootstrap < 0 || r.bootstrap > MAX_RESAMPLES) throw badInput('--bootstrap', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.bootstrap}`)
+  if (!Number.isInteger(r.permutations) || r.permutations < 0 || r.permutations > MAX_RESAMPLES) throw badInput('--permutations', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.permutations}`)
   if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) throw badInput('--seed', `must be a whole number in 0..4294967295, got ${r.seed}`)
+  if (!Number.isInteger(r.calibrate) || r.calibrate < 0) throw badInput('--calibrate', `must be a whole number >= 0, got ${r.calibrate}`)
+  if (!(r.alpha > 0 && r.alpha < 1)) throw badInput('--alpha', `must be in (0, 1), got ${r.alpha}`)
   if (r.metrics.includes('cknna') && r.k < 2) throw badInput('--k', 'cknna needs k >= 2')
   return r
 }
@@ -123,11 +151,37 @@ export function validateInputs(A: Tensor3, B: Tensor3, r: ResolvedOptions, nameA
     if (n < 2) throw badInput(name, `needs at least 2 items, got ${n}`)
     if (allItemsIdentical(t)) throw badInput(name, 'every item has identical features (constant input); alignment is undefined')
   }
+  if (r.prep === 'none') for (const [t, name] of [[A, nameA], [B, nameB]] as const) checkUnpreparedScale(t, name, r.metrics)
   if (r.metrics.some((m) => USES_K.has(m)) && r.k >= n) throw badInput('--k', `k=${r.k} must be less than the number of items N=${n}`)
   for (const m of r.metrics) {
     const min = MIN_N[m]
     if (min !== undefined && n < min) throw badInput(nameA, `${m} needs at least ${min} items, got ${n}`)
   }
+}
+
+/**
+ * Metrics that read only neighbour rankings, which multiplying an input by a positive power of two
+ * leaves exactly as they are: with `--prep none` they run on the input scaled into [1, 2).
+ */
+const RANK_ONLY: ReadonlySet<MetricName> = new Set(['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn'])
+/** With `--prep none`, the largest |x| the scale-dependent metrics accept (and its inverse the smallest). */
+export const UNPREPARED_MAX_ABS = 2 ** 30
+
+/**
+ * Under `--prep none` the kernel metrics (CKA's absolute 1e−6, the RBF's sigma, SVCCA's 1e−8) depend
+ * on the scale of the features, and the float32 kernels under- or overflow far from unit scale, so an
+ * input outside [2^−30, 2^30] would give a plausible but wrong number: refused with the way out.
+ */
+function checkUnpreparedScale(t: Tensor3, name: string, metrics: readonly MetricName[]): void {
+  const scaleDependent = metrics.filter((m) => !RANK_ONLY.has(m))
+  if (scaleDependent.length === 0) return
+  const m = maxAbs(t.data)
+  if (m === 0 || (m <= UNPREPARED_MAX_ABS && m >= 1 / UNPREPARED_MAX_ABS)) return
+  throw badInput(
+    name,
+    `its largest |value| is ${m.toExponential(3)}, outside [2^-30, 2^30]: with --prep none, ${scaleDependent.join(', ')} depend on the features' scale and cannot be computed reliably there; ` +
+      'use --prep l2 or clamp-exact (scale-invariant), or rescale the features',
+  )
 }
 
 function checkFinite(t: Tensor3, name: string): void {
@@ -171,7 +225,8 @@ export async function align(Ain: Mat | Tensor3, Bin: Mat | Tensor3, opts: AlignO
 
   const withConcat = layered && r.layers === 'max+concat'
   const candidates = (t: Tensor3, name: string): Candidate[] => {
-    const p = prepare(t, r.prep, r.q, withConcat)
+    // Rank-only metrics are scale-free even without normalisation, so they may always run rescaled.
+    const p = prepare(t, r.prep, r.q, withConcat, r.prep !== 'none' || r.metrics.every((m) => RANK_ONLY.has(m)))
     const out: Candidate[] = []
     if (p.concat) out.push({ index: -1, view: new FullLayer(p.concat, `${name} concatenated layers`, backend) })
     p.layers.forEach((m, l) => out.push({ index: l, view: new FullLayer(m, t.layers > 1 ? `${name} layer ${l}` : name, backend) }))
@@ -180,31 +235,32 @@ export async function align(Ain: Mat | Tensor3, Bin: Mat | Tensor3, opts: AlignO
   const candA = candidates(A, nameA)
   const candB = candidates(B, nameB)
 
-  const extra = r.bootstrap + r.permutations
-  const searchShare = extra > 0 ? 0.7 : 1
+  const extra = r.bootstrap + r.permutations + r.calibrate
+  const searchShare = extra > 0 ? 0.5 : 1
   const grids = await layerSearch(candA, candB, r.metrics, ctx, {
     signal: opts.signal,
     onProgress: (f, msg) => progress(f * searchShare, msg),
   })
 
   const metrics: Record<string, MetricResult> = {}
+  const empty = { ci95: null, permutation: null, calibration: null }
   const chosen: { m: MetricName; a: LayerView; b: LayerView; score: number }[] = []
   for (const m of r.metrics) {
     const g = grids[m]!
     if (!layered) {
       const score = g.matrix[0]![0]!
-      metrics[m] = { score, layers: null, matrix: null, ci95: null, undefined_reason: g.reasons[0]![0]!, permutation: null }
+      metrics[m] = { ...empty, score, layers: null, matrix: null, undefined_reason: g.reasons[0]![0]! }
       if (g.reasons[0]![0] === null) chosen.push({ m, a: candA[0]!.view, b: candB[0]!.view, score })
       continue
     }
     const best = bestPosition(g.matrix)
     if (best) {
-      metrics[m] = { score: best.score, layers: [candA[best.i]!.index, candB[best.j]!.index], matrix: g.matrix, ci95: null, undefined_reason: null, permutation: null }
+      metrics[m] = { ...empty, score: best.score, layers: [candA[best.i]!.index, candB[best.j]!.index], matrix: g.matrix, undefined_reason: null }
       chosen.push({ m, a: candA[best.i]!.view, b: candB[best.j]!.view, score: best.score })
     } else {
       const undefinedCells = g.reasons.flat().filter((x) => x !== null).length
       const reason = `no layer pair scored above 0${undefinedCells ? ` (${undefinedCells} pairs undefined, e.g. ${g.reasons.flat().find((x) => x !== null)})` : ''}`
-      metrics[m] = { score: 0, layers: null, matrix: g.matrix, ci95: null, undefined_reason: reason, permutation: null }
+      metrics[m] = { ...empty, score: 0, layers: null, matrix: g.matrix, undefined_reason: reason }
     }
   }
 
@@ -216,6 +272,14 @@ export async function align(Ain: Mat | Tensor3, Bin: Mat | Tensor3, opts: AlignO
   if (r.bootstrap > 0 && jobs.length) {
     const ci = await bootstrapIntervals(jobs, r.bootstrap, r.seed, ctx, (d) => progress(searchShare + ((1 - searchShare) * (r.permutations + d)) / extra, `bootstrap ${d}/${r.bootstrap}`))
     for (const [m, c] of Object.entries(ci)) metrics[m]!.ci95 = c
+  }
+  if (r.calibrate > 0) {
+    const perms = opts.permutationSet ?? drawPermutations(r.calibrate, A.n, r.seed)
+    checkPermutations(perms, A.n, '--permutation-file')
+    const before = r.permutations + r.bootstrap
+    const nulls = await layerSearchNull(candA, candB, r.metrics, perms, layered, ctx, (d) => progress(searchShare + ((1 - searchShare) * (before + d)) / extra, `calibration ${d}/${perms.length}`))
+    const aggregate = layered ? r.layers : 'single'
+    for (const m of r.metrics) metrics[m]!.calibration = calibrationStats(aggregateTable(grids[m]!.matrix, layered), nulls[m]!, r.alpha, aggregate)
   }
   progress(1, 'done')
 
@@ -233,6 +297,8 @@ export async function align(Ain: Mat | Tensor3, Bin: Mat | Tensor3, opts: AlignO
     seed: r.seed,
     bootstrap: r.bootstrap,
     permutations: r.permutations,
+    calibrate: r.calibrate,
+    alpha: r.alpha,
   }
 }
 

@@ -22,6 +22,12 @@ export interface KernelBackend {
    * Returns ab = ||Ac^T Bc||_F^2, aa = ||Ac^T Ac||_F^2, bb = ||Bc^T Bc||_F^2.
    */
   linearHsic(A: Mat, B: Mat, signal?: AbortSignal): Promise<{ ab: number; aa: number; bb: number }>
+  /**
+   * S = X Yᵀ in float64 for X [m, d] and Y [n, d] row-major: all m x n inner products of long rows
+   * at once (the calibration null of Gram metrics, one GEMM per permutation). Optional: callers
+   * fall back to `innerProductsF64`.
+   */
+  innerProducts?(X: Float64Array, m: number, Y: Float64Array, n: number, d: number, signal?: AbortSignal): Promise<Float64Array>
   /** Frees native resources. */
   dispose?(): Promise<void>
 }

@@ -42,9 +42,14 @@ export function sumProduct(X: Float64Array, Y: Float64Array): number {
   return s
 }
 
-interface Centred {
+export interface Centred {
   Kc: Float64Array
   self: number
+}
+
+/** The memoised centred kernel of a layer for linear or RBF CKA (what the Gram route of each sums against). */
+export function centredKernel(v: LayerView, metric: 'cka' | 'cka_rbf', sigma: number, signal?: AbortSignal): Promise<Centred> {
+  return metric === 'cka' ? centredLinear(v, signal) : centredRbf(v, sigma, signal)
 }
 
 async function centredLinear(v: LayerView, signal?: AbortSignal): Promise<Centred> {

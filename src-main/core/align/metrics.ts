@@ -4,9 +4,11 @@ import { cycleKnn, editDistanceKnn, lcsKnn, mutualKnn } from './knnMetrics'
 import { linearCka, rbfCka, unbiasedCka } from './cka'
 import { cknna } from './cknna'
 import { svcca } from './svcca'
+import { rsa } from './rsa'
+import { procrustes } from './procrustes'
 
 /** Every metric of the `align` command, in the order results are listed. */
-export const METRIC_NAMES = ['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn', 'cka', 'cka_rbf', 'unbiased_cka', 'cknna', 'svcca'] as const
+export const METRIC_NAMES = ['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn', 'cka', 'cka_rbf', 'unbiased_cka', 'cknna', 'svcca', 'rsa', 'procrustes'] as const
 export type MetricName = (typeof METRIC_NAMES)[number]
 
 export function isMetricName(s: string): s is MetricName {
@@ -65,5 +67,9 @@ export async function scorePair(metric: MetricName, a: LayerView, b: LayerView, 
       return cknna(a, b, k, signal)
     case 'svcca':
       return svcca(a, b)
+    case 'rsa':
+      return rsa(a, b)
+    case 'procrustes':
+      return procrustes(a, b)
   }
 }

@@ -118,12 +118,52 @@ export function l2NormalizeRows(m: Mat): Mat {
   return m
 }
 
-/** Applies the preparation to a [N, L, D] input; `withConcat` also builds the -1 candidate. */
-export function prepare(x: Tensor3, prep: Prep, q: number, withConcat: boolean): PreparedSet {
+/** Largest |x| over the values (0 for an all-zero input). */
+export function maxAbs(data: Float32Array | Float64Array): number {
+  let m = 0
+  for (let i = 0; i < data.length; i++) {
+    const a = Math.abs(data[i]!)
+    if (a > m) m = a
+  }
+  return m
+}
+
+/**
+ * Two powers of two whose product 2^−e brings max|x| into [1, 2) (1 and 1 for an all-zero input).
+ * Multiplying by a power of two is exact unless a value underflows, so scale-invariant work gives
+ * the same numbers on data at any scale: float64 features beyond float32's range, subnormal float32
+ * features. Two factors because 2^−e alone overflows for subnormal float64 maxima (e up to 1074).
+ */
+export function unitScale(maxAbsValue: number): [number, number] {
+  if (!(maxAbsValue > 0) || !Number.isFinite(maxAbsValue)) return [1, 1]
+  let e = Math.floor(Math.log2(maxAbsValue))
+  // log2 may round across a power of two; settle e so that 2^e <= max < 2^(e+1).
+  if (2 ** e > maxAbsValue) e--
+  else if (2 ** (e + 1) <= maxAbsValue) e++
+  const half = Math.trunc(-e / 2)
+  return [2 ** half, 2 ** (-e - half)]
+}
+
+/**
+ * Applies the preparation to a [N, L, D] input; `withConcat` also builds the -1 candidate.
+ * With `unitScaled` (the default for every preparation that L2-normalises, which makes the result
+ * independent of the input's scale) the input is first multiplied by the power of two of
+ * `unitScale`, so that neither the sums of squares overflow (|x| near float64's maximum) nor the
+ * norms fall below the 1e−12 of F.normalize (subnormal inputs), which would otherwise turn every
+ * row into zeros or near-zeros. The prepared values are bit-identical to the unscaled computation's
+ * except for nonzero rows whose norm is below about 1e−12 times the largest |x| (whose unscaled
+ * result depends on the units the features happen to be in).
+ */
+export function prepare(x: Tensor3, prep: Prep, q: number, withConcat: boolean, unitScaled = prep !== 'none'): PreparedSet {
   const t = clampThreshold(x, prep, q)
   const width = itemWidth(x)
   const numel = x.n * width
-  const clampValue = (v: number): number => (t === null ? v : Math.min(t, Math.max(-t, v)))
+  const [s1, s2] = unitScaled ? unitScale(maxAbs(x.data)) : [1, 1]
+  const ts = t === null ? null : t * s1 * s2
+  const clampValue = (v: number): number => {
+    const w = v * s1 * s2
+    return ts === null ? w : Math.min(ts, Math.max(-ts, w))
+  }
   // The whole clamped copy is only needed for the concatenation candidate; without it each layer is
   // clamped as it is copied out, which saves one float64 copy of [N, L, D] at the peak.
   let clamped: Float64Array | null = null

@@ -2,6 +2,7 @@ import type { Mat } from '../../common/matrix'
 import { AppError } from '../../common/errors'
 import type { KernelBackend } from './backend'
 import { topKInto } from './topk'
+import { innerProductsF64 } from './innerProducts'
 
 /**
  * Plain TypeScript float64 implementation of the alignment kernels: the oracle the ONNX Runtime
@@ -46,6 +47,10 @@ export function createReferenceBackend(): KernelBackend {
       const aa = frobeniusSqOfCross(Ac, Ac, signal)
       const bb = frobeniusSqOfCross(Bc, Bc, signal)
       return { ab, aa, bb }
+    },
+    async innerProducts(X, m, Y, n, d, signal) {
+      checkAbort(signal)
+      return innerProductsF64(X, m, Y, n, d)
     },
   }
 }

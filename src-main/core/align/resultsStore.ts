@@ -3,6 +3,7 @@ import type { Workspace } from '../store/workspace'
 import type { AlignResult, MetricResult, ResolvedOptions } from './align'
 import { USES_K, type MetricName } from './metrics'
 import type { PermutationStats } from './baselines'
+import type { CalibrationStats } from './calibration'
 
 /** How an input was named: a .npy file (identified by its SHA-256) or a workspace feature set (by id). */
 export interface InputRef {
@@ -33,6 +34,11 @@ export interface AlignmentRecord {
   ep: string
   seconds: number
   chance: number
+  /** Calibration permutations K (0 = none) and level α (null without calibration). */
+  calibrate: number
+  alpha: number | null
+  /** Benjamini–Hochberg adjusted calibration p-value across the pairs of the sweep that last wrote it. */
+  pAdjusted: number | null
   result: MetricResult
 }
 
@@ -57,6 +63,8 @@ export function alignmentCacheKey(a: InputRef, b: InputRef, metric: MetricName, 
     bootstrap: o.bootstrap,
     permutations: o.permutations,
     seed: random ? o.seed : null,
+    // Added only when calibrating, so keys of uncalibrated results are unchanged.
+    ...(o.calibrate > 0 ? { calibrate: o.calibrate, alpha: o.alpha, permutations_from: o.permutationSetSha ?? `seed:${o.seed}` } : {}),
   })
   return crypto.createHash('sha256').update(canonical).digest('hex')
 }
@@ -85,6 +93,9 @@ export function recordsOf(res: AlignResult, a: InputRef, b: InputRef, o: Resolve
     ep: res.ep,
     seconds: res.seconds,
     chance: res.chance.mutual_knn,
+    calibrate: res.calibrate,
+    alpha: res.calibrate > 0 ? res.alpha : null,
+    pAdjusted: null,
     result,
   }))
 }
@@ -93,10 +104,10 @@ export function saveAlignment(ws: Workspace, rec: AlignmentRecord | AlignmentRec
   const recs = Array.isArray(rec) ? rec : [rec]
   const stmt = ws.db.prepare(`INSERT INTO alignments (id, run_id, cache_key, created_at, input_a, input_b, input_a_kind, input_b_kind,
       input_a_sha256, input_b_sha256, metric, k, prep, q, layers_mode, rbf_sigma, n, seed, bootstrap, permutations, ep, seconds,
-      score, layer_a, layer_b, matrix, ci_low, ci_high, null_stats, chance, undefined_reason)
+      score, layer_a, layer_b, matrix, ci_low, ci_high, null_stats, chance, undefined_reason, calibrate, alpha, calibration, p_adjusted)
     VALUES (@id, @runId, @cacheKey, @createdAt, @inputA, @inputB, @inputAKind, @inputBKind, @inputASha, @inputBSha, @metric, @k, @prep,
       @q, @layersMode, @rbfSigma, @n, @seed, @bootstrap, @permutations, @ep, @seconds, @score, @layerA, @layerB, @matrix, @ciLow,
-      @ciHigh, @nullStats, @chance, @undefinedReason)`)
+      @ciHigh, @nullStats, @chance, @undefinedReason, @calibrate, @alpha, @calibration, @pAdjusted)`)
   ws.tx(() => {
     for (const r of recs) {
       stmt.run({
@@ -131,6 +142,10 @@ export function saveAlignment(ws: Workspace, rec: AlignmentRecord | AlignmentRec
         nullStats: r.result.permutation ? JSON.stringify(r.result.permutation) : null,
         chance: r.chance,
         undefinedReason: r.result.undefined_reason,
+        calibrate: r.calibrate,
+        alpha: r.alpha,
+        calibration: r.result.calibration ? JSON.stringify(r.result.calibration) : null,
+        pAdjusted: r.pAdjusted,
       })
     }
   })
@@ -168,6 +183,10 @@ interface Row {
   null_stats: string | null
   chance: number
   undefined_reason: string | null
+  calibrate: number
+  alpha: number | null
+  calibration: string | null
+  p_adjusted: number | null
 }
 
 function fromRow(r: Row): AlignmentRecord {
@@ -191,6 +210,9 @@ function fromRow(r: Row): AlignmentRecord {
     ep: r.ep,
     seconds: r.seconds,
     chance: r.chance,
+    calibrate: r.calibrate,
+    alpha: r.alpha,
+    pAdjusted: r.p_adjusted,
     result: {
       score: r.score,
       layers: r.layer_a === null || r.layer_b === null ? null : [r.layer_a, r.layer_b],
@@ -198,6 +220,7 @@ function fromRow(r: Row): AlignmentRecord {
       ci95: r.ci_low === null || r.ci_high === null ? null : [r.ci_low, r.ci_high],
       undefined_reason: r.undefined_reason,
       permutation: r.null_stats ? (JSON.parse(r.null_stats) as PermutationStats) : null,
+      calibration: r.calibration ? (JSON.parse(r.calibration) as CalibrationStats) : null,
     },
   }
 }
@@ -240,4 +263,12 @@ export function getAlignment(ws: Workspace, id: string): AlignmentRecord | undef
 export function findCachedAlignment(ws: Workspace, cacheKey: string): AlignmentRecord | undefined {
   const row = ws.db.prepare('SELECT * FROM alignments WHERE cache_key = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(cacheKey) as Row | undefined
   return row ? fromRow(row) : undefined
+}
+
+/** Stores Benjamini–Hochberg adjusted p-values (record id → p̃). */
+export function setAdjustedP(ws: Workspace, adjusted: Map<string, number>): void {
+  const stmt = ws.db.prepare('UPDATE alignments SET p_adjusted = ? WHERE id = ?')
+  ws.tx(() => {
+    for (const [id, p] of adjusted) stmt.run(Number.isFinite(p) ? p : null, id)
+  })
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
-import path from 'node:path'
 import { badInput } from '../../common/errors'
 import type { Mat, Tensor3 } from '../../common/matrix'
+import { writeFileAtomically, type WriteTarget } from './atomicWrite'
 
 /**
  * NumPy `.npy` files (format versions 1.0, 2.0 and 3.0), the array format of the CLI contract.
@@ -20,8 +20,15 @@ export interface NpyArray {
   dtype: 'f4' | 'f8'
 }
 
-/** Parses a .npy buffer; `name` is used in every error message (usually the file path). */
-export function parseNpy(buf: Buffer, name: string): NpyArray {
+/** A .npy header: the dtype descriptor as written, the C-order shape, and where the data starts. */
+export interface NpyHeader {
+  descr: string
+  shape: number[]
+  dataStart: number
+}
+
+/** Parses and checks the magic, version and header dict of a .npy buffer (any dtype). */
+export function parseNpyHeader(buf: Buffer, name: string): NpyHeader {
   if (buf.length < 10 || !buf.subarray(0, 6).equals(MAGIC)) throw badInput(name, 'not a NumPy .npy file (bad magic bytes)')
   const major = buf[6]!
   let headerLen: number
@@ -46,12 +53,6 @@ export function parseNpy(buf: Buffer, name: string): NpyArray {
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw badInput(name, `malformed .npy header: ${header.trim()}`)
   if (fortran === 'True') throw badInput(name, 'Fortran-order arrays are not supported; save with np.ascontiguousarray(x)')
 
-  let dtype: 'f4' | 'f8'
-  if (descr === '<f4' || (descr === '=f4' && littleEndianHost())) dtype = 'f4'
-  else if (descr === '<f8' || (descr === '=f8' && littleEndianHost())) dtype = 'f8'
-  else if (descr.startsWith('>') && /^>f[48]$/.test(descr)) throw badInput(name, `big-endian ${descr} is not supported; save little-endian float32 or float64`)
-  else throw badInput(name, `expected float32 or float64 (<f4 or <f8), got ${descr}`)
-
   const shape: number[] = []
   for (const part of shapeText.split(',')) {
     const t = part.trim()
@@ -59,6 +60,18 @@ export function parseNpy(buf: Buffer, name: string): NpyArray {
     if (!/^\d+$/.test(t)) throw badInput(name, `malformed shape (${shapeText}) in .npy header`)
     shape.push(Number(t))
   }
+  return { descr, shape, dataStart }
+}
+
+/** Parses a .npy buffer; `name` is used in every error message (usually the file path). */
+export function parseNpy(buf: Buffer, name: string): NpyArray {
+  const { descr, shape, dataStart } = parseNpyHeader(buf, name)
+  let dtype: 'f4' | 'f8'
+  if (descr === '<f4' || (descr === '=f4' && littleEndianHost())) dtype = 'f4'
+  else if (descr === '<f8' || (descr === '=f8' && littleEndianHost())) dtype = 'f8'
+  else if (descr.startsWith('>') && /^>f[48]$/.test(descr)) throw badInput(name, `big-endian ${descr} is not supported; save little-endian float32 or float64`)
+  else throw badInput(name, `expected float32 or float64 (<f4 or <f8), got ${descr}`)
+
   const count = shape.reduce((a, b) => a * b, 1)
   const itemBytes = dtype === 'f4' ? 4 : 8
   const want = count * itemBytes
@@ -75,14 +88,17 @@ export function parseNpy(buf: Buffer, name: string): NpyArray {
 }
 
 export function readNpy(file: string): NpyArray {
-  let buf: Buffer
+  return parseNpy(readNpyBytes(file), file)
+}
+
+/** The bytes of a .npy file; a missing or unreadable file is a bad-input error naming it. */
+export function readNpyBytes(file: string): Buffer {
   try {
-    buf = fs.readFileSync(file)
+    return fs.readFileSync(file)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     throw badInput(file, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(e)})`)
   }
-  return parseNpy(buf, file)
 }
 
 /** Reads a 2-D `[N, D]` (as Mat) or 3-D `[N, L, D]` (as Tensor3) float array. */
@@ -129,7 +145,6 @@ export function encodeNpy(data: Float32Array | Float64Array, shape: number[]): B
   return Buffer.concat([head, Buffer.from(dict, 'latin1'), body])
 }
 
-/** Writes `[N, D]` (Mat) or `[N, L, D]` (Tensor3) features as float32 .npy; creates the folder. */
 /**
  * Refuses a tensor whose layers differ in width (a CNN's stages): it has no `[N, L, D]` array shape.
  * Align and the views take such a feature set as it is, layer by layer.
@@ -140,11 +155,14 @@ export function requireOneWidth(where: string, x: Mat | Tensor3): void {
   }
 }
 
-export function writeFeatures(file: string, x: Mat | Tensor3): void {
+/**
+ * Writes `[N, D]` (Mat) or `[N, L, D]` (Tensor3) features as float32 .npy; creates the folder. Atomic
+ * (temporary file, then rename); an existing file is replaced only with `overwrite`.
+ */
+export function writeFeatures(file: string, x: Mat | Tensor3, target: WriteTarget = {}): void {
   requireOneWidth(file, x)
   const shape = 'rows' in x ? [x.rows, x.cols] : [x.n, x.layers, x.dim]
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-  fs.writeFileSync(file, encodeNpy(x.data, shape))
+  writeFileAtomically(file, encodeNpy(x.data, shape), { mkdir: true, ...target })
 }
 
 function littleEndianHost(): boolean {

@@ -3,6 +3,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { encodeNpy, parseNpy, requireOneWidth } from '../data/npy'
+import { checkWriteTarget, writeFileAtomically, type WriteTarget } from '../data/atomicWrite'
+import { appVersion } from '../paths'
+import type { ShardItem } from './shard'
 import type { Workspace } from '../store/workspace'
 import { createFeatureSet, deleteFeatureSet, featureKey, finishFeatureSet, getFeatureSet, loadFeatures, putBatch, setRunInfo, type FeatureSet } from './store'
 
@@ -29,16 +32,56 @@ export interface BundleManifest {
   skipped_eps: { ep: string; reason: string }[]
   features_sha256: string
   created_at: string
+  /** Version of the app that wrote the bundle. */
+  app_version?: string
+  /** A shard's bundle (`extract --shard I/N --bundle DIR`): see `ShardManifest`. */
+  shard?: ShardManifest
+  /** A merged bundle (`bundle merge`): where and how each shard ran. */
+  shards?: ShardRun[]
+  /** Items in row order (shard and merged bundles): dataset position, id and content SHA-256. */
+  items?: ShardItem[]
 }
 
-/** Writes `dir/features.npy` ([N, L, D] float32) and `dir/manifest.json` with the hashes that identify it. */
-export function exportBundle(ws: Workspace, featureSetId: string, dir: string): BundleManifest {
+/** What a shard's bundle says about its place in the whole extraction. */
+export interface ShardManifest {
+  index: number
+  count: number
+  /** Items of the whole (unsharded) request and its feature-set key, which the merged bundle takes. */
+  n_total: number
+  full_key: string
+  /** SHA-256 of the member list (the `subset` part of the shard's own key). */
+  subset: string
+  run: ShardRun
+}
+
+/** Where and how one shard ran, kept in the merged bundle's manifest. */
+export interface ShardRun {
+  index: number
+  n: number
+  host: string
+  platform: string
+  ep: string | null
+  seconds: number
+  app_version: string
+  created_at: string
+  features_sha256: string
+}
+
+/**
+ * Writes `dir/features.npy` ([N, L, D] float32) and `dir/manifest.json` with the hashes that identify it;
+ * `extra` adds the optional manifest fields (a shard's place and members). Each file is written
+ * atomically; existing files are replaced only with `options.overwrite` (checked for both before
+ * either is written).
+ */
+export function exportBundle(ws: Workspace, featureSetId: string, dir: string, extra: Pick<BundleManifest, 'shard' | 'items'> = {}, options: WriteTarget = {}): BundleManifest {
   const s = getFeatureSet(ws, featureSetId)
+  const target = { mkdir: true, ...options }
+  const files = [path.join(dir, BUNDLE_FEATURES), path.join(dir, BUNDLE_MANIFEST)] as const
+  for (const f of files) checkWriteTarget(f, target)
   const t = loadFeatures(ws, featureSetId)
   requireOneWidth(featureSetId, t)
   const npy = encodeNpy(t.data, [t.n, t.layers, t.dim])
-  fs.mkdirSync(dir, { recursive: true })
-  fs.writeFileSync(path.join(dir, BUNDLE_FEATURES), npy)
+  writeFileAtomically(files[0], npy, target)
   const manifest: BundleManifest = {
     format: 'platonic-lab-features',
     version: 1,
@@ -58,12 +101,14 @@ export function exportBundle(ws: Workspace, featureSetId: string, dir: string): 
     skipped_eps: s.skippedEps,
     features_sha256: crypto.createHash('sha256').update(npy).digest('hex'),
     created_at: new Date().toISOString(),
+    app_version: appVersion(),
+    ...extra,
   }
-  fs.writeFileSync(path.join(dir, BUNDLE_MANIFEST), JSON.stringify(manifest, null, 2) + '\n')
+  writeFileAtomically(files[1], JSON.stringify(manifest, null, 2) + '\n', target)
   return manifest
 }
 
-function readManifest(file: string): BundleManifest {
+export function readManifest(file: string): BundleManifest {
   let m: BundleManifest
   try {
     m = JSON.parse(fs.readFileSync(file, 'utf8')) as BundleManifest
@@ -77,14 +122,9 @@ function readManifest(file: string): BundleManifest {
   return m
 }
 
-/**
- * Verifies a bundle (features.npy hash and shape against the manifest; the manifest's key against its
- * own fields) and registers it as a complete feature set. Importing the same bundle twice is a no-op.
- */
-export function importBundle(ws: Workspace, dir: string): FeatureSet {
-  const manifestFile = path.join(dir, BUNDLE_MANIFEST)
+/** A bundle's `[n, L, D]` features, after checking the file's SHA-256 and shape against the manifest. */
+export function readBundleFeatures(dir: string, m: BundleManifest): Float32Array {
   const npyFile = path.join(dir, BUNDLE_FEATURES)
-  const m = readManifest(manifestFile)
   let buf: Buffer
   try {
     buf = fs.readFileSync(npyFile)
@@ -97,6 +137,18 @@ export function importBundle(ws: Workspace, dir: string): FeatureSet {
   if (a.shape.length !== 3 || a.shape[0] !== m.n || a.shape[1] !== m.layers.length || a.shape[2] !== m.dim) {
     throw badInput(npyFile, `shape (${a.shape.join(', ')}) does not match the manifest (${m.n}, ${m.layers.length}, ${m.dim})`)
   }
+  return a.data instanceof Float32Array ? a.data : Float32Array.from(a.data)
+}
+
+/**
+ * Verifies a bundle (features.npy hash and shape against the manifest; the manifest's key against its
+ * own fields) and registers it as a complete feature set. Importing the same bundle twice is a no-op.
+ */
+export function importBundle(ws: Workspace, dir: string): FeatureSet {
+  const manifestFile = path.join(dir, BUNDLE_MANIFEST)
+  const m = readManifest(manifestFile)
+  if (m.shard) throw badInput(manifestFile, `this is shard ${m.shard.index}/${m.shard.count} of an extraction; merge the shards first (platonic-lab bundle merge OUT SHARD_DIRS...) and import the merged bundle`)
+  const data = readBundleFeatures(dir, m)
   const parts = { modelSha256: m.model_sha256, datasetSha256: m.dataset_sha256, n: m.n, layers: m.layers, pool: m.pool, preprocessing: m.preprocessing, dtype: 'float32' as const }
   if (featureKey(parts) !== m.key) throw badInput(manifestFile, 'the key does not match the manifest fields; the manifest was modified')
   const fresh = () => createFeatureSet(ws, { ...parts, modelPath: m.model_path, datasetPath: m.dataset_path, modality: m.modality, batchSize: m.n, source: 'import' })
@@ -107,7 +159,6 @@ export function importBundle(ws: Workspace, dir: string): FeatureSet {
     deleteFeatureSet(ws, set.id)
     set = fresh()
   }
-  const data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data)
   putBatch(ws, set.id, 0, 0, m.n, data, m.dim, 0)
   if (m.ep) setRunInfo(ws, set.id, m.ep, m.skipped_eps ?? [])
   finishFeatureSet(ws, set.id, m.ep, m.skipped_eps ?? [])

@@ -8,7 +8,8 @@ import { loadDataset } from '../data/dataset'
 import { writeFeatures } from '../data/npy'
 import { loadTextEncoder, type TextEncoder } from '../data/text'
 import { EP_CHOICES, type EpChoice } from '../onnx/ep'
-import { inspectModel, requireRunnable, type ModelInfo } from '../onnx/modelInfo'
+import { inspectModel, requireRunnable, selectTower, type ModelInfo } from '../onnx/modelInfo'
+import { TOWER_NAMES, towerForItems, type TowerName } from '../onnx/towers'
 import { openModelSession } from '../onnx/tappedSession'
 import { fileSha256 } from '../store/fileHash'
 import type { Workspace } from '../store/workspace'
@@ -16,6 +17,7 @@ import { imageFitOf } from './imageFit'
 import { toFeed } from './inputs'
 import type { PlainFeed, PrepSpec } from './prepare'
 import { launchPreparer, openPreparer, type PreparerLaunch } from './preparer'
+import { selectShard, type ShardItem, type ShardSpec } from './shard'
 import { POOL_CHOICES, poolLayerInto, resolvePool, spatialMeanInto, type Pool, type PoolChoice } from './pool'
 import { BatchRecorder, createFeatureSet, doneBatches, f32Bytes, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setLayerDims, setRunInfo, type FeatureKeyParts, type StoredBatch } from './store'
 
@@ -30,10 +32,16 @@ export interface ExtractRequest {
   limit?: number
   /** Also write `[N, L, D]` float32 .npy here. */
   out?: string
+  /** Replace `out` if it exists (else refused). */
+  overwrite?: boolean
   /** Prepare batches in a worker thread, overlapping session.run (default: see `preparationPlan`). */
   prepWorker?: boolean
   /** Wait until the worker is ready before the first batch instead of preparing inline meanwhile (tests). */
   prepWorkerWait?: boolean
+  /** Which tower of a dual encoder runs; by default the one the dataset feeds (images: vision, else text). */
+  tower?: TowerName
+  /** Only this shard of the (limited) items, split by content hash (see `selectShard`). */
+  shard?: ShardSpec
 }
 
 export interface ExtractHooks {
@@ -64,6 +72,10 @@ export interface ExtractResult {
   /** Where batches were prepared (`worker` or `inline`), the model session's intra-op threads, and why inline if a worker was wanted. */
   preparation: { mode: 'worker' | 'inline'; threads: number | null; note: string | null }
   out?: string
+  /** The tower that ran, for a model with several. */
+  tower?: TowerName
+  /** For a shard: which one, the item count and feature-set key of the whole (unsharded) request, and its members. */
+  shard?: { index: number; count: number; n_total: number; full_key: string; subset: string; members: ShardItem[] }
 }
 
 /** Resolves --layers against the model: declared hidden states, the stages of a CNN, the tapped residual stream, or names. */
@@ -96,10 +108,13 @@ export function modelSha256(ws: Workspace | null, info: ModelInfo): string {
   return crypto.createHash('sha256').update(lines.join('')).digest('hex')
 }
 
+/** How inputs are made, for the cache key; with the tower of a dual encoder, so each tower's features are keyed apart. */
 function preprocessingOf(ws: Workspace | null, info: ModelInfo, enc: TextEncoder | null): Record<string, unknown> {
-  if (info.modality === 'vision') return { kind: 'image', input: info.imageInput, ...info.image! }
+  const tower = info.tower ? { tower: info.tower } : {}
+  if (info.modality === 'vision') return { kind: 'image', input: info.imageInput, ...info.image!, ...tower }
   const t = info.tokenizer!
   return {
+    ...tower,
     kind: 'text',
     tokenizer_sha256: fileSha256(ws, t.json).sha256,
     tokenizer_config_sha256: t.config ? fileSha256(ws, t.config).sha256 : null,
@@ -143,7 +158,7 @@ function prepSpec(info: ModelInfo): PrepSpec {
   return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name) }
 }
 
-function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null } {
+function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null; tower: TowerName | null } {
   const batch = req.batch ?? 16
   if (!Number.isInteger(batch) || batch < 1 || batch > 65536) throw badInput('--batch', `expected a positive integer, got ${req.batch}`)
   const ep = req.ep ?? 'auto'
@@ -152,7 +167,9 @@ function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool:
   if (!(POOL_CHOICES as readonly string[]).includes(pool)) throw badInput('--pool', `expected one of ${POOL_CHOICES.join(', ')}, got ${pool}`)
   const limit = req.limit ?? null
   if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw badInput('--limit', `expected a positive integer, got ${req.limit}`)
-  return { batch, ep, pool, limit }
+  const tower = req.tower ?? null
+  if (tower !== null && !TOWER_NAMES.includes(tower)) throw badInput('--tower', `expected one of ${TOWER_NAMES.join(', ')}, got ${tower}`)
+  return { batch, ep, pool, limit, tower }
 }
 
 function toFloat32(name: string, t: ort.Tensor): Float32Array {
@@ -210,8 +227,10 @@ function firstNonFinite(a: Float32Array): number {
 export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks: ExtractHooks = {}): Promise<ExtractResult> {
   const t0 = performance.now()
   const checked = checkRequest(req)
-  const info = inspectModel(req.modelPath)
-  requireRunnable(info)
+  let info = inspectModel(req.modelPath)
+  if (checked.tower) info = selectTower(info, checked.tower)
+  // A dual encoder with no tower named runs the one the dataset feeds, known once its items are read.
+  if (!info.towers.length || checked.tower) requireRunnable(info)
   const cores = os.availableParallelism()
   // A preparation worker, if this job will want one, starts as soon as the item count is known, so it
   // boots while the dataset's images are checked and hashed and the session is created, and prepares the
@@ -229,7 +248,7 @@ export async function extractFeatures(ws: Workspace, req: ExtractRequest, hooks:
 async function extractWith(
   ws: Workspace,
   req: ExtractRequest,
-  { batch, ep, pool: poolChoice, limit }: ReturnType<typeof checkRequest>,
+  { batch, ep, pool: poolChoice, limit, tower }: ReturnType<typeof checkRequest>,
   hooks: ExtractHooks,
   t0: number,
   info: ModelInfo,
@@ -237,12 +256,19 @@ async function extractWith(
   early: { launch: PreparerLaunch | null },
 ): Promise<ExtractResult> {
   const ds = loadDataset(req.datasetPath, ws, (parsed) => {
+    if (info.towers.length && !tower) {
+      info = selectTower(info, towerForItems(parsed))
+      requireRunnable(info)
+    }
     const n = limit !== null ? Math.min(limit, parsed.length) : parsed.length
     if (info.modality !== 'unknown' && preparationPlan(info, cores, Math.ceil(n / batch), req.prepWorker).worker) early.launch = launchPreparer(prepSpec(info), ws.arrays.root)
   })
   if (info.modality === 'vision' && !ds.hasImages) throw badInput(ds.path, 'the model is a vision model but this dataset has no image for every item')
   if (info.modality === 'text' && !ds.hasText) throw badInput(ds.path, 'the model is a text model but this dataset has no caption for every item')
-  const items = limit !== null ? ds.items.slice(0, limit) : ds.items
+  const requested = limit !== null ? ds.items.slice(0, limit) : ds.items
+  if (req.shard && req.shard.count > requested.length) throw badInput('--shard', `${ds.path} has ${requested.length} items, fewer than ${req.shard.count} shards; use at most ${requested.length}`)
+  const shard = req.shard ? selectShard(ws, requested, req.shard) : null
+  const items = shard ? shard.items : requested
   const layers = resolveLayers(info, req.layers)
   const pool = resolvePool(poolChoice, info.modality, { hasFeatureMaps: info.stages.length > 0, modelType: typeof info.config?.model_type === 'string' ? info.config.model_type : undefined })
   const enc = info.modality === 'text' ? loadTextEncoder(info.tokenizer!.json, info.tokenizer!.config, info.positionLimit ?? undefined) : null
@@ -254,6 +280,7 @@ async function extractWith(
     pool,
     preprocessing: preprocessingOf(ws, info, enc),
     dtype: 'float32',
+    ...(shard ? { subset: shard.subsetSha256 } : {}),
   }
   const tm = { setup_s: 0, loop_s: 0, session_run_s: 0, prepare_s: 0, pool_s: 0, store_s: 0 }
   let preparation: ExtractResult['preparation'] = { mode: 'inline', threads: null, note: null }
@@ -264,7 +291,7 @@ async function extractWith(
       out = path.resolve(req.out)
       const t = loadFeatures(ws, id)
       if (t.dims) throw badInput('--out', `the layers have different widths (${t.dims.join(', ')}), so they do not fit one [N, L, D] .npy; the features are cached as feature set ${id} (align it by id), or choose layers of one width`)
-      writeFeatures(out, t)
+      writeFeatures(out, t, { overwrite: req.overwrite })
     }
     return {
       feature_set: s.id,
@@ -283,12 +310,16 @@ async function extractWith(
       timing: { total_s: (performance.now() - t0) / 1000, ...tm },
       preparation,
       ...(out ? { out } : {}),
+      ...(info.tower ? { tower: info.tower } : {}),
+      ...(shard
+        ? { shard: { index: shard.spec.index, count: shard.spec.count, n_total: shard.total, full_key: featureKey({ ...keyParts, n: shard.total, subset: undefined }), subset: shard.subsetSha256, members: shard.members } }
+        : {}),
     }
   }
   const existing = findFeatureSetByKey(ws, featureKey(keyParts))
   if (existing && existing.state === 'complete') return finish(existing.id, true, 0, existing.nBatches)
 
-  const set = existing ?? createFeatureSet(ws, { ...keyParts, modelPath: info.path, datasetPath: ds.path, modality: info.modality, batchSize: batch, modelId: null })
+  const set = existing ?? createFeatureSet(ws, { ...keyParts, modelPath: info.path, datasetPath: ds.path, modality: info.modality, batchSize: batch, modelId: null, source: shard ? 'shard' : 'extract' })
   // A resumed set keeps its batch boundaries, so finished batches stay valid whatever --batch says now.
   const bs = set.batchSize
   const done = doneBatches(ws, set.id)

@@ -31,7 +31,7 @@ export interface FeatureSet {
   ep: string | null
   skippedEps: { ep: string; reason: string }[]
   state: FeatureSetState
-  source: 'extract' | 'import'
+  source: 'extract' | 'import' | 'shard'
   createdAt: string
   finishedAt: string | null
   seconds: number
@@ -58,7 +58,7 @@ interface Row {
   ep: string | null
   skipped_eps: string
   state: FeatureSetState
-  source: 'extract' | 'import'
+  source: 'extract' | 'import' | 'shard'
   created_at: string
   finished_at: string | null
   seconds: number
@@ -120,11 +120,13 @@ export interface FeatureKeyParts {
   pool: string
   preprocessing: unknown
   dtype: 'float32'
+  /** For a shard of the items: the SHA-256 of its member list (absent for whole datasets, so their keys are unchanged). */
+  subset?: string
 }
 
 export function featureKey(p: FeatureKeyParts): string {
-  const { modelSha256, datasetSha256, n, layers, pool, preprocessing, dtype } = p
-  return crypto.createHash('sha256').update(canonicalJson({ v: 1, modelSha256, datasetSha256, n, layers, pool, preprocessing, dtype })).digest('hex')
+  const { modelSha256, datasetSha256, n, layers, pool, preprocessing, dtype, subset } = p
+  return crypto.createHash('sha256').update(canonicalJson({ v: 1, modelSha256, datasetSha256, n, layers, pool, preprocessing, dtype, subset })).digest('hex')
 }
 
 export function getFeatureSet(ws: Workspace, id: string): FeatureSet {
@@ -148,7 +150,7 @@ export interface NewFeatureSet extends FeatureKeyParts {
   datasetPath: string
   modality: string
   batchSize: number
-  source?: 'extract' | 'import'
+  source?: 'extract' | 'import' | 'shard'
   dim?: number | null
 }
 

@@ -1,7 +1,9 @@
-import fs from 'node:fs'
 import onnxProto from 'onnx-proto'
 import { badInput } from '../../common/errors'
 import { featureMapLayouts, findFeatureMapStages } from './featureMaps'
+import { externalRefs } from './externalData'
+import type { GraphAddition } from './graphCopy'
+import { scanModelFile, type ScanLimits } from './protoScan'
 
 const { onnx } = onnxProto
 export type ModelProto = onnxProto.onnx.ModelProto
@@ -45,17 +47,14 @@ export interface GraphSummary {
 }
 
 /**
- * Decodes an ONNX file's ModelProto. Protobuf decoding accepts many byte strings, so beyond the decode
- * the model must have a graph with nodes and declared inputs and outputs; anything else is not a model.
+ * Decodes an ONNX file's ModelProto without its weights: a wire-format scan (protoScan.ts) bounds the
+ * graph's size and leaves out tensor payloads of PAYLOAD_KEPT_BYTES or more, so the result describes
+ * the graph (names, types, shapes, external data references, small constants) and never holds inline
+ * weights. Protobuf decoding accepts many byte strings, so beyond the decode the model must have a graph
+ * with nodes and declared inputs and outputs; anything else is not a model.
  */
-export function readModelProto(file: string): ModelProto {
-  let bytes: Buffer
-  try {
-    bytes = fs.readFileSync(file)
-  } catch (e) {
-    throw badInput(file, `cannot read the model (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
-  }
-  return decodeModelProto(file, bytes)
+export function readModelProto(file: string, limits?: ScanLimits): ModelProto {
+  return decodeModelProto(file, scanModelFile(file, limits).structure)
 }
 
 export function decodeModelProto(file: string, bytes: Uint8Array): ModelProto {
@@ -110,11 +109,13 @@ export function blockScope(nodeName: string): { template: string; index: number 
  * template with the most distinct indices), take as each block's output the tensor produced inside
  * the block, consumed after it (or a graph output), that is produced last; and as the stream's start
  * the data tensor entering block 0 that most of its nodes read (the pre-norm input and residual skip).
+ * `inTower` limits the search to one tower's nodes (by node index) in a graph holding several.
  */
-export function findResidualStream(m: ModelProto, dataDerived: Set<string>): string[] {
+export function findResidualStream(m: ModelProto, dataDerived: Set<string>, inTower?: (node: number) => boolean): string[] {
   const nodes = m.graph!.node!
   const groups = new Map<string, Map<number, number[]>>()
   nodes.forEach((n, i) => {
+    if (inTower && !inTower(i)) return
     const s = blockScope(n.name ?? '')
     if (!s) return
     let g = groups.get(s.template)
@@ -176,7 +177,7 @@ export function findResidualStream(m: ModelProto, dataDerived: Set<string>): str
  * Tensors computed from the model's inputs through data ops. A Shape node cuts the chain (its output is
  * metadata), so shape arithmetic and constants are not offered as layers.
  */
-function dataDerivedTensors(m: ModelProto): Set<string> {
+export function dataDerivedTensors(m: ModelProto): Set<string> {
   const g = m.graph!
   const inits = new Set((g.initializer ?? []).map((t) => t.name ?? ''))
   const derived = new Set((g.input ?? []).map((i) => i.name ?? '').filter((n) => !inits.has(n)))
@@ -201,8 +202,7 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
   for (const n of g.node ?? []) for (const t of n.output ?? []) if (t && derived.has(t) && !inputNames.has(t)) tappable.push({ name: t, op: n.opType ?? '', shape: shapes.get(t)?.shape ?? null })
   const floatTypes = [...outputs.map((o) => o.type), ...(g.initializer ?? []).map((t) => ELEM_TYPES[t.dataType ?? 0] ?? '')]
   const ft = floatTypes.find((t) => t === 'float32' || t === 'float16' || t === 'bfloat16') ?? 'float32'
-  const ext = new Set<string>()
-  for (const t of g.initializer ?? []) if (t.dataLocation === 1) for (const e of t.externalData ?? []) if (e.key === 'location' && e.value) ext.add(e.value)
+  const ext = new Set(externalRefs(g).map((r) => r.location))
   return {
     inputs,
     outputs,
@@ -217,23 +217,21 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
 }
 
 /**
- * A copy of the model with extra graph outputs. The user's file is never touched; the caller writes
- * the bytes elsewhere. Type is the activation float type (the exporter rarely records value_info, and
- * onnxruntime needs an element type on every output; it infers the shape).
+ * Graph outputs that expose intermediate tensors `names` (declared outputs are skipped). Typed with the
+ * tensor's value_info where the exporter recorded one, else the activation float type: onnxruntime
+ * needs an element type on every output and infers the shape.
  */
-export function withExtraOutputs(file: string, names: string[], floatElemType: number): Uint8Array {
-  const m = readModelProto(file)
-  const g = m.graph!
-  g.output ??= []
-  const existing = new Set(g.output.map((o) => o.name))
+export function extraOutputs(file: string, names: string[], floatElemType: number): GraphAddition {
+  const g = readModelProto(file).graph!
+  const existing = new Set((g.output ?? []).map((o) => o.name))
   const produced = new Set<string>()
   for (const n of g.node ?? []) for (const t of n.output ?? []) produced.add(t)
   const vi = new Map((g.valueInfo ?? []).map((v) => [v.name, v]))
+  const outputs: onnxProto.onnx.IValueInfoProto[] = []
   for (const name of names) {
     if (existing.has(name)) continue
     if (!produced.has(name)) throw badInput(file, `no tensor named ${JSON.stringify(name)} in the graph (see \`layers\` for the tappable names)`)
-    const known = vi.get(name)
-    g.output.push(known ? onnx.ValueInfoProto.create(known) : onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: floatElemType } } }))
+    outputs.push(vi.get(name) ?? { name, type: { tensorType: { elemType: floatElemType } } })
   }
-  return onnx.ModelProto.encode(m).finish()
+  return { outputs }
 }

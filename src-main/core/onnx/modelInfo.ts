@@ -2,8 +2,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { parseImagePreprocessing, type ImagePreprocessing } from '../data/imageProcessor'
+import { checkExternalData, externalRefs } from './externalData'
 import { checkImageFit, imageFitOf } from '../features/imageFit'
-import { readModelProto, summarizeGraph, type GraphSummary } from './graph'
+import { readModelProto, summarizeGraph, type GraphSummary, type TensorDecl } from './graph'
+import { findTowers, type GraphTower, type TowerName } from './towers'
 
 export type Modality = 'vision' | 'text' | 'unknown'
 
@@ -32,6 +34,21 @@ export interface ModelInfo extends GraphSummary {
   sidecar: string | null
   /** Files whose bytes determine the model's outputs: the graph and its external data, absolute. */
   weightFiles: string[]
+  /** The towers of a dual encoder (vision and text, in one graph or split in two files), or [] for a model with one. */
+  towers: TowerInfo[]
+  /** The tower the graph fields above describe and extraction runs (dual encoders only; see `selectTower`). */
+  tower: TowerName | null
+  /** `file` holds other towers too, so a session prunes its copy of the graph to the outputs it fetches. */
+  pruneToTower: boolean
+  /** The inputs, outputs and tappable tensors of all towers together (dual encoders only). */
+  whole: Pick<GraphSummary, 'inputs' | 'outputs' | 'tappable'> | null
+}
+
+/** One tower of a dual encoder and the graph file that runs it. */
+export interface TowerInfo extends GraphTower {
+  file: string
+  floatElemType: number
+  externalDataFiles: string[]
 }
 
 function readJsonIf(file: string): Json | null {
@@ -46,7 +63,10 @@ function readJsonIf(file: string): Json | null {
   return v as Json
 }
 
-/** The graph file of a folder: onnx/model.onnx, then model.onnx, then the only/first other .onnx. */
+/**
+ * The graph file of a folder: onnx/model.onnx, then model.onnx, then the vision graph of a split dual
+ * encoder (`splitTowerFiles`), then the only/first other .onnx.
+ */
 export function resolveGraphFile(p: string): { file: string; configDir: string; format: ModelInfo['format'] } {
   const abs = path.resolve(p)
   let st: fs.Stats
@@ -63,12 +83,49 @@ export function resolveGraphFile(p: string): { file: string; configDir: string; 
     return { file: abs, configDir: up, format: up === dir ? 'onnx-file' : 'onnx-folder' }
   }
   for (const c of [path.join(abs, 'onnx', 'model.onnx'), path.join(abs, 'model.onnx')]) if (fs.existsSync(c)) return { file: c, configDir: abs, format: 'onnx-folder' }
+  const split = splitTowerFiles(abs)
+  if (split) return { file: split.vision, configDir: abs, format: 'onnx-folder' }
   for (const sub of [path.join(abs, 'onnx'), abs]) {
     if (!fs.existsSync(sub)) continue
     const found = fs.readdirSync(sub).filter((f) => f.toLowerCase().endsWith('.onnx')).sort()
     if (found.length) return { file: path.join(sub, found[0]!), configDir: abs, format: 'onnx-folder' }
   }
   throw badInput(abs, 'no .onnx file in this folder (looked for onnx/model.onnx, model.onnx and any *.onnx)')
+}
+
+/** transformers.js' layout of a dual encoder: `onnx/vision_model.onnx` beside `onnx/text_model.onnx`. */
+export function splitTowerFiles(folder: string): Record<TowerName, string> | null {
+  for (const sub of [path.join(folder, 'onnx'), folder]) {
+    const vision = path.join(sub, 'vision_model.onnx')
+    const text = path.join(sub, 'text_model.onnx')
+    if (fs.existsSync(vision) && fs.existsSync(text)) return { vision, text }
+  }
+  return null
+}
+
+function imageInputOf(inputs: TensorDecl[]): string | null {
+  return (inputs.find((i) => i.name === 'pixel_values') ?? inputs.find((i) => i.type.startsWith('float') && i.shape?.length === 4) ?? null)?.name ?? null
+}
+
+function fileTower(name: TowerName, file: string, g: GraphSummary): TowerInfo {
+  const { inputs, outputs, hiddenStates, residualStream, tappable, floatElemType, externalDataFiles } = g
+  return { name, file, inputs, outputs, hiddenStates, residualStream, tappable, floatElemType, externalDataFiles }
+}
+
+/**
+ * The model as one tower sees it: the graph fields, file and modality become the tower's, so
+ * extraction feeds only its inputs and offers only its layers. For a model with one tower, naming its
+ * own modality is allowed and changes nothing.
+ */
+export function selectTower(info: ModelInfo, name: TowerName): ModelInfo {
+  if (info.towers.length === 0) {
+    if (name === info.modality) return info
+    throw badInput('--tower', `${info.path} has one tower (${info.modality}), not a ${name} tower`)
+  }
+  const t = info.towers.find((x) => x.name === name)
+  if (!t) throw badInput('--tower', `${info.path} has no ${name} tower (towers: ${info.towers.map((x) => x.name).join(', ')})`)
+  const { file, inputs, outputs, hiddenStates, residualStream, tappable, floatElemType, externalDataFiles } = t
+  return { ...info, file, inputs, outputs, hiddenStates, residualStream, tappable, floatElemType, externalDataFiles, modality: name, tower: name, imageInput: name === 'vision' ? imageInputOf(inputs) : null }
 }
 
 function sidecarOf(file: string): string | null {
@@ -105,6 +162,12 @@ export function inspectModel(p: string): ModelInfo {
   const { file, configDir, format } = resolveGraphFile(p)
   const proto = readModelProto(file)
   const g = summarizeGraph(proto)
+  const split = fs.statSync(path.resolve(p)).isDirectory() ? splitTowerFiles(configDir) : null
+  const splitText = split?.vision === file ? split.text : null
+  const textProto = splitText ? readModelProto(splitText) : null
+  let towers: TowerInfo[]
+  if (textProto) towers = [fileTower('vision', file, g), fileTower('text', splitText!, summarizeGraph(textProto))]
+  else towers = findTowers(proto, g).map((t) => ({ ...t, file, floatElemType: g.floatElemType, externalDataFiles: g.externalDataFiles }))
   const config = readJsonIf(path.join(configDir, 'config.json'))
   const sidecarPath = sidecarOf(file)
   const sidecar = sidecarPath ? readJsonIf(sidecarPath) : null
@@ -121,7 +184,7 @@ export function inspectModel(p: string): ModelInfo {
     image = parseImagePreprocessing(ppPath, pp)
     imageSource = ppPath
   }
-  const imageInput = modality === 'vision' ? (g.inputs.find((i) => i.name === 'pixel_values') ?? g.inputs.find((i) => i.type.startsWith('float') && i.shape?.length === 4) ?? null)?.name ?? null : null
+  const imageInput = modality === 'vision' ? imageInputOf(g.inputs) : null
 
   let tokenizer: ModelInfo['tokenizer'] = null
   if (sidecar && sidecar.tokenizer !== undefined) {
@@ -132,11 +195,35 @@ export function inspectModel(p: string): ModelInfo {
     const cfg = path.join(configDir, 'tokenizer_config.json')
     tokenizer = { json: path.join(configDir, 'tokenizer.json'), config: fs.existsSync(cfg) ? cfg : null }
   }
-  const posRaw = config?.n_positions ?? config?.max_position_embeddings
+  const textConfig = config?.text_config && typeof config.text_config === 'object' ? (config.text_config as Json) : null
+  const posRaw = config?.n_positions ?? config?.max_position_embeddings ?? textConfig?.max_position_embeddings
   const positionLimit = typeof posRaw === 'number' && posRaw > 0 ? posRaw : null
-  const weightFiles = [file, ...g.externalDataFiles.map((f) => path.resolve(path.dirname(file), f))]
-  for (const w of weightFiles.slice(1)) if (!fs.existsSync(w)) throw badInput(file, `external data file ${path.basename(w)} is missing next to the graph`)
-  return { ...g, path: path.resolve(p), file, configDir, format, modality, config, image, imageSource, imageInput, tokenizer, positionLimit, sidecar: sidecarPath, weightFiles }
+  // Checked here, before anything hashes or loads the data files; a split dual encoder has two graphs.
+  const weightFiles = [file, ...checkExternalData(file, externalRefs(proto.graph!))]
+  if (splitText) weightFiles.push(splitText, ...checkExternalData(splitText, externalRefs(textProto!.graph!)))
+  const info: ModelInfo = {
+    ...g,
+    path: path.resolve(p),
+    file,
+    configDir,
+    format,
+    modality,
+    config,
+    image,
+    imageSource,
+    imageInput,
+    tokenizer,
+    positionLimit,
+    sidecar: sidecarPath,
+    weightFiles,
+    towers,
+    tower: null,
+    pruneToTower: towers.length > 0 && !splitText,
+    whole: null,
+  }
+  if (!towers.length) return info
+  info.whole = splitText ? { inputs: towers.flatMap((t) => t.inputs), outputs: towers.flatMap((t) => t.outputs), tappable: towers.flatMap((t) => t.tappable) } : { inputs: g.inputs, outputs: g.outputs, tappable: g.tappable }
+  return selectTower(info, modality === 'text' ? 'text' : 'vision')
 }
 
 /** Throws the error a user should see when the model cannot be run on data. */

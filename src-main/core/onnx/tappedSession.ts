@@ -1,10 +1,12 @@
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type * as ort from 'onnxruntime-node'
 import { createSession, type CreatedSession, type EpChoice } from './ep'
-import { withExtraOutputs } from './graph'
+import { extraOutputs, readModelProto } from './graph'
+import { writeGraphCopy } from './graphCopy'
+import { prunePlan } from './prune'
+import { writePrunedCopy } from './prunedCopy'
 import type { ModelInfo } from './modelInfo'
 
 export interface ModelSession extends CreatedSession {
@@ -17,12 +19,26 @@ export interface ModelSession extends CreatedSession {
 }
 
 /**
+ * Session options that make onnxruntime resolve external data against the user's model folder while
+ * the graph itself is loaded from a copy elsewhere (config key
+ * "session.model_external_initializers_file_folder_path", onnxruntime >= 1.19): the weights are read
+ * (or mapped) by onnxruntime from the original files, on any file system, and never pass through the
+ * JavaScript heap.
+ */
+export function externalDataFrom(folder: string, options: ort.InferenceSession.SessionOptions = {}): ort.InferenceSession.SessionOptions {
+  const extra = (options.extra ?? {}) as Record<string, unknown>
+  const session = (extra.session ?? {}) as Record<string, unknown>
+  return { ...options, extra: { ...extra, session: { ...session, model_external_initializers_file_folder_path: folder } } }
+}
+
+/**
  * Opens a session that can fetch `wanted` (declared outputs or intermediate tensors). Declared outputs
  * load the user's file as is, by path so external data resolves. Intermediate tensors need a copy of the
- * graph with extra outputs, never written next to the user's file: inline models load it from memory;
- * external-data models need their weights beside the copy (onnxruntime refuses absolute or escaping
- * locations), so the copy goes in `tmpDir` with hard links to the weight files, or, where a hard link is
- * impossible (another file system), the weights are handed over in memory via `externalData`.
+ * graph with extra outputs, never written next to the user's file: the copy goes in `tmpDir` (the
+ * original bytes plus an appended graph addition, see graphCopy.ts) and its external data is read from
+ * the model's own folder by path (`externalDataFrom`), so nothing is linked, copied or read into memory.
+ * A graph holding several towers (`info.pruneToTower`) is always copied, cut down to `wanted`
+ * (prunedCopy.ts), so that the session needs only the chosen tower's inputs.
  */
 export async function openModelSession(
   info: ModelInfo,
@@ -32,7 +48,7 @@ export async function openModelSession(
   options: ort.InferenceSession.SessionOptions = {},
 ): Promise<ModelSession> {
   const declared = new Set(info.outputs.map((o) => o.name))
-  const needsTap = wanted.some((w) => !declared.has(w))
+  const needsTap = info.pruneToTower || wanted.some((w) => !declared.has(w))
   const wrap = (c: CreatedSession, tapped: boolean, cleanup: () => void): ModelSession => ({
     ...c,
     outputNames: c.session.outputNames,
@@ -46,34 +62,15 @@ export async function openModelSession(
     },
   })
   if (!needsTap) return wrap(await createSession(info.file, ep, options), false, () => {})
-  const bytes = withExtraOutputs(info.file, wanted, info.floatElemType)
-  if (info.externalDataFiles.length === 0) return wrap(await createSession(bytes, ep, options), true, () => {})
-
-  const dir = path.join(tmpDir, `platonic-lab-tap-${process.pid}-${crypto.randomBytes(4).toString('hex')}`)
-  fs.mkdirSync(dir, { recursive: true })
+  const addition = extraOutputs(info.file, wanted, info.floatElemType)
+  const dir = fs.mkdtempSync(path.join(tmpDir, 'platonic-lab-tap-'))
   const cleanup = (): void => fs.rmSync(dir, { recursive: true, force: true })
   try {
-    const srcDir = path.dirname(info.file)
-    let linked = true
-    for (const rel of info.externalDataFiles) {
-      const dest = path.join(dir, rel)
-      if (path.relative(dir, dest).startsWith('..')) throw new Error(`external data location ${rel} leaves the model folder`)
-      fs.mkdirSync(path.dirname(dest), { recursive: true })
-      try {
-        fs.linkSync(path.join(srcDir, rel), dest)
-      } catch {
-        linked = false
-        break
-      }
-    }
-    if (linked) {
-      const graph = path.join(dir, path.basename(info.file))
-      fs.writeFileSync(graph, bytes)
-      return wrap(await createSession(graph, ep, options), true, cleanup)
-    }
-    cleanup()
-    const externalData: ort.InferenceSession.SessionOptions['externalData'] = info.externalDataFiles.map((rel) => ({ path: rel, data: fs.readFileSync(path.join(srcDir, rel)) }))
-    return wrap(await createSession(bytes, ep, { ...options, externalData }), true, () => {})
+    const copy = path.join(dir, 'model.onnx')
+    // A graph holding several towers is cut down to the wanted outputs, so only one tower's inputs are needed.
+    if (info.pruneToTower) writePrunedCopy(info.file, copy, prunePlan(readModelProto(info.file), wanted), addition)
+    else writeGraphCopy(info.file, copy, addition)
+    return wrap(await createSession(copy, ep, externalDataFrom(path.dirname(info.file), options)), true, cleanup)
   } catch (e) {
     cleanup()
     throw e

@@ -1,8 +1,8 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { buildReportHtml, chosenSections, reportTitle } from './buildReportHtml'
 import { printPdf } from './printPdf'
+import { checkWriteTarget, writeFileAtomically } from '../data/atomicWrite'
 import type { Paper, ReportData } from './types'
 
 export interface WriteReportOptions {
@@ -12,6 +12,8 @@ export interface WriteReportOptions {
   out?: string
   /** Also (or only) write the HTML document here. */
   html?: string
+  /** Replace existing files (else refused before anything is built). */
+  overwrite?: boolean
 }
 
 export interface WriteReportResult {
@@ -27,21 +29,16 @@ export interface WriteReportResult {
 export async function writeReport(data: ReportData, opts: WriteReportOptions): Promise<WriteReportResult> {
   const t0 = performance.now()
   if (!opts.out && !opts.html) throw badInput('--out', 'missing: give --out FILE.pdf (and/or --html FILE)')
+  const target = { overwrite: opts.overwrite }
+  for (const f of [opts.out, opts.html]) if (f) checkWriteTarget(f, target)
   const html = buildReportHtml(data, { paper: opts.paper, sections: opts.sections })
   let htmlPath: string | null = null
-  if (opts.html) {
-    htmlPath = path.resolve(opts.html)
-    try {
-      fs.writeFileSync(htmlPath, html)
-    } catch (e) {
-      throw badInput(opts.html, `cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
-    }
-  }
+  if (opts.html) htmlPath = writeFileAtomically(opts.html, html, target)
   let pdfPath: string | null = null
   let bytes: number | null = null
   if (opts.out) {
     pdfPath = path.resolve(opts.out)
-    bytes = (await printPdf(html, pdfPath, { paper: opts.paper, title: reportTitle(data) })).bytes
+    bytes = (await printPdf(html, pdfPath, { paper: opts.paper, title: reportTitle(data), overwrite: opts.overwrite })).bytes
   }
   return { pdf: pdfPath, html: htmlPath, paper: opts.paper, sections: chosenSections(data, opts.sections), pdf_bytes: bytes, seconds: (performance.now() - t0) / 1000 }
 }

@@ -11,8 +11,10 @@ export function ipcTransport(bridge: PlatonicBridge): Transport {
 }
 
 /**
- * Browser mode: POST /api/call with the per-run token, events over server-sent events. The token comes
- * from the page URL once and is kept for this tab only.
+ * Browser mode: POST /api/call with the per-run token in a header, events over server-sent events.
+ * The token comes from the page URL once, is kept for this tab only (sessionStorage, never a cookie,
+ * which every server on 127.0.0.1 would receive) and is removed from the address bar. EventSource
+ * cannot send headers, so the event stream's URL carries it in the query; that URL is never shown.
  */
 export function httpTransport(): Transport {
   const url = new URL(window.location.href)
@@ -35,6 +37,7 @@ export function httpTransport(): Transport {
   }
   return {
     async invoke(method, args) {
+      if (!token) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'this page has no access token: open the address printed by `platonic-lab serve` (it ends in ?token=…)' } }
       let res: Response
       try {
         res = await fetch('/api/call', {

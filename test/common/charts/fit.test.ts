@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { barCentreOffset, fmtNum, leastSquaresLine, paretoFront, textOn, toCsv } from '../../../src-main/common/charts'
+import { neutraliseFormula } from '../../../src-main/common/charts/csv'
 
 describe('leastSquaresLine', () => {
   it('recovers an exact line and ignores non-finite pairs', () => {
@@ -88,8 +89,16 @@ describe('toCsv (RFC 4180)', () => {
       fc.property(fc.array(fc.string(), { minLength: 1, maxLength: 5 }), (vals) => {
         const cols = vals.map((_, i) => `c${i}`)
         const row = Object.fromEntries(vals.map((v, i) => [`c${i}`, v]))
-        expect(parse(toCsv([row], cols))).toEqual([cols, vals])
+        expect(parse(toCsv([row], cols))).toEqual([cols, vals.map(neutraliseFormula)])
       }),
     )
+  })
+  it('neutralises text that a spreadsheet would run as a formula; numbers stay numbers', () => {
+    const row = { a: '=HYPERLINK("http://x","y")', b: '+1+2', c: '-2+3', d: '@SUM(A1)', e: '\tcmd', f: '\r=1', g: -3.5, h: '-3.5', i: '1e-7', j: 'plain', k: [-0.4, 0.6] }
+    const csv = toCsv([row], Object.keys(row))
+    expect(csv.split('\r\n')[1]).toBe(`"'=HYPERLINK(""http://x"",""y"")",'+1+2,'-2+3,'@SUM(A1),'\tcmd,"'\r=1",-3.5,-3.5,1e-7,plain,'-0.4;0.6`)
+    // Independent of toCsv: the first character of every written text cell is not a formula start.
+    for (const s of ['=1', '+a', '-a', '@a', '\t', '\r']) expect(neutraliseFormula(s)[0]).toBe("'")
+    for (const s of ['-1', '+2.5', '-.5', '3E+8', '0', 'x=1']) expect(neutraliseFormula(s)).toBe(s)
   })
 })

@@ -45,7 +45,7 @@ describe('align input validation', () => {
   it('the result has exactly the CLI.md keys (plus documented additions)', async () => {
     const r = await align(A, B, { metrics: 'all', k: 3 })
     expect(Object.keys(r)).toEqual(expect.arrayContaining(['n', 'k', 'prep', 'layers_mode', 'chance', 'metrics', 'seconds', 'ep']))
-    expect(Object.keys(r.metrics)).toEqual(['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn', 'cka', 'cka_rbf', 'unbiased_cka', 'cknna', 'svcca'])
+    expect(Object.keys(r.metrics)).toEqual(['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn', 'cka', 'cka_rbf', 'unbiased_cka', 'cknna', 'svcca', 'rsa', 'procrustes'])
     for (const m of Object.values(r.metrics)) {
       expect(Object.keys(m)).toEqual(expect.arrayContaining(['score', 'layers', 'matrix', 'ci95']))
       expect(Number.isFinite(m.score)).toBe(true)

@@ -29,7 +29,7 @@ describe('report command', () => {
   it('declares its flags', () => {
     expect(command.name).toBe('report')
     expect(new Set(command.flags)).toEqual(new Set(['demo', 'sections', 'paper', 'out', 'html']))
-    expect(command.booleanFlags).toEqual(['demo'])
+    expect(command.booleanFlags).toEqual(['demo', 'force'])
   })
 
   it('validates flags before gathering', async () => {

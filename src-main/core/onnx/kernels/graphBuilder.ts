@@ -6,6 +6,7 @@ const { onnx } = onnxProto
 export const FLOAT = onnx.TensorProto.DataType.FLOAT
 export const INT64 = onnx.TensorProto.DataType.INT64
 export const BOOL = onnx.TensorProto.DataType.BOOL
+export const DOUBLE = onnx.TensorProto.DataType.DOUBLE
 
 /** A graph input or output: name, element type and shape (a string is a symbolic dimension). */
 export interface ValueSpec {

@@ -1,11 +1,11 @@
-import { BOOL, FLOAT, INT64, buildModel, type NodeSpec } from './graphBuilder'
+import { BOOL, DOUBLE, FLOAT, INT64, buildModel, type NodeSpec } from './graphBuilder'
 
 /**
  * The kernel graphs. Every dimension is symbolic, so one session per graph serves all block sizes.
  * Inputs are float32; accumulation beyond one GEMM (sums of squares, merges) happens in float64 in
  * TypeScript.
  */
-export type GraphKind = 'gemmNT' | 'gemmTN' | 'gemmNTTopk' | 'gemmNTTopkDiag'
+export type GraphKind = 'gemmNT' | 'gemmTN' | 'gemmNTTopk' | 'gemmNTTopkDiag' | 'gemmNT64'
 
 /** S = X Y^T for X [m, d], Y [n, d]: one block of a Gram matrix. */
 function gemmNT(): Uint8Array {
@@ -16,6 +16,19 @@ function gemmNT(): Uint8Array {
       { name: 'Y', type: FLOAT, shape: ['n', 'd'] },
     ],
     outputs: [{ name: 'S', type: FLOAT, shape: ['m', 'n'] }],
+    nodes: [{ op: 'Gemm', inputs: ['X', 'Y'], outputs: ['S'], attrs: { transB: 1 } }],
+  })
+}
+
+/** S = X Y^T in float64 for X [m, d], Y [n, d]: all inner products of long rows (calibration nulls). */
+function gemmNT64(): Uint8Array {
+  return buildModel({
+    name: 'gemm_nt_f64',
+    inputs: [
+      { name: 'X', type: DOUBLE, shape: ['m', 'd'] },
+      { name: 'Y', type: DOUBLE, shape: ['n', 'd'] },
+    ],
+    outputs: [{ name: 'S', type: DOUBLE, shape: ['m', 'n'] }],
     nodes: [{ op: 'Gemm', inputs: ['X', 'Y'], outputs: ['S'], attrs: { transB: 1 } }],
   })
 }
@@ -77,6 +90,8 @@ export function graphBytes(kind: GraphKind): Uint8Array {
       return gemmNT()
     case 'gemmTN':
       return gemmTN()
+    case 'gemmNT64':
+      return gemmNT64()
     case 'gemmNTTopk':
       return gemmNTTopk(false)
     case 'gemmNTTopkDiag':

@@ -4,6 +4,7 @@ import { gramBlocked } from './gram'
 import { linearHsicBlocked } from './hsic'
 import { knnBlocked, type TopkMode } from './knn'
 import { KernelSessions } from './sessions'
+import { innerProductsBlocked } from './innerProducts'
 
 export interface OrtBackendOptions {
   /** Execution provider (`--ep`); `auto` falls back along ep.ts's order. */
@@ -33,6 +34,7 @@ export async function createOrtBackend(opts: OrtBackendOptions = {}): Promise<Ke
     knn: (F, k, signal) => knnBlocked(sessions, F, k, { ...blocks, topk, signal }),
     gram: (F, signal) => gramBlocked(sessions, F, { ...blocks, signal }),
     linearHsic: (A, B, signal) => linearHsicBlocked(sessions, A, B, { ...blocks, blockCols: opts.blockCols, signal }),
+    innerProducts: (X, m, Y, n, d, signal) => innerProductsBlocked(sessions, X, m, Y, n, d, signal),
     dispose: () => sessions.dispose(),
   }
 }

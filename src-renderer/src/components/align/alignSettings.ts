@@ -50,6 +50,8 @@ export const METRIC_LABELS: Record<Metric, string> = {
   unbiased_cka: 'unbiased CKA',
   cknna: 'CKNNA',
   svcca: 'SVCCA',
+  rsa: 'RSA (Spearman)',
+  procrustes: 'Procrustes',
 }
 export { METRICS, PREPS }
 

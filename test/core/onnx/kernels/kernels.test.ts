@@ -7,6 +7,8 @@ import { gramBlocked } from '../../../../src-main/core/onnx/kernels/gram'
 import { linearHsicBlocked } from '../../../../src-main/core/onnx/kernels/hsic'
 import { knnBlocked, type TopkMode } from '../../../../src-main/core/onnx/kernels/knn'
 import { KernelSessions } from '../../../../src-main/core/onnx/kernels/sessions'
+import { innerProductsBlocked } from '../../../../src-main/core/onnx/kernels/innerProducts'
+import { innerProductsF64 } from '../../../../src-main/core/align/innerProducts'
 import { dot, gaussian, refGram, refHsic, refKnn, smallInts } from './reference'
 
 let sessions: KernelSessions
@@ -211,5 +213,19 @@ describe('createOrtBackend', () => {
     ac.abort()
     const e = await knnBlocked(sessions, gaussian(20, 3, 20), 2, { blockRows: 4, signal: ac.signal }).catch((x: unknown) => x)
     expect(isAppError(e) && e.code).toBe('CANCELLED')
+  })
+})
+
+describe('innerProductsBlocked (float64 Gemm)', () => {
+  it('equals the float64 sums X Yᵀ, in one call and in column chunks, and the TypeScript fallback', async () => {
+    const X = gaussian(3, 37, 71, false).data as Float64Array
+    const Y = gaussian(4, 37, 72, false).data as Float64Array
+    const want = new Float64Array(12)
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 4; b++) for (let t = 0; t < 37; t++) want[a * 4 + b] += X[a * 37 + t]! * Y[b * 37 + t]!
+    for (const chunk of [1 << 20, 10, 37]) {
+      const S = await innerProductsBlocked(sessions, X, 3, Y, 4, 37, undefined, chunk)
+      S.forEach((v, t) => expect(v).toBeCloseTo(want[t]!, 12))
+    }
+    innerProductsF64(X, 3, Y, 4, 37).forEach((v, t) => expect(v).toBeCloseTo(want[t]!, 12))
   })
 })

@@ -7,7 +7,7 @@ import type { Migration } from '../migration'
  * another (layer l at the sum of the widths before it).
  */
 const m: Migration = {
-  version: 8,
+  version: 9,
   name: 'layer_dims',
   up(db) {
     db.exec('ALTER TABLE feature_sets ADD COLUMN layer_dims TEXT')
