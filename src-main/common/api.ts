@@ -15,7 +15,7 @@ import type { AppInfo, DatasetDto, DatasetItemDto, JobDto, ModelDto, WorkspaceSu
 const id = s.string({ min: 1, max: 200 })
 const path = s.string({ min: 1, max: 4096 })
 
-export const JOB_KINDS = ['extract', 'align', 'sweep', 'demo', 'report', 'umap', 'colour', 'selftest'] as const
+export const JOB_KINDS = ['extract', 'align', 'sweep', 'demo', 'report', 'umap', 'colour', 'evaluate', 'selftest'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 export const API = {

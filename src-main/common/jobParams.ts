@@ -71,3 +71,16 @@ export const REPORT_PARAMS = s.object({
   paper: s.optional(s.literal('A4', 'Letter')),
 })
 export type ReportParams = Infer<typeof REPORT_PARAMS>
+
+/** `evaluate`: a local vision-language checkpoint answering a multiple-choice benchmark folder. */
+export const EVALUATE_PARAMS = s.object({
+  modelPath: s.string({ min: 1, max: 4096 }),
+  benchmarkPath: s.string({ min: 1, max: 4096 }),
+  blind: s.optional(s.boolean()),
+  limit: s.optional(s.number({ int: true, min: 1 })),
+  batch: s.optional(s.number({ int: true, min: 1, max: 256 })),
+  maxNewTokens: s.optional(s.number({ int: true, min: 1, max: 4096 })),
+  ep: s.optional(s.literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
+  label: s.optional(s.string({ min: 1, max: 200 })),
+})
+export type EvaluateParams = Infer<typeof EVALUATE_PARAMS>

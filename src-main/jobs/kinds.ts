@@ -13,6 +13,7 @@ const LOADERS: Record<string, () => Promise<JobFn>> = {
   umap: async () => (await import('./umapJob')).umapJob,
   colour: async () => (await import('./colourJob')).colourJob,
   report: async () => (await import('./reportJob')).reportJob,
+  evaluate: async () => (await import('./evaluateJob')).evaluateJob,
 }
 
 export async function loadJob(kind: string): Promise<JobFn> {

@@ -14,6 +14,7 @@ import { openModelSession } from '../onnx/tappedSession'
 import { fileSha256 } from '../store/fileHash'
 import type { Workspace } from '../store/workspace'
 import { imageFitOf } from './imageFit'
+import { BatchRunner, type BatchHalved } from './batchRunner'
 import { toFeed } from './inputs'
 import type { PlainFeed, PrepSpec } from './prepare'
 import { launchPreparer, openPreparer, type PreparerLaunch } from './preparer'
@@ -71,6 +72,10 @@ export interface ExtractResult {
   timing: { total_s: number; setup_s: number; loop_s: number; session_run_s: number; prepare_s: number; pool_s: number; store_s: number }
   /** Where batches were prepared (`worker` or `inline`), the model session's intra-op threads, and why inline if a worker was wanted. */
   preparation: { mode: 'worker' | 'inline'; threads: number | null; note: string | null }
+  /** Where layers were pooled: in the graph copy (only [batch, D] leaves onnxruntime) or in JavaScript, and why not in the graph; null for a cache hit. */
+  pooling: { in: 'graph' | 'javascript'; note: string | null } | null
+  /** Set when onnxruntime ran out of memory and batches were run in smaller parts (items per run before and after). */
+  batch_halved: BatchHalved | null
   out?: string
   /** The tower that ran, for a model with several. */
   tower?: TowerName
@@ -284,6 +289,8 @@ async function extractWith(
   }
   const tm = { setup_s: 0, loop_s: 0, session_run_s: 0, prepare_s: 0, pool_s: 0, store_s: 0 }
   let preparation: ExtractResult['preparation'] = { mode: 'inline', threads: null, note: null }
+  let pooling: ExtractResult['pooling'] = null
+  let batchHalved: BatchHalved | null = null
   const finish = (id: string, cached: boolean, computed: number, resumed: number): ExtractResult => {
     const s = getFeatureSet(ws, id)
     let out: string | undefined
@@ -309,6 +316,8 @@ async function extractWith(
       batches: { total: s.nBatches, resumed, computed },
       timing: { total_s: (performance.now() - t0) / 1000, ...tm },
       preparation,
+      pooling,
+      batch_halved: batchHalved,
       ...(out ? { out } : {}),
       ...(info.tower ? { tower: info.tower } : {}),
       ...(shard
@@ -361,12 +370,18 @@ async function extractWith(
   if (preparer.mode !== 'inline') post(PREFETCH - 1)
   let ms: Awaited<ReturnType<typeof openModelSession>>
   try {
-    ms = await openModelSession(info, layers, ep, tmp, threads ? { intraOpNumThreads: threads } : {})
+    ms = await openModelSession(info, layers, ep, tmp, threads ? { intraOpNumThreads: threads } : {}, { pool, masked: info.modality === 'text' })
   } catch (e) {
     await preparer.close()
     throw e
   }
   setRunInfo(ws, set.id, ms.ep, ms.skipped)
+  pooling = { in: ms.pooling ? 'graph' : 'javascript', note: ms.poolingNote }
+  const fetch = ms.pooling ? [...ms.pooling.pooled, ...ms.pooling.shapes] : layers
+  const runner = new BatchRunner(ms, fetch, pool, info.file, (h) => {
+    batchHalved = h
+    hooks.onProgress?.((resumed + computed) / set.nBatches, `out of memory with ${h.from} items per run; going on with ${h.to}`, null)
+  })
   let computed = 0
   const tLoop = performance.now()
   tm.setup_s = (tLoop - t0) / 1000
@@ -420,40 +435,43 @@ async function extractWith(
       let dims: number[] = []
       let offsets: number[] = []
       let width = 0
-      for (const f of plain.map(toFeed)) {
-        const tr = performance.now()
-        const res = await ms.session.run(f.feeds, layers)
-        tm.session_run_s += lap(tr)
-        const tp = performance.now()
-        const identity = f.rows.length === cur.count && f.rows.every((r, j) => r === j)
-        const widths = layers.map((name) => layerWidth(name, res[name]!.dims, f, pool, channelsLast.has(name)))
-        if (!pooled) {
-          dims = widths
-          offsets = widths.map((_, l) => widths.slice(0, l).reduce((a, d) => a + d, 0))
-          width = widths.reduce((a, d) => a + d, 0)
-          // Shared memory, so handing the batch to the worker to write shares it instead of copying it
-          // into the message (measured: ~60 µs a batch for vit-tiny's 30 KB in the loop).
-          pooled = new Float32Array(new SharedArrayBuffer(cur.count * width * 4))
-        } else if (widths.join() !== dims.join()) throw badInput('--layers', `layer widths changed between images of one batch ([${dims.join(', ')}], then [${widths.join(', ')}])`)
-        const uniform = dims.every((d) => d === dims[0])
-        layers.forEach((name, l) => {
-          const t = res[name]!
-          const x = toFloat32(name, t)
-          const D = dims[l]!
-          const into = (out: Float32Array, at: number, of: number): void =>
-            t.dims.length === 4 ? spatialMeanInto(x, t.dims, channelsLast.has(name), out, at, of) : poolLayerInto(x, t.dims, f.mask, pool, out, at, of)
-          if (identity && uniform) {
-            into(pooled!, l, layers.length)
-            return
-          }
-          // Images of several sizes come in groups, and layers may differ in width: pool the layer on its
-          // own, then place each row at its item's row and the layer's offset.
-          const tmpOut = new Float32Array(f.rows.length * D)
-          into(tmpOut, 0, 1)
-          f.rows.forEach((r, j) => pooled!.set(tmpOut.subarray(j * D, (j + 1) * D), r * width + offsets[l]!))
+      for (const whole of plain.map(toFeed)) {
+        await runner.run(whole, (f, res, runSeconds) => {
+          tm.session_run_s += runSeconds
+          const tp = performance.now()
+          const identity = f.rows.length === cur.count && f.rows.every((r, j) => r === j)
+          // With pooling in the graph, a [B, T, D] layer arrives as [B, D] (other ranks unchanged); the
+          // checks read the layer's own shape.
+          const own = layers.map((_, l) => (ms.pooling ? Array.from(res[ms.pooling.shapes[l]!]!.data as BigInt64Array, Number) : res[fetch[l]!]!.dims))
+          const widths = layers.map((name, l) => layerWidth(name, own[l]!, f, pool, channelsLast.has(name)))
+          if (!pooled) {
+            dims = widths
+            offsets = widths.map((_, l) => widths.slice(0, l).reduce((a, d) => a + d, 0))
+            width = widths.reduce((a, d) => a + d, 0)
+            // Shared memory, so handing the batch to the worker to write shares it instead of copying it
+            // into the message (measured: ~60 µs a batch for vit-tiny's 30 KB in the loop).
+            pooled = new Float32Array(new SharedArrayBuffer(cur.count * width * 4))
+          } else if (widths.join() !== dims.join()) throw badInput('--layers', `layer widths changed between images of one batch ([${dims.join(', ')}], then [${widths.join(', ')}])`)
+          const uniform = dims.every((d) => d === dims[0])
+          layers.forEach((name, l) => {
+            const t = res[fetch[l]!]!
+            const x = toFloat32(name, t)
+            const D = dims[l]!
+            const into = (out: Float32Array, at: number, of: number): void =>
+              t.dims.length === 4 ? spatialMeanInto(x, t.dims, channelsLast.has(name), out, at, of) : poolLayerInto(x, t.dims, f.mask, pool, out, at, of)
+            if (identity && uniform) {
+              into(pooled!, l, layers.length)
+              return
+            }
+            // Images of several sizes come in groups, and layers may differ in width: pool the layer on
+            // its own, then place each row at its item's row and the layer's offset.
+            const tmpOut = new Float32Array(f.rows.length * D)
+            into(tmpOut, 0, 1)
+            f.rows.forEach((r, j) => pooled!.set(tmpOut.subarray(j * D, (j + 1) * D), r * width + offsets[l]!))
+          })
+          for (const name of Object.keys(res)) res[name]!.dispose?.()
+          tm.pool_s += lap(tp)
         })
-        for (const name of Object.keys(res)) res[name]!.dispose?.()
-        tm.pool_s += lap(tp)
       }
       const features = pooled!
       const dim = Math.max(...dims)

@@ -44,6 +44,8 @@ export interface GraphSummary {
   floatElemType: number
   /** Relative external data files referenced by initializers. */
   externalDataFiles: string[]
+  /** Version of the default (ai.onnx) operator set the graph uses. */
+  opset: number
 }
 
 /**
@@ -213,6 +215,7 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
     channelsLast: [...layouts].filter(([, l]) => l === 'NHWC').map(([t]) => t),
     floatElemType: ft === 'float16' ? 10 : ft === 'bfloat16' ? 16 : 1,
     externalDataFiles: [...ext],
+    opset: Number((m.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0),
   }
 }
 

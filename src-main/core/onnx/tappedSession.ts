@@ -4,9 +4,11 @@ import path from 'node:path'
 import type * as ort from 'onnxruntime-node'
 import { createSession, type CreatedSession, type EpChoice } from './ep'
 import { extraOutputs, readModelProto } from './graph'
-import { writeGraphCopy } from './graphCopy'
+import { writeGraphCopy, type GraphAddition } from './graphCopy'
+import { MIN_POOLING_OPSET, poolingAddition, type GraphPooling } from './graphPooling'
 import { prunePlan } from './prune'
 import { writePrunedCopy } from './prunedCopy'
+import type { Pool } from '../features/pool'
 import type { ModelInfo } from './modelInfo'
 
 export interface ModelSession extends CreatedSession {
@@ -14,6 +16,10 @@ export interface ModelSession extends CreatedSession {
   outputNames: readonly string[]
   /** Whether a modified copy of the graph was needed. */
   tapped: boolean
+  /** Pooling nodes in the graph copy, or null when layers leave the session whole (pooled in JavaScript). */
+  pooling: GraphPooling | null
+  /** Why pooling was asked for but is not in the graph (old opset, or the pooled copy failed to load). */
+  poolingNote: string | null
   /** Releases the session and removes any temporary copy. */
   close(): Promise<void>
 }
@@ -32,13 +38,16 @@ export function externalDataFrom(folder: string, options: ort.InferenceSession.S
 }
 
 /**
- * Opens a session that can fetch `wanted` (declared outputs or intermediate tensors). Declared outputs
- * load the user's file as is, by path so external data resolves. Intermediate tensors need a copy of the
- * graph with extra outputs, never written next to the user's file: the copy goes in `tmpDir` (the
- * original bytes plus an appended graph addition, see graphCopy.ts) and its external data is read from
- * the model's own folder by path (`externalDataFrom`), so nothing is linked, copied or read into memory.
- * A graph holding several towers (`info.pruneToTower`) is always copied, cut down to `wanted`
- * (prunedCopy.ts), so that the session needs only the chosen tower's inputs.
+ * Opens a session that can fetch `wanted` (declared outputs or intermediate tensors), pooled inside the
+ * graph when `pool` is given (graphPooling.ts; `masked`: padded text). Declared outputs without pooling
+ * load the user's file as is, by path so external data resolves. Anything else needs a copy of the graph,
+ * never written next to the user's file: the copy goes in `tmpDir` and its external data is read from
+ * the model's own folder by path (`externalDataFrom`), so no weight file is linked, copied or read into
+ * memory. Tapped layers are extra outputs appended to the original bytes (graphCopy.ts). A pooled copy is
+ * cut down (prunedCopy.ts) to the nodes the wanted layers need and has only the pooled outputs, so no
+ * `[batch, tokens, D]` activation is kept as a graph output; if onnxruntime refuses it, the plain tapped
+ * copy is used instead (`poolingNote` says why). A graph holding several towers (`info.pruneToTower`) is
+ * always cut down to `wanted`, so that the session needs only the chosen tower's inputs.
  */
 export async function openModelSession(
   info: ModelInfo,
@@ -46,13 +55,18 @@ export async function openModelSession(
   ep: EpChoice,
   tmpDir: string = os.tmpdir(),
   options: ort.InferenceSession.SessionOptions = {},
+  pool: { pool: Pool; masked: boolean } | null = null,
 ): Promise<ModelSession> {
   const declared = new Set(info.outputs.map((o) => o.name))
   const needsTap = info.pruneToTower || wanted.some((w) => !declared.has(w))
+  let pooling = pool ? poolingAddition(wanted, pool.pool, pool.masked, info.opset) : null
+  let poolingNote = pool && !pooling ? `the graph's opset ${info.opset} is older than ${MIN_POOLING_OPSET}` : null
   const wrap = (c: CreatedSession, tapped: boolean, cleanup: () => void): ModelSession => ({
     ...c,
     outputNames: c.session.outputNames,
     tapped,
+    pooling,
+    poolingNote,
     async close() {
       try {
         await c.session.release()
@@ -61,16 +75,28 @@ export async function openModelSession(
       }
     },
   })
-  if (!needsTap) return wrap(await createSession(info.file, ep, options), false, () => {})
-  const addition = extraOutputs(info.file, wanted, info.floatElemType)
+  if (!needsTap && !pooling) return wrap(await createSession(info.file, ep, options), false, () => {})
   const dir = fs.mkdtempSync(path.join(tmpDir, 'platonic-lab-tap-'))
   const cleanup = (): void => fs.rmSync(dir, { recursive: true, force: true })
-  try {
+  const fromCopy = async (addition: GraphAddition, prune: 'none' | 'to-wanted' | 'to-pooled'): Promise<CreatedSession> => {
     const copy = path.join(dir, 'model.onnx')
-    // A graph holding several towers is cut down to the wanted outputs, so only one tower's inputs are needed.
-    if (info.pruneToTower) writePrunedCopy(info.file, copy, prunePlan(readModelProto(info.file), wanted), addition)
-    else writeGraphCopy(info.file, copy, addition)
-    return wrap(await createSession(copy, ep, externalDataFrom(path.dirname(info.file), options)), true, cleanup)
+    if (prune === 'none') writeGraphCopy(info.file, copy, addition)
+    else {
+      const plan = prunePlan(readModelProto(info.file), wanted)
+      writePrunedCopy(info.file, copy, prune === 'to-pooled' ? { ...plan, output: new Set<number>() } : plan, addition)
+    }
+    return createSession(copy, ep, externalDataFrom(path.dirname(info.file), options))
+  }
+  try {
+    if (pooling) {
+      try {
+        return wrap(await fromCopy(pooling.addition, 'to-pooled'), true, cleanup)
+      } catch (e) {
+        poolingNote = `the pooled graph did not load (${e instanceof Error ? e.message : String(e)})`
+        pooling = null
+      }
+    }
+    return wrap(await fromCopy(extraOutputs(info.file, wanted, info.floatElemType), info.pruneToTower ? 'to-wanted' : 'none'), true, cleanup)
   } catch (e) {
     cleanup()
     throw e
