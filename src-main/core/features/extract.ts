@@ -92,7 +92,9 @@ export function resolveLayers(info: ModelInfo, spec: string | string[] | undefin
     return info.hiddenStates
   }
   if (s === 'all') {
-    if (info.hiddenStates.length) return info.hiddenStates
+    // Declared hidden states only when they cover every block (a BERT-style export declaring only
+    // last_hidden_state does not); else the tapped stream.
+    if (info.hiddenStates.length && info.hiddenStates.length >= info.residualStream.length) return info.hiddenStates
     // A CNN's (or hierarchical vision model's) stage outputs: feature maps of growing width.
     if (info.stages.length) return info.stages
     if (info.residualStream.length) return info.residualStream
@@ -160,7 +162,7 @@ export function preparationPlan(info: ModelInfo, cores: number, batches: number,
 function prepSpec(info: ModelInfo): PrepSpec {
   if (info.modality === 'vision') return { kind: 'image', input: info.imageInput!, image: info.image!, fit: imageFitOf(info) }
   const t = info.tokenizer!
-  return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name) }
+  return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name), decoder: info.decoder }
 }
 
 function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null; tower: TowerName | null } {
@@ -185,6 +187,8 @@ function toFloat32(name: string, t: ort.Tensor): Float32Array {
     if (d.constructor.name === 'Float16Array') return Float32Array.from(d)
     return halfBitsToFloat32(d as Uint16Array)
   }
+  // Not in onnxruntime-common's type list yet, but a bfloat16 output arrives as its raw 16-bit patterns.
+  if ((t.type as string) === 'bfloat16') return bfloat16BitsToFloat32(t.data as unknown as Uint16Array)
   throw badInput('--layers', `tensor ${name} is ${t.type}, not a float activation; pick another layer`)
 }
 
@@ -215,6 +219,13 @@ function layerWidth(name: string, dims: readonly number[], f: { rows: number[]; 
   }
   if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
   return dims[dims.length - 1]!
+}
+
+/** bfloat16 bit patterns to float32: the pattern is the upper half of the float32's bits. */
+function bfloat16BitsToFloat32(h: Uint16Array): Float32Array {
+  const bits = new Uint32Array(h.length)
+  for (let i = 0; i < h.length; i++) bits[i] = h[i]! << 16
+  return new Float32Array(bits.buffer)
 }
 
 /** Index of the first NaN or infinity in `a`, or -1 (a function of its own, so the loop stays tight). */
@@ -444,6 +455,10 @@ async function extractWith(
           // checks read the layer's own shape.
           const own = layers.map((_, l) => (ms.pooling ? Array.from(res[ms.pooling.shapes[l]!]!.data as BigInt64Array, Number) : res[fetch[l]!]!.dims))
           const widths = layers.map((name, l) => layerWidth(name, own[l]!, f, pool, channelsLast.has(name)))
+          layers.forEach((name, l) => {
+            const D = widths[l]!
+            if (info.hiddenSize && D !== info.hiddenSize && info.residualStream.includes(name)) throw badInput(info.file, `${name} is ${D} wide but the residual stream is ${info.hiddenSize} wide (${info.hiddenSizeSource}), so it is not a residual-stream tensor; name the layers to extract (see \`layers\`)`)
+          })
           if (!pooled) {
             dims = widths
             offsets = widths.map((_, l) => widths.slice(0, l).reduce((a, d) => a + d, 0))
