@@ -81,6 +81,8 @@ export interface ExtractResult {
   tower?: TowerName
   /** For a shard: which one, the item count and feature-set key of the whole (unsharded) request, and its members. */
   shard?: { index: number; count: number; n_total: number; full_key: string; subset: string; members: ShardItem[] }
+  /** Where the dataset was read differently from the file (captions cut, invalid UTF-8), naming file, line and item. */
+  warnings: string[]
 }
 
 /** Resolves --layers against the model: declared hidden states, the stages of a CNN, the tapped residual stream, or names. */
@@ -334,6 +336,7 @@ async function extractWith(
       ...(shard
         ? { shard: { index: shard.spec.index, count: shard.spec.count, n_total: shard.total, full_key: featureKey({ ...keyParts, n: shard.total, subset: undefined }), subset: shard.subsetSha256, members: shard.members } }
         : {}),
+      warnings: ds.warnings,
     }
   }
   const existing = findFeatureSetByKey(ws, featureKey(keyParts))
