@@ -1,6 +1,7 @@
 import onnxProto from 'onnx-proto'
 import { badInput } from '../../common/errors'
 import { inlineNoCacheBranch } from './cacheBranch'
+import { featureMapLayouts, findFeatureMapStages } from './featureMaps'
 import { externalRefs } from './externalData'
 import type { GraphAddition } from './graphCopy'
 import { scanModelFile, type ScanLimits } from './protoScan'
@@ -36,6 +37,10 @@ export interface GraphSummary {
   tappable: TappableTensor[]
   /** Residual stream: the input of the first block then the output of every block, or [] if no blocks were found. */
   residualStream: string[]
+  /** Stage outputs of a convolutional or hierarchical vision network (feature maps; widths may differ), or []. */
+  stages: string[]
+  /** Tensors the graph shows to be channels-last `[B, H, W, C]` feature maps (Swin-style); other 4-D maps are `[B, C, H, W]`. */
+  channelsLast: string[]
   /** Float element type of the model's activations (1 = float32, 10 = float16, 16 = bfloat16). */
   floatElemType: number
   /** Relative external data files referenced by initializers. */
@@ -258,6 +263,7 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
   const shapes = new Map<string, TensorDecl>()
   for (const v of [...(g.valueInfo ?? []), ...(g.output ?? [])]) shapes.set(v.name ?? '', decl(v))
   const derived = dataDerivedTensors(m)
+  const layouts = featureMapLayouts(m, derived)
   const inputNames = new Set(inputs.map((i) => i.name))
   const tappable: TappableTensor[] = []
   for (const n of g.node ?? []) for (const t of n.output ?? []) if (t && derived.has(t) && !inputNames.has(t)) tappable.push({ name: t, op: n.opType ?? '', shape: shapes.get(t)?.shape ?? null })
@@ -269,6 +275,8 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
     hiddenStates: hiddenStateOrder(outputs.map((o) => o.name)),
     tappable,
     residualStream: findResidualStream(m, derived),
+    stages: findFeatureMapStages(m, derived, layouts),
+    channelsLast: [...layouts].filter(([, l]) => l === 'NHWC').map(([t]) => t),
     floatElemType: ft === 'float16' ? 10 : ft === 'bfloat16' ? 16 : 1,
     externalDataFiles: [...ext],
     tokenEmbeddingWidth: tokenEmbeddingWidth(m),
