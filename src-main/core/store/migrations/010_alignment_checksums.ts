@@ -6,7 +6,7 @@ import type { Migration } from '../migration'
  * when asked for.
  */
 const m: Migration = {
-  version: 9,
+  version: 10,
   name: 'alignment_checksums',
   up(db) {
     db.exec('ALTER TABLE alignments ADD COLUMN checksum TEXT')
