@@ -12,6 +12,7 @@ export const EXTRACT_PARAMS = s.object({
   batch: s.optional(s.number({ int: true, min: 1, max: 4096 })),
   ep: s.optional(s.literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
   limit: s.optional(s.number({ int: true, min: 1 })),
+  tower: s.optional(s.literal('vision', 'text')),
 })
 export type ExtractParams = Infer<typeof EXTRACT_PARAMS>
 

@@ -3,17 +3,25 @@
  * backend utility process, shows native dialogs and prints reports. No workspace or model code runs
  * here. This is the only code not exercised by the test suite (no Electron binary on CI machines).
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, utilityProcess } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess } from 'electron'
 import { fork } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { resolveDataDir } from '../core/paths'
-import { CONTENT_SECURITY_POLICY, IPC_CHANNELS, isTrustedSenderUrl, windowWebPreferences } from './security'
+import { appProtocolResponse } from './appProtocol'
+import { APP_ENTRY_URL, APP_SCHEME, CONTENT_SECURITY_POLICY, devServerOrigin, IPC_CHANNELS, isAllowedPrintRequest, isAllowedRequest, isTrustedSenderUrl, windowWebPreferences } from './security'
+import { writePrivateTempFile } from './tempFiles'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const devServer = process.env.ELECTRON_RENDERER_URL
+const rendererRoot = path.join(here, '..', 'renderer')
+/** The dev server, only in an unpackaged app and only as an exact loopback origin (see devServerOrigin). */
+const devOrigin = devServerOrigin(process.env.ELECTRON_RENDERER_URL, app.isPackaged)
+/** File URLs of the reports being printed: the only pages the print session may load. */
+const printPages = new Set<string>()
+
+// Must happen before 'ready': app:// behaves like https (standard, secure, fetch) for the renderer.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }])
 /** The backend process, whichever host runs it (see startBackend). */
 interface BackendHandle {
   postMessage(m: unknown): void
@@ -99,7 +107,7 @@ function startBackend(): void {
 
 function trusted(e: Electron.IpcMainInvokeEvent): boolean {
   const url = e.senderFrame?.url ?? ''
-  return isTrustedSenderUrl(url, devServer)
+  return isTrustedSenderUrl(url, devOrigin)
 }
 
 function createWindow(): void {
@@ -112,24 +120,49 @@ function createWindow(): void {
   })
   win.once('ready-to-show', () => win.show())
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!isTrustedSenderUrl(url, devServer)) e.preventDefault()
-  })
-  if (devServer) void win.loadURL(devServer)
-  else void win.loadFile(path.join(here, '..', 'renderer', 'index.html'))
+  void win.loadURL(devOrigin ? process.env.ELECTRON_RENDERER_URL! : APP_ENTRY_URL)
 }
 
+/** Navigation of any frame, redirects included, may only stay on the app's own origin. */
+function guardNavigation(wc: Electron.WebContents): void {
+  const refuse = (e: { url: string; preventDefault(): void }) => {
+    if (!isTrustedSenderUrl(e.url, devOrigin)) e.preventDefault()
+  }
+  wc.on('will-navigate', refuse)
+  wc.on('will-frame-navigate', refuse)
+  wc.on('will-redirect', refuse)
+  wc.on('will-attach-webview', (ev) => ev.preventDefault())
+  wc.setWindowOpenHandler(() => ({ action: 'deny' }))
+}
+
+/**
+ * Prints renderer-supplied HTML: written exclusively into a private temp folder, shown in a window
+ * without JavaScript whose in-memory session loads that one file and inline data, nothing else.
+ */
 async function printHtmlToPdf(html: string, paper: 'A4' | 'Letter'): Promise<Buffer> {
-  const tmp = path.join(os.tmpdir(), `platonic-report-${process.pid}-${Date.now()}.html`)
-  fs.writeFileSync(tmp, html)
-  const win = new BrowserWindow({ show: false, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false } })
+  const tmp = writePrivateTempFile('report.html', html, 'platonic-report-')
+  const pageUrl = pathToFileURL(tmp.file).href
+  printPages.add(pageUrl)
+  const win = new BrowserWindow({ show: false, webPreferences: { session: printSession(), sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false } })
   try {
-    await win.loadFile(tmp)
+    await win.loadURL(pageUrl)
     return await win.webContents.printToPDF({ pageSize: paper, printBackground: true, displayHeaderFooter: true, footerTemplate: '<div style="font-size:8px;width:100%;text-align:center"><span class="pageNumber"></span> / <span class="totalPages"></span></div>', headerTemplate: '<div></div>' })
   } finally {
     win.destroy()
-    fs.rmSync(tmp, { force: true })
+    printPages.delete(pageUrl)
+    tmp.remove()
   }
+}
+
+let printSessionCache: Electron.Session | null = null
+function printSession(): Electron.Session {
+  if (printSessionCache) return printSessionCache
+  const s = session.fromPartition('platonic-print')
+  s.setPermissionRequestHandler((_wc, _perm, cb) => cb(false))
+  s.setPermissionCheckHandler(() => false)
+  s.webRequest.onBeforeRequest((details, cb) => cb({ cancel: ![...printPages].some((p) => isAllowedPrintRequest(details.url, p)) }))
+  printSessionCache = s
+  return s
 }
 
 void app.whenReady().then(() => {
@@ -147,12 +180,9 @@ void app.whenReady().then(() => {
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
   })
-  // No remote content: block every request that is not the app's own files or dev server.
-  session.defaultSession.webRequest.onBeforeRequest((details, cb) => {
-    const u = details.url
-    const ok = u.startsWith('file://') || u.startsWith('devtools://') || u.startsWith('data:') || u.startsWith('blob:') || (devServer ? u.startsWith(devServer) : false)
-    cb({ cancel: !ok })
-  })
+  // No remote content and no file:// at all: only the app's own origin (or the dev server's).
+  session.defaultSession.webRequest.onBeforeRequest((details, cb) => cb({ cancel: !isAllowedRequest(details.url, devOrigin) }))
+  protocol.handle(APP_SCHEME, (req) => appProtocolResponse(rendererRoot, req.url, req.method))
   ipcMain.handle(IPC_CHANNELS.invoke, (e, method: unknown, args: unknown) => {
     if (!trusted(e)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'call from an untrusted frame' } }
     if (!backend) return { ok: false, error: { code: 'UNAVAILABLE', message: 'the backend is not running' } }
@@ -178,10 +208,7 @@ void app.whenReady().then(() => {
     fs.writeFileSync(r.filePath, await printHtmlToPdf(html, paper))
     return r.filePath
   })
-  app.on('web-contents-created', (_e, wc) => {
-    wc.on('will-attach-webview', (ev) => ev.preventDefault())
-    wc.setWindowOpenHandler(() => ({ action: 'deny' }))
-  })
+  app.on('web-contents-created', (_e, wc) => guardNavigation(wc))
   startBackend()
   createWindow()
   app.on('activate', () => {

@@ -22,7 +22,7 @@ export const extractJob: JobFn = async ({ ws, params, progress, signal }) => {
   const dataset = getDataset(ws, p.datasetId)
   return extractFeatures(
     ws,
-    { modelPath: model.path, datasetPath: dataset.path, layers: p.layers ?? 'all', pool: p.pool ?? 'auto', batch: p.batch ?? 32, ep: p.ep ?? 'auto', limit: p.limit },
+    { modelPath: model.path, datasetPath: dataset.path, layers: p.layers ?? 'all', pool: p.pool ?? 'auto', batch: p.batch ?? 32, ep: p.ep ?? 'auto', limit: p.limit, tower: p.tower },
     { onProgress: (f, msg) => progress(f, `${model.name}: ${msg}`), signal },
   )
 }

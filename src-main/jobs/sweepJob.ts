@@ -8,7 +8,7 @@ import { alignmentCacheKey, findCachedAlignment, recordsOf, saveAlignment, type 
 import { extractFeatures } from '../core/features/extract'
 import { loadFeatures } from '../core/features/store'
 import { getDataset } from '../core/registry/datasets'
-import { getModel } from '../core/registry/models'
+import { resolveModelRef } from '../core/registry/resolveModelRef'
 import type { JobFn } from './context'
 import { throwIfCancelled } from './context'
 import { parseParams } from './extractJob'
@@ -18,13 +18,14 @@ import { parseParams } from './extractJob'
  * aligns every pair of models with the chosen metrics and stores each score with its parameters.
  * Pairs whose results are already stored for these parameters are skipped, so re-running after a
  * crash or cancel continues where it stopped. Asymmetric metrics (cycle_knn, cknna) are computed in
- * both directions.
+ * both directions. A model may be named by tower (`id:vision`, `id:text`; see `parseModelRef`), so a dual
+ * encoder's image tower and text tower are aligned with each other like two models.
  */
 export const sweepJob: JobFn = async ({ ws, params, progress, signal }) => {
   const p = parseParams(SWEEP_PARAMS, params, 'sweep')
   if (p.modelIds.length < 2) throw badInput('models', 'choose at least two models to align')
   const dataset = getDataset(ws, p.datasetId)
-  const models = p.modelIds.map((id) => getModel(ws, id))
+  const models = p.modelIds.map((ref) => resolveModelRef(ws, ref, dataset))
   const metrics = (p.metrics ?? SWEEP_DEFAULTS.metrics) as readonly MetricName[]
   const opts = {
     metrics,
@@ -45,8 +46,8 @@ export const sweepJob: JobFn = async ({ ws, params, progress, signal }) => {
     throwIfCancelled(signal)
     const r = await extractFeatures(
       ws,
-      { modelPath: m.path, datasetPath: dataset.path, layers: 'all', pool: 'auto', batch: 32, ep: p.ep ?? 'auto', limit: p.limit },
-      { onProgress: (f, msg) => progress(i * extractShare + f * extractShare, `${m.name}: ${msg}`), signal },
+      { modelPath: m.model.path, datasetPath: dataset.path, layers: 'all', pool: 'auto', batch: 32, ep: p.ep ?? 'auto', limit: p.limit, ...(m.tower ? { tower: m.tower } : {}) },
+      { onProgress: (f, msg) => progress(i * extractShare + f * extractShare, `${m.label}: ${msg}`), signal },
     )
     featureSets.push(r.feature_set)
   }
@@ -65,7 +66,7 @@ export const sweepJob: JobFn = async ({ ws, params, progress, signal }) => {
     }
     return t
   }
-  const ref = (i: number): InputRef => ({ name: models[i]!.name, kind: 'feature_set', sha256: featureSets[i]! })
+  const ref = (i: number): InputRef => ({ name: models[i]!.label, kind: 'feature_set', sha256: featureSets[i]! })
   let computed = 0
   let reused = 0
   try {
@@ -78,15 +79,15 @@ export const sweepJob: JobFn = async ({ ws, params, progress, signal }) => {
         reused++
         continue
       }
-      progress(base, `aligning ${models[i]!.name} × ${models[j]!.name}`)
+      progress(base, `aligning ${models[i]!.label} × ${models[j]!.label}`)
       const res = await align(features(i), features(j), {
         ...opts,
         metrics: missing,
         backend,
-        nameA: models[i]!.name,
-        nameB: models[j]!.name,
+        nameA: models[i]!.label,
+        nameB: models[j]!.label,
         signal,
-        onProgress: (f, msg) => progress(base + (0.5 * f) / pairs.length, `${models[i]!.name} × ${models[j]!.name}: ${msg}`),
+        onProgress: (f, msg) => progress(base + (0.5 * f) / pairs.length, `${models[i]!.label} × ${models[j]!.label}: ${msg}`),
       })
       saveAlignment(ws, recordsOf(res, ref(i), ref(j), resolved))
       computed++

@@ -3,12 +3,14 @@ import path from 'node:path'
 import type { AppApi } from '../../common/api'
 import type { AlignmentMatrix, FeatureSetDto, MatrixCell } from '../../common/apiSpecs/align'
 import { AppError } from '../../common/errors'
+import { modelRefLabel, modelTowers, type TowerRef } from '../../common/modelRef'
 import type { Workspace } from '../../core/store/workspace'
 import { deleteFeatureSet, getFeatureSet, listFeatureSets, type FeatureSet } from '../../core/features/store'
 import { exportBundle, importBundle } from '../../core/features/bundle'
 import { inspectModel } from '../../core/onnx/modelInfo'
 import { getAlignment, type AlignmentRecord } from '../../core/align/resultsStore'
 import { getModel, listModels } from '../../core/registry/models'
+import { resolveModelRef } from '../../core/registry/resolveModelRef'
 import { getDataset, listDatasets } from '../../core/registry/datasets'
 import { featureSetFor } from '../../core/registry/featureSetFor'
 
@@ -18,7 +20,9 @@ function featureDto(ws: Workspace, f: FeatureSet): FeatureSetDto {
   const model = listModels(ws).find((m) => m.sha256 === f.modelSha256)
   const dataset = listDatasets(ws).find((d) => d.sha256 === f.datasetSha256)
   const bytes = (ws.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS b FROM feature_batches WHERE feature_set_id = ?').get(f.id) as { b: number }).b
-  return { ...f, modelName: model?.name ?? null, datasetName: dataset?.name ?? null, bytes }
+  // A dual encoder's feature sets are named by tower (their modality), "clip-tiny · text".
+  const modelName = model ? modelRefLabel(model.name, modelTowers(model).includes(f.modality as TowerRef) ? (f.modality as TowerRef) : null) : null
+  return { ...f, modelName, datasetName: dataset?.name ?? null, bytes }
 }
 
 interface AlignmentRow {
@@ -40,7 +44,9 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
   return {
     'models.layers': async ({ id }) => {
       const m = inspectModel(getModel(ws, id).path)
-      return { modality: m.modality, inputs: m.inputs, outputs: m.outputs, hiddenStates: m.hiddenStates, residualStream: m.residualStream, tappable: m.tappable }
+      const all = m.whole ?? m
+      const towers = m.towers.map((t) => ({ name: t.name, inputs: t.inputs.map((i) => i.name), outputs: t.outputs.map((o) => o.name), hiddenStates: t.hiddenStates, residualStream: t.residualStream }))
+      return { modality: m.modality, inputs: all.inputs, outputs: all.outputs, hiddenStates: m.hiddenStates, residualStream: m.residualStream, tappable: all.tappable, ...(towers.length ? { towers } : {}) }
     },
     'features.list': async () => listFeatureSets(ws).map((f) => featureDto(ws, f)),
     'features.delete': async ({ id }) => {
@@ -60,10 +66,11 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
     },
     'align.matrix': async ({ modelIds, datasetId, metric, k, prep, q, layersMode }) => {
       const dataset = getDataset(ws, datasetId)
-      const models = modelIds.map((mid) => {
-        const m = getModel(ws, mid)
-        const fs_ = featureSetFor(ws, m.sha256, dataset.sha256)
-        return { id: m.id, name: m.name, modality: m.modality, featureSet: fs_?.id ?? null, layers: fs_?.layers ?? [] }
+      // Rows are models or towers of dual encoders (`id:vision`); a tower's row is named "name · tower".
+      const models = modelIds.map((ref) => {
+        const r = resolveModelRef(ws, ref, dataset)
+        const fs_ = featureSetFor(ws, r.model.sha256, dataset.sha256, r.tower)
+        return { id: ref, modelId: r.model.id, tower: r.tower, name: r.label, modality: r.tower ?? r.model.modality, featureSet: fs_?.id ?? null, layers: fs_?.layers ?? [] }
       })
       const stmt = ws.db.prepare(
         `SELECT id, score, layer_a, layer_b, ci_low, ci_high, chance, n, k, undefined_reason, null_stats FROM alignments

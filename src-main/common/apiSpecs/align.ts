@@ -26,6 +26,8 @@ export interface LayerListing {
   hiddenStates: string[]
   residualStream: string[]
   tappable: { name: string; op: string; shape: (number | string | null)[] | null }[]
+  /** A dual encoder's towers; hiddenStates and residualStream above are the first (vision) tower's. */
+  towers?: { name: string; inputs: string[]; outputs: string[]; hiddenStates: string[]; residualStream: string[] }[]
 }
 
 export interface FeatureSetDto extends FeatureSet {
@@ -47,7 +49,8 @@ export interface MatrixCell {
 }
 
 export interface AlignmentMatrix {
-  models: { id: string; name: string; modality: string; featureSet: string | null; layers: string[] }[]
+  /** `id` is the requested reference: a model id, or `id:tower` for a tower of a dual encoder (then `modelId` and `tower`). */
+  models: { id: string; modelId?: string; tower?: string | null; name: string; modality: string; featureSet: string | null; layers: string[] }[]
   /** cells[i][j]: model i as A, model j as B; null where no stored result matches. */
   cells: (MatrixCell | null)[][]
   metric: string

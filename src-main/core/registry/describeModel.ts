@@ -31,6 +31,9 @@ export async function describeModel(ws: Workspace, abs: string): Promise<ModelDe
       hiddenStates: m.hiddenStates,
       residualStream: m.residualStream.length,
       modelType: (m.config?.model_type as string | undefined) ?? null,
+      ...(m.towers.length
+        ? { towers: m.towers.map((t) => ({ name: t.name, inputs: t.inputs.map((i) => i.name), outputs: t.outputs.map((o) => o.name), hiddenStates: t.hiddenStates, residualStream: t.residualStream.length })) }
+        : {}),
     },
   }
 }
