@@ -8,6 +8,7 @@ import { loadDataset } from '../data/dataset'
 import { writeFeatures } from '../data/npy'
 import { loadTextEncoder, type TextEncoder } from '../data/text'
 import { EP_CHOICES, type EpChoice } from '../onnx/ep'
+import { requiredPaddingSide } from '../onnx/decoderInputs'
 import { inspectModel, requireRunnable, selectTower, type ModelInfo } from '../onnx/modelInfo'
 import { TOWER_NAMES, towerForItems, type TowerName } from '../onnx/towers'
 import { openModelSession } from '../onnx/tappedSession'
@@ -118,7 +119,7 @@ export function modelSha256(ws: Workspace | null, info: ModelInfo): string {
 }
 
 /** How inputs are made, for the cache key; with the tower of a dual encoder, so each tower's features are keyed apart. */
-function preprocessingOf(ws: Workspace | null, info: ModelInfo, enc: TextEncoder | null): Record<string, unknown> {
+function preprocessingOf(ws: Workspace | null, info: ModelInfo, enc: TextEncoder | null, paddedRight: boolean): Record<string, unknown> {
   const tower = info.tower ? { tower: info.tower } : {}
   if (info.modality === 'vision') return { kind: 'image', input: info.imageInput, ...info.image!, ...tower }
   const t = info.tokenizer!
@@ -129,6 +130,7 @@ function preprocessingOf(ws: Workspace | null, info: ModelInfo, enc: TextEncoder
     tokenizer_config_sha256: t.config ? fileSha256(ws, t.config).sha256 : null,
     max_length: enc!.prep.maxLength,
     add_special_tokens: enc!.prep.addSpecialTokens,
+    ...(paddedRight ? { padding_side: 'right' } : {}),
   }
 }
 
@@ -164,7 +166,7 @@ export function preparationPlan(info: ModelInfo, cores: number, batches: number,
 function prepSpec(info: ModelInfo): PrepSpec {
   if (info.modality === 'vision') return { kind: 'image', input: info.imageInput!, image: info.image!, fit: imageFitOf(info) }
   const t = info.tokenizer!
-  return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name), decoder: info.decoder }
+  return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name), decoder: info.decoder, paddingSide: requiredPaddingSide(info.inputs.map((i) => i.name)) }
 }
 
 function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null; tower: TowerName | null } {
@@ -290,13 +292,17 @@ async function extractWith(
   const layers = resolveLayers(info, req.layers)
   const pool = resolvePool(poolChoice, info.modality, { hasFeatureMaps: info.stages.length > 0, modelType: typeof info.config?.model_type === 'string' ? info.config.model_type : undefined })
   const enc = info.modality === 'text' ? loadTextEncoder(info.tokenizer!.json, info.tokenizer!.config, info.positionLimit ?? undefined) : null
+  // Features of a left-padded model without position_ids were computed on shifted positions before; the
+  // key says so, so those cached sets are not reused.
+  const paddedRight = enc !== null && enc.prep.paddingSide === 'left' && requiredPaddingSide(info.inputs.map((i) => i.name)) === 'right'
+  if (paddedRight) enc.prep.paddingSide = 'right'
   const keyParts: FeatureKeyParts = {
     modelSha256: modelSha256(ws, info),
     datasetSha256: ds.sha256,
     n: items.length,
     layers,
     pool,
-    preprocessing: preprocessingOf(ws, info, enc),
+    preprocessing: preprocessingOf(ws, info, enc, paddedRight),
     dtype: 'float32',
     ...(shard ? { subset: shard.subsetSha256 } : {}),
   }

@@ -236,6 +236,23 @@ function tokenEmbeddingWidth(m: ModelProto): number | null {
   return null
 }
 
+const FLOATS = ['float32', 'float16', 'bfloat16']
+
+/**
+ * Float type of the activations: the float type holding most weight elements (a float16 export that
+ * keeps float32 inputs and outputs computes in float16; quantized weights are integers beside float32
+ * scales), else the first float output's, else float32.
+ */
+function activationType(inits: onnxProto.onnx.ITensorProto[], outputs: TensorDecl[]): string {
+  const elements = new Map<string, number>()
+  for (const t of inits) {
+    const type = ELEM_TYPES[t.dataType ?? 0] ?? ''
+    if (FLOATS.includes(type)) elements.set(type, (elements.get(type) ?? 0) + (t.dims ?? []).reduce((a: number, d) => a * Number(d), 1))
+  }
+  const most = [...elements].sort((a, b) => b[1] - a[1])[0]
+  return most?.[0] ?? outputs.map((o) => o.type).find((t) => FLOATS.includes(t)) ?? 'float32'
+}
+
 /** Summary of a decoded model; a merged decoder is summarised as the graph extraction runs (its no-cache branch, see `inlineNoCacheBranch`). */
 export function summarizeGraph(m: ModelProto): GraphSummary {
   inlineNoCacheBranch(m)
@@ -250,8 +267,7 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
   const inputNames = new Set(inputs.map((i) => i.name))
   const tappable: TappableTensor[] = []
   for (const n of g.node ?? []) for (const t of n.output ?? []) if (t && derived.has(t) && !inputNames.has(t)) tappable.push({ name: t, op: n.opType ?? '', shape: shapes.get(t)?.shape ?? null })
-  const floatTypes = [...outputs.map((o) => o.type), ...(g.initializer ?? []).map((t) => ELEM_TYPES[t.dataType ?? 0] ?? '')]
-  const ft = floatTypes.find((t) => t === 'float32' || t === 'float16' || t === 'bfloat16') ?? 'float32'
+  const ft = activationType(g.initializer ?? [], outputs)
   const ext = new Set(externalRefs(g).map((r) => r.location))
   return {
     inputs,
