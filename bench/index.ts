@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark in turn. `--quick` runs small sizes (a smoke test); `--only NAME`
- * (align, extract, maps, load) runs one; `--ep PROVIDER` (cpu, webgpu, cuda, ...) picks the execution
+ * (align, extract, maps, load, vlm) runs one; `--ep PROVIDER` (cpu, webgpu, cuda, ...) picks the execution
  * provider for the extraction benchmark (default cpu). Figures depend on the machine and on what else
  * runs on it.
  */
@@ -11,6 +11,7 @@ import type { EpChoice } from '../src-main/core/onnx/ep'
 import { benchExtract } from './extract'
 import { benchMaps } from './maps'
 import { benchLoad } from './load'
+import { benchVlm } from './vlm'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -24,6 +25,7 @@ const sections: [string, () => Promise<unknown>][] = [
   ['extract', () => benchExtract({ quick, log, ep })],
   ['maps', () => benchMaps({ quick, log })],
   ['load', () => benchLoad({ quick, log })],
+  ['vlm', () => benchVlm({ quick, log })],
 ]
 for (const [name, run] of sections) {
   if (only && only !== name) continue

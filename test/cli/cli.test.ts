@@ -35,7 +35,7 @@ describe('platonic-lab CLI conventions', () => {
     expect(c.stderr).not.toMatch(/\n\s+at /)
   })
 
-  it('serve prints the loopback URL with a token and refuses requests without it', async () => {
+  it('serve prints the loopback URL with a token and refuses API calls without it in the header', async () => {
     const t = tmpDir()
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', t.dir], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     try {
@@ -48,7 +48,12 @@ describe('platonic-lab CLI conventions', () => {
         })
         child.on('exit', (code) => reject(new Error(`serve exited ${code}`)))
       })
-      expect((await fetch(url.replace(/\?token=.*/, ''))).status).toBe(401)
+      const token = new URL(url).searchParams.get('token')!
+      const call = (headers: Record<string, string>) => fetch(new URL('/api/call', url), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"method":"app.info","args":{}}' })
+      expect((await call({})).status).toBe(401)
+      expect((await call({ cookie: `pl_token=${token}` })).status).toBe(401)
+      expect((await call({ 'x-platonic-token': token })).status).toBe(200)
+      // The page itself is public build output; the token in its URL is for the page's script.
       expect((await fetch(url)).status).toBe(200)
     } finally {
       child.kill('SIGINT')

@@ -43,7 +43,7 @@ const cases: Case[] = [
   { name: 'empty .onnx file', args: ['layers', '--model', path.join(gen, 'empty.onnx')], expect: /empty\.onnx: .*(empty|not a valid ONNX)/ },
   { name: 'model folder without a graph', args: ['extract', '--model', path.join(gen, 'no-graph'), '--dataset', SHAPES], expect: /no-graph: no \.onnx file/ },
   { name: 'vision model with an unexpected input name and no preprocessing', args: ['extract', '--model', path.join(BROKEN_MODELS, 'wrong-input-name'), '--dataset', SHAPES], expect: /wrong-input-name.*model\.onnx: vision model without image preprocessing/ },
-  { name: 'text model with an extra past_key_values input', args: ['extract', '--model', path.join(gen, 'text-with-past'), '--dataset', path.join(SHAPES, 'captions.jsonl')], expect: /text-with-past.*model\.onnx: cannot feed input\(s\) past_key_values\.0\.key/ },
+  { name: 'text model with a fixed-length (static) key/value cache', args: ['extract', '--model', path.join(gen, 'text-with-past'), '--dataset', path.join(SHAPES, 'captions.jsonl')], expect: /text-with-past.*model\.onnx: past_key_values\.0\.key \[batch, 4, 128, 16\]: no dimension is the past length/ },
   { name: 'model whose only input is neither image nor text', args: ['extract', '--model', path.join(gen, 'odd-input.onnx'), '--dataset', SHAPES], expect: /odd-input\.onnx: cannot tell whether this is a vision or a text model \(inputs: features\)/ },
   { name: 'dataset that does not exist', args: ['extract', '--model', VIT, '--dataset', path.join(DS, 'not-there.jsonl')], expect: /not-there\.jsonl: dataset not found/ },
   { name: 'vision model on a captions-only dataset', args: ['extract', '--model', VIT, '--dataset', path.join(gen, 'captions-only.txt')], expect: /captions-only\.txt: the model is a vision model but this dataset has no image/ },
@@ -126,7 +126,8 @@ function makeGenerated(): void {
   fs.mkdirSync(path.join(gen, 'not-a-workspace'))
   fs.writeFileSync(path.join(gen, 'not-a-workspace', 'workspace.sqlite'), 'this is not an SQLite database, just text that is long enough '.repeat(20))
 
-  // A GPT-2-looking folder whose graph also wants past key values (a decoder_with_past export).
+  // A GPT-2-looking folder whose graph wants a key/value cache of a fixed length (a static-cache export),
+  // which cannot be fed empty.
   const past = path.join(gen, 'text-with-past')
   fs.mkdirSync(path.join(past, 'onnx'), { recursive: true })
   for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) fs.copyFileSync(path.join(GPT, f), path.join(past, f))
@@ -136,9 +137,9 @@ function makeGenerated(): void {
       name: 'with_past',
       inputs: [
         { name: 'input_ids', type: INT64, shape: ['batch', 'seq'] },
-        { name: 'past_key_values.0.key', type: FLOAT, shape: ['batch', 4, 'past', 16] },
+        { name: 'past_key_values.0.key', type: FLOAT, shape: ['batch', 4, 128, 16] },
       ],
-      outputs: [{ name: 'logits', type: FLOAT, shape: ['batch', 4, 'past', 16] }],
+      outputs: [{ name: 'logits', type: FLOAT, shape: ['batch', 4, 128, 16] }],
       nodes: [{ op: 'Identity', inputs: ['past_key_values.0.key'], outputs: ['logits'] }],
     }),
   )

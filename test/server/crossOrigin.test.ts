@@ -2,13 +2,21 @@ import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Backend } from '../../src-main/backend/appService'
+import { createDispatcher } from '../../src-main/common/dispatch'
 import { startServer, type RunningServer } from '../../src-main/server/httpServer'
 import { chromiumPath, launch } from '../e2e/harness'
+import { SHAPES } from '../helpers/fixtures'
 import { tmpDir } from '../helpers/tmp'
 
 const chromium = chromiumPath()
+
+async function attack(page: Page, target: string, token: string, bodies: string[]): Promise<Record<string, unknown>> {
+  type Attacker = { attack(t: string, k: string, b: string[]): Promise<Record<string, unknown>> }
+  return page.evaluate(([tg, tok, bs]) => (globalThis as unknown as Attacker).attack(tg as string, tok as string, bs as string[]), [target, token, bodies] as const)
+}
 
 /**
  * A page served from another port of 127.0.0.1 (cookies are shared across ports, so this is the
@@ -20,9 +28,12 @@ const ATTACK = String.raw`<!doctype html><meta charset="utf-8"><title>attacker</
 <iframe name="sink"></iframe>
 <form id="f" method="POST" enctype="text/plain" target="sink"><input name='{"method":"datasets.rename","args":{"id":"d","name":"owned"},"x":"' value='"}'></form>
 <script>
-window.attack = async (target, token) => {
-  const body = JSON.stringify({ method: 'features.export', args: { out: 'owned' } })
+window.attack = async (target, token, bodies) => {
   const out = {}
+  for (const body of bodies) await attackWith(target, token, body, out)
+  return out
+}
+const attackWith = async (target, token, body, out) => {
   const attempt = async (name, f) => {
     try { out[name] = await f() } catch (e) { out[name] = 'blocked: ' + e.name }
   }
@@ -42,7 +53,6 @@ window.attack = async (target, token) => {
   form.action = target + '/api/call'
   form.submit()
   await new Promise((r) => setTimeout(r, 500))
-  return out
 }
 </script>`
 
@@ -94,7 +104,8 @@ describe.skipIf(!chromium)(`cross-origin requests from another 127.0.0.1 port${c
     const evil = await context.newPage()
     await evil.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`)
     const target = `http://127.0.0.1:${server.port}`
-    const out = (await evil.evaluate(([tg, tok]) => (globalThis as unknown as { attack(t: string, k: string): Promise<Record<string, unknown>> }).attack(tg!, tok!), [target, server.token])) as Record<string, unknown>
+    const bodies = [JSON.stringify({ method: 'features.export', args: { id: 'f', dir: 'owned' } })]
+    const out = await attack(evil, target, server.token, bodies)
     // Simple (no-cors) requests and the form do leave the browser, but the server turns them away
     // before dispatch (their answers are unreadable anyway); CORS requests fail their preflight, with
     // or without the token; the event stream does not open.
@@ -103,5 +114,37 @@ describe.skipIf(!chromium)(`cross-origin requests from another 127.0.0.1 port${c
     expect(out.events).toBe('error')
     expect(dispatched).toHaveLength(1)
     await context.close()
+  })
+
+  it('cannot register data or export features into the real workspace from another port', async () => {
+    const ws = tmpDir()
+    const backend = new Backend({ dataDir: ws.dir, mode: 'browser' })
+    const real = await startServer({ dispatch: createDispatcher(backend.api), subscribe: (cb) => backend.subscribe(cb), staticDir: t.dir })
+    const exportDir = path.join(ws.dir, 'exported')
+    const context = await browser.newContext()
+    try {
+      const app = await context.newPage()
+      await app.goto(real.url)
+      const evil = await context.newPage()
+      await evil.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`)
+      await attack(evil, `http://127.0.0.1:${real.port}`, real.token, [
+        JSON.stringify({ method: 'datasets.add', args: { path: SHAPES, name: 'owned' } }),
+        JSON.stringify({ method: 'features.export', args: { id: 'fs_any', dir: exportDir } }),
+      ])
+      expect(await backend.api['datasets.list']({})).toEqual([])
+      expect(fs.existsSync(exportDir)).toBe(false)
+      // The same call from the app's own page does go through: the attack was refused, not broken.
+      const status = await app.evaluate(
+        async ([token, p]) => (await fetch('/api/call', { method: 'POST', headers: { 'content-type': 'application/json', 'x-platonic-token': token as string }, body: JSON.stringify({ method: 'datasets.add', args: { path: p, name: 'mine' } }) })).status,
+        [real.token, SHAPES] as const,
+      )
+      expect(status).toBe(200)
+      expect((await backend.api['datasets.list']({})).map((d) => d.name)).toEqual(['mine'])
+    } finally {
+      await context.close()
+      await real.close()
+      backend.close()
+      ws.cleanup()
+    }
   })
 })

@@ -40,6 +40,7 @@ function text(r: ExtractResult): string {
   ]
   for (const s of r.skipped_eps) lines.push(`  skipped ${s.ep}: ${s.reason}`)
   if (r.out) lines.push(`  wrote ${r.out}`)
+  for (const w of r.warnings) lines.push(`warning: ${w}`)
   return lines.join('\n')
 }
 

@@ -1,18 +1,34 @@
 import { badInput } from '../../common/errors'
 import type { Command } from '../command'
-import { inspectModel, type ModelInfo } from '../../core/onnx/modelInfo'
+import { checkImageFit, imageFitOf } from '../../core/features/imageFit'
+import { inspectModel, runProblems, streamProblems, type ModelInfo } from '../../core/onnx/modelInfo'
 
 const USAGE = `Usage: platonic-lab layers --model PATH
 
 Lists a model's inputs, declared outputs, declared hidden states and the intermediate tensors that
 can be tapped as layers. PATH is a Hugging Face Optimum / transformers.js folder or a bare .onnx file.
-Tensors marked "block" form the residual stream that \`extract --layers all\` taps when the model
-declares no hidden states. A dual encoder (CLIP, SigLIP; one graph, or transformers.js'
+Tensors marked "block" form the residual stream that \`extract --layers all\` taps when the model's
+declared hidden states do not cover every block. Warnings say why the model cannot be run as it is,
+before any extraction. A dual encoder (CLIP, SigLIP; one graph, or transformers.js'
 onnx/vision_model.onnx and onnx/text_model.onnx) lists each tower's inputs, outputs and residual
 stream; \`extract --tower vision|text\` picks one.`
 
+/** Why extraction would fail or be suspect, known before running: the model's run problems, then the stream's. */
+export function layersWarnings(info: ModelInfo): string[] {
+  const out = runProblems(info)
+  if (out.length === 0 && info.modality === 'vision') {
+    try {
+      checkImageFit(info.image!, imageFitOf(info)!)
+    } catch (e) {
+      out.push(e instanceof Error ? e.message : String(e))
+    }
+  }
+  return [...out, ...streamProblems(info)]
+}
+
 /**
- * The CLI.md `layers --json` document, plus residual_stream and modality (additions, not changes). A
+ * The CLI.md `layers --json` document, plus residual_stream, modality, hidden_size, kv_cache and
+ * warnings (additions, not changes). A
  * dual encoder adds `tower` (the one hidden_states, residual_stream and modality describe: what extract
  * runs by default) and `towers`; inputs, outputs and tappable then cover the whole model.
  */
@@ -26,6 +42,10 @@ export function layersJson(info: ModelInfo): Record<string, unknown> {
     residual_stream: info.residualStream,
     modality: info.modality,
     file: info.file,
+    hidden_size: info.hiddenSize,
+    hidden_size_source: info.hiddenSizeSource,
+    kv_cache: info.decoder ? { inputs: info.decoder.past.map((p) => p.name), use_cache_branch: info.decoder.useCacheBranch !== null } : null,
+    warnings: layersWarnings(info),
     ...(info.towers.length
       ? {
           tower: info.tower,
@@ -54,10 +74,14 @@ export function layersText(info: ModelInfo): string {
   for (const t of towers) {
     const pre = info.towers.length ? `${(t as { name: string }).name} tower ` : ''
     lines.push(`${pre}hidden states: ${t.hiddenStates.length ? t.hiddenStates.join(', ') : 'none declared'}`)
-    lines.push(`${pre}residual stream (--layers all without hidden states): ${t.residualStream.length ? t.residualStream.length + ' tensors' : 'not found'}`)
+    lines.push(`${pre}residual stream (--layers all unless hidden states cover it): ${t.residualStream.length ? t.residualStream.length + ' tensors' : 'not found'}`)
   }
+  if (info.hiddenSize) lines.push(`hidden size: ${info.hiddenSize} (${info.hiddenSizeSource}), the width of every residual-stream tensor`)
+  if (info.decoder) lines.push(`key/value cache: ${info.decoder.past.length} past inputs fed empty${info.decoder.useCacheBranch ? ', use_cache_branch false' : ''}`)
   lines.push(`tappable tensors (${all.tappable.length}):`)
   for (const t of all.tappable) lines.push(`  ${stream.has(t.name) ? 'block ' : '      '}${t.name}  ${t.op}${t.shape ? ' ' + shapeText(t.shape) : ''}`)
+  const warnings = layersWarnings(info)
+  if (warnings.length) lines.push('', 'warnings (extraction would fail or be suspect):', ...warnings.map((w) => `  - ${w}`))
   return lines.join('\n')
 }
 

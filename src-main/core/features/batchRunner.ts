@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node'
 import { badInput } from '../../common/errors'
+import { UNBATCHED_INPUTS } from '../onnx/decoderInputs'
 import { poolingFeeds } from '../onnx/graphPooling'
 import type { ModelSession } from '../onnx/tappedSession'
 import type { Feed } from './inputs'
@@ -11,11 +12,15 @@ export function isOutOfMemory(e: unknown): boolean {
   return /Failed to allocate|bad_alloc|out of memory|CUDNN_STATUS_ALLOC_FAILED|CUBLAS_STATUS_ALLOC_FAILED/i.test(msg)
 }
 
-/** Rows `from..to` of a feed: every input sliced on its batch axis, the mask's lengths with them. */
+/** Rows `from..to` of a feed: every input sliced on its batch axis (a decoder's switches and cache positions have none), the mask's lengths with them. */
 export function sliceFeed(f: Feed, from: number, to: number): Feed {
   const B = f.rows.length
   const feeds: Record<string, ort.Tensor> = {}
   for (const [name, t] of Object.entries(f.feeds)) {
+    if (UNBATCHED_INPUTS.has(name)) {
+      feeds[name] = t
+      continue
+    }
     if (t.dims[0] !== B) throw new RangeError(`sliceFeed: input ${name} has ${t.dims[0]} rows, the feed ${B}`)
     const per = t.size / B
     const data = (t.data as Float32Array | BigInt64Array).slice(from * per, to * per)
@@ -73,8 +78,8 @@ export class BatchRunner {
     try {
       res = await this.ms.session.run(feeds, this.fetch)
     } catch (e) {
-      if (!isOutOfMemory(e)) throw e
       const reason = e instanceof Error ? e.message.split('\n')[0]! : String(e)
+      if (!isOutOfMemory(e)) throw badInput(this.modelFile, `onnxruntime could not run the model on items ${f.rows[0]}..${f.rows[f.rows.length - 1]} of the batch: ${reason}`)
       if (n === 1) throw badInput(this.modelFile, `onnxruntime ran out of memory running a single item (${reason}); use a smaller model, fewer layers or another execution provider`)
       const half = Math.ceil(n / 2)
       this.maxRows = half

@@ -78,6 +78,8 @@ export interface ExtractResult {
   tower?: TowerName
   /** For a shard: which one, the item count and feature-set key of the whole (unsharded) request, and its members. */
   shard?: { index: number; count: number; n_total: number; full_key: string; subset: string; members: ShardItem[] }
+  /** Where the dataset was read differently from the file (captions cut, invalid UTF-8), naming file, line and item. */
+  warnings: string[]
 }
 
 /** Resolves --layers against the model: declared hidden states, the tapped residual stream, or names. */
@@ -89,7 +91,9 @@ export function resolveLayers(info: ModelInfo, spec: string | string[] | undefin
     return info.hiddenStates
   }
   if (s === 'all') {
-    if (info.hiddenStates.length) return info.hiddenStates
+    // Declared hidden states only when they cover every block (a BERT-style export declaring only
+    // last_hidden_state does not); else the tapped stream.
+    if (info.hiddenStates.length && info.hiddenStates.length >= info.residualStream.length) return info.hiddenStates
     if (info.residualStream.length) return info.residualStream
     throw badInput('--layers', `${info.file}: found no hidden states and no repeated blocks to tap; name tensors explicitly (see \`layers\`)`)
   }
@@ -155,7 +159,7 @@ export function preparationPlan(info: ModelInfo, cores: number, batches: number,
 function prepSpec(info: ModelInfo): PrepSpec {
   if (info.modality === 'vision') return { kind: 'image', input: info.imageInput!, image: info.image!, fit: imageFitOf(info) }
   const t = info.tokenizer!
-  return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name) }
+  return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name), decoder: info.decoder }
 }
 
 function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null; tower: TowerName | null } {
@@ -180,6 +184,8 @@ function toFloat32(name: string, t: ort.Tensor): Float32Array {
     if (d.constructor.name === 'Float16Array') return Float32Array.from(d)
     return halfBitsToFloat32(d as Uint16Array)
   }
+  // Not in onnxruntime-common's type list yet, but a bfloat16 output arrives as its raw 16-bit patterns.
+  if ((t.type as string) === 'bfloat16') return bfloat16BitsToFloat32(t.data as unknown as Uint16Array)
   throw badInput('--layers', `tensor ${name} is ${t.type}, not a float activation; pick another layer`)
 }
 
@@ -194,6 +200,13 @@ function halfBitsToFloat32(h: Uint16Array): Float32Array {
     out[i] = e === 0 ? s * f * 2 ** -24 : e === 31 ? (f ? NaN : s * Infinity) : s * (1 + f / 1024) * 2 ** (e - 15)
   }
   return out
+}
+
+/** bfloat16 bit patterns to float32: the pattern is the upper half of the float32's bits. */
+function bfloat16BitsToFloat32(h: Uint16Array): Float32Array {
+  const bits = new Uint32Array(h.length)
+  for (let i = 0; i < h.length; i++) bits[i] = h[i]! << 16
+  return new Float32Array(bits.buffer)
 }
 
 /** Index of the first NaN or infinity in `a`, or -1 (a function of its own, so the loop stays tight). */
@@ -299,6 +312,7 @@ async function extractWith(
       ...(shard
         ? { shard: { index: shard.spec.index, count: shard.spec.count, n_total: shard.total, full_key: featureKey({ ...keyParts, n: shard.total, subset: undefined }), subset: shard.subsetSha256, members: shard.members } }
         : {}),
+      warnings: ds.warnings,
     }
   }
   const existing = findFeatureSetByKey(ws, featureKey(keyParts))
@@ -419,6 +433,7 @@ async function extractWith(
             if (dims.length !== 2 && dims.length !== 3) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim] or [batch, dim]`)
             if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
             const D = t.dims[t.dims.length - 1]!
+            if (info.hiddenSize && D !== info.hiddenSize && info.residualStream.includes(name)) throw badInput(info.file, `${name} is ${D} wide but the residual stream is ${info.hiddenSize} wide (${info.hiddenSizeSource}), so it is not a residual-stream tensor; name the layers to extract (see \`layers\`)`)
             if (!pooled) {
               dim = D
               // Shared memory, so handing the batch to the worker to write shares it instead of copying it

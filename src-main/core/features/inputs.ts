@@ -3,7 +3,7 @@ import type { DatasetItem } from '../data/dataset'
 import type { TextEncoder } from '../data/text'
 import type { ModelInfo } from '../onnx/modelInfo'
 import { imageFitOf } from './imageFit'
-import { plainImageFeeds, plainTextFeeds, type PlainFeed } from './prepare'
+import { plainImageFeeds, plainTextFeeds, type PlainFeed, type PlainTensor } from './prepare'
 import type { TokenMask } from './pool'
 
 /** One session.run worth of inputs and the mask the pooling needs; `rows` index into the batch. */
@@ -16,8 +16,21 @@ export interface Feed {
 /** Wraps a prepared feed's typed arrays as tensors (no copy). */
 export function toFeed(p: PlainFeed): Feed {
   const feeds: Record<string, ort.Tensor> = {}
-  for (const [name, t] of Object.entries(p.tensors)) feeds[name] = t.type === 'float32' ? new ort.Tensor('float32', t.data as Float32Array, t.dims) : new ort.Tensor('int64', t.data as BigInt64Array, t.dims)
+  for (const [name, t] of Object.entries(p.tensors)) feeds[name] = hostToOrt(t)
   return { feeds, mask: p.mask, rows: p.rows }
+}
+
+function hostToOrt(t: PlainTensor): ort.Tensor {
+  switch (t.type) {
+    case 'float32':
+      return new ort.Tensor('float32', t.data as Float32Array, t.dims)
+    case 'float16':
+      return new ort.Tensor('float16', t.data as Uint16Array, t.dims)
+    case 'bool':
+      return new ort.Tensor('bool', t.data as Uint8Array, t.dims)
+    default:
+      return new ort.Tensor('int64', t.data as BigInt64Array, t.dims)
+  }
 }
 
 /** Images of a batch as feeds: one `[B, 3, H, W]` float32 tensor per preprocessed size. */
@@ -27,5 +40,5 @@ export function imageFeeds(info: ModelInfo, items: DatasetItem[]): Feed[] {
 
 /** Captions of a batch as one padded feed (see `plainTextFeeds`). */
 export function textFeeds(info: ModelInfo, enc: TextEncoder, items: DatasetItem[]): Feed[] {
-  return plainTextFeeds(new Set(info.inputs.map((i) => i.name)), enc, items).map(toFeed)
+  return plainTextFeeds(new Set(info.inputs.map((i) => i.name)), enc, items, info.decoder).map(toFeed)
 }

@@ -1,6 +1,7 @@
 import { badInput } from '../../common/errors'
 import type { ImagePreprocessing } from '../data/imageProcessor'
 import { loadTextEncoder, type TextEncoder } from '../data/text'
+import { decoderFeeds, positionIdsFromMask, type DecoderInputPlan, type HostTensor } from '../onnx/decoderInputs'
 import { imageGroups } from './imageBatch'
 import type { ImageFit } from './imageFit'
 import type { TokenMask } from './pool'
@@ -14,7 +15,7 @@ import type { TokenMask } from './pool'
 /** What a preparer needs to know about the model; plain data, so it can be sent to a worker. */
 export type PrepSpec =
   | { kind: 'image'; input: string; image: ImagePreprocessing; fit?: ImageFit }
-  | { kind: 'text'; tokenizerJson: string; tokenizerConfig: string | null; positionLimit: number | null; inputNames: string[] }
+  | { kind: 'text'; tokenizerJson: string; tokenizerConfig: string | null; positionLimit: number | null; inputNames: string[]; decoder?: DecoderInputPlan | null }
 
 /** The fields of a dataset item that preparation reads. */
 export interface PrepItem {
@@ -23,11 +24,7 @@ export interface PrepItem {
   caption?: string
 }
 
-export interface PlainTensor {
-  type: 'float32' | 'int64'
-  data: Float32Array | BigInt64Array
-  dims: number[]
-}
+export type PlainTensor = HostTensor
 
 /** One session.run worth of inputs and the mask the pooling needs; `rows` index into the batch. */
 export interface PlainFeed {
@@ -44,9 +41,10 @@ export function plainImageFeeds(input: string, items: PrepItem[], p: ImagePrepro
 /**
  * Captions of a batch tokenised and padded to `[B, T]` int64 with attention_mask; token_type_ids are
  * zeros and position_ids count real tokens only (cumsum(mask) - 1, as transformers' GPT-2 generation
- * does), so left padding does not shift positions. Only inputs the model declares are produced.
+ * does), so left padding does not shift positions. Only inputs the model declares are produced, plus a
+ * decoder's empty key/value cache when it has one (`decoderFeeds`).
  */
-export function plainTextFeeds(inputNames: ReadonlySet<string>, enc: TextEncoder, items: PrepItem[]): PlainFeed[] {
+export function plainTextFeeds(inputNames: ReadonlySet<string>, enc: TextEncoder, items: PrepItem[], decoder: DecoderInputPlan | null = null): PlainFeed[] {
   const texts = items.map((it) => {
     if (typeof it.caption !== 'string') throw badInput(it.id, 'this item has no caption, but the model is a text model')
     return it.caption
@@ -59,17 +57,8 @@ export function plainTextFeeds(inputNames: ReadonlySet<string>, enc: TextEncoder
   const tensors: Record<string, PlainTensor> = { input_ids: { type: 'int64', data: tb.inputIds, dims } }
   if (inputNames.has('attention_mask')) tensors.attention_mask = { type: 'int64', data: tb.attentionMask, dims }
   if (inputNames.has('token_type_ids')) tensors.token_type_ids = { type: 'int64', data: new BigInt64Array(tb.batch * tb.seq), dims }
-  if (inputNames.has('position_ids')) {
-    const pos = new BigInt64Array(tb.batch * tb.seq)
-    for (let b = 0; b < tb.batch; b++) {
-      let c = -1
-      for (let t = 0; t < tb.seq; t++) {
-        if (tb.attentionMask[b * tb.seq + t] === 1n) c++
-        pos[b * tb.seq + t] = BigInt(Math.max(c, 0))
-      }
-    }
-    tensors.position_ids = { type: 'int64', data: pos, dims }
-  }
+  if (inputNames.has('position_ids')) tensors.position_ids = { type: 'int64', data: positionIdsFromMask(tb.attentionMask, tb.batch, tb.seq), dims }
+  if (decoder) Object.assign(tensors, decoderFeeds(decoder, tb.batch, tb.seq))
   return [{ tensors, mask: { lengths: tb.lengths, paddingSide: tb.paddingSide }, rows: items.map((_, i) => i) }]
 }
 
@@ -83,7 +72,8 @@ export function makeBatchPreparer(spec: PrepSpec, loaded: TextEncoder | null = n
   if (spec.kind === 'image') return (items) => plainImageFeeds(spec.input, items, spec.image, spec.fit)
   const enc = loaded ?? specEncoder(spec)
   const names = new Set(spec.inputNames)
-  return (items) => plainTextFeeds(names, enc, items)
+  const decoder = spec.decoder ?? null
+  return (items) => plainTextFeeds(names, enc, items, decoder)
 }
 
 /**

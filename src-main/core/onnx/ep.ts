@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import * as ort from 'onnxruntime-node'
-import { AppError } from '../../common/errors'
+import { AppError, badInput } from '../../common/errors'
 
 /** Execution providers a user can ask for (`--ep`). */
 export const EP_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const
@@ -87,12 +87,16 @@ function providerName(ep: string): string {
 
 /**
  * Creates a session on the first provider that works. `auto` follows `autoOrder`; an explicit choice
- * is tried alone and fails with a clear message rather than silently falling back.
+ * is tried alone and fails with a clear message rather than silently falling back. For a user's model
+ * (`source`, its file), the CPU provider failing means the model is at fault (unsupported operator, bad
+ * weights, not enough memory): BAD_INPUT naming the file and onnxruntime's reason. The app's own graphs
+ * (no `source`) failing is an internal failure.
  */
 export async function createSession(
   model: string | Uint8Array,
   choice: EpChoice = 'auto',
   options: ort.InferenceSession.SessionOptions = {},
+  source?: string,
 ): Promise<CreatedSession> {
   const order = choice === 'auto' ? autoOrder() : [choice]
   const skipped: EpAttempt[] = []
@@ -104,15 +108,20 @@ export async function createSession(
       continue
     }
     try {
-      const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', ...options, executionProviders: [providerName(ep)] }
+      // Nothing on stderr: onnxruntime's optimiser warns about initializers it folded away in ordinary
+      // exports, and a failed run logs the error that is thrown (and reported) anyway.
+      const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', logSeverityLevel: 4, ...options, executionProviders: [providerName(ep)] }
       const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts)
       return { session, ep, skipped }
     } catch (e) {
       const reason = explain(ep, e instanceof Error ? e.message.split('\n')[0]! : String(e))
+      if (ep === 'cpu' && source !== undefined) {
+        const others = skipped.length ? ` (also skipped: ${skipped.map((s) => `${s.ep}: ${s.reason}`).join('; ')})` : ''
+        throw badInput(source, `onnxruntime could not create a session for this model: ${reason}${others}`)
+      }
       skipped.push({ ep, reason })
       if (choice !== 'auto') break
     }
   }
-  const last = skipped[skipped.length - 1]
-  throw new AppError(choice === 'auto' ? 'INTERNAL' : 'UNAVAILABLE', `no execution provider could create the session (${skipped.map((s) => `${s.ep}: ${s.reason}`).join('; ')})${last ? '' : ''}`)
+  throw new AppError(choice === 'auto' ? 'INTERNAL' : 'UNAVAILABLE', `no execution provider could create the session (${skipped.map((s) => `${s.ep}: ${s.reason}`).join('; ')})`)
 }

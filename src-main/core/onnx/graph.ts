@@ -1,5 +1,6 @@
 import onnxProto from 'onnx-proto'
 import { badInput } from '../../common/errors'
+import { inlineNoCacheBranch } from './cacheBranch'
 import { externalRefs } from './externalData'
 import type { GraphAddition } from './graphCopy'
 import { scanModelFile, type ScanLimits } from './protoScan'
@@ -39,6 +40,8 @@ export interface GraphSummary {
   floatElemType: number
   /** Relative external data files referenced by initializers. */
   externalDataFiles: string[]
+  /** Width of the token embedding table ([vocab, width], gathered by a graph input), or null if there is none. */
+  tokenEmbeddingWidth: number | null
   /** Version of the default (ai.onnx) operator set the graph uses. */
   opset: number
 }
@@ -101,12 +104,24 @@ export function blockScope(nodeName: string): { template: string; index: number 
   return null
 }
 
+/** A node's name with its block index replaced by `#`: the same node in every block has the same template. */
+function nodeTemplate(nodeName: string): string | null {
+  const s = blockScope(nodeName)
+  if (!s) return null
+  const depth = s.template.split('/').length
+  return [s.template, ...nodeName.split('/').slice(depth)].join('/')
+}
+
 /**
- * Finds the residual stream of a transformer export: group nodes by repeated block scope (the
- * template with the most distinct indices), take as each block's output the tensor produced inside
- * the block, consumed after it (or a graph output), that is produced last; and as the stream's start
- * the data tensor entering block 0 that most of its nodes read (the pre-norm input and residual skip).
- * `inTower` limits the search to one tower's nodes (by node index) in a graph holding several.
+ * Finds the residual stream of a transformer export: the input of the first block, then the output of
+ * every block. Blocks are the nodes grouped by repeated scope (the template with the most distinct
+ * indices). A block's output is the last-produced tensor of the block that the next block reads (for the
+ * last block: the tensor of the same node as the other blocks' outputs, else the last-produced one used
+ * after the block). The stream's start is the tensor entering block 0 that block 0 reads through the same
+ * nodes as block 1 reads block 0's output (the norm and the residual skip): the embedding output, never a
+ * rotary, mask or position table that every block also reads. With one block, the entry is the outside
+ * tensor its nodes read most. `inTower` limits the search to one tower's nodes (by node index) in a graph
+ * holding several.
  */
 export function findResidualStream(m: ModelProto, dataDerived: Set<string>, inTower?: (node: number) => boolean): string[] {
   const nodes = m.graph!.node!
@@ -144,30 +159,49 @@ export function findResidualStream(m: ModelProto, dataDerived: Set<string>, inTo
   const producer = new Map<string, number>()
   nodes.forEach((n, i) => (n.output ?? []).forEach((t) => producer.set(t, i)))
   const indices = [...best.keys()].sort((a, b) => a - b)
-  const stream: string[] = []
-  indices.forEach((b, k) => {
-    const members = new Set(best!.get(b)!)
-    if (k === 0) {
-      // Entry of the first block: data tensors read by it but produced elsewhere.
-      const reads = new Map<string, number>()
-      for (const i of members) for (const t of nodes[i]!.input ?? []) if (t && dataDerived.has(t) && !members.has(producer.get(t) ?? -1)) reads.set(t, (reads.get(t) ?? 0) + 1)
-      let entry: string | null = null
-      let most = 0
-      for (const [t, c] of reads) if (c > most || (c === most && (producer.get(t) ?? -1) > (producer.get(entry!) ?? -1))) [entry, most] = [t, c]
-      if (entry) stream.push(entry)
-    }
+  const blocks = indices.map((b) => new Set(best!.get(b)!))
+  const readers = (t: string, block: Set<number>): number[] => (consumers.get(t) ?? []).filter((c) => block.has(c))
+  const templatesReading = (t: string, block: Set<number>): Set<string> => new Set(readers(t, block).map((c) => nodeTemplate(nodes[c]!.name ?? '') ?? ''))
+  // Output of block k: [tensor, index of its producer among the node's outputs].
+  const outputs: (string | null)[] = blocks.map((members, k) => {
+    const next = blocks[k + 1]
     let out: string | null = null
     let outPos = -1
     for (const i of members) {
       for (const t of nodes[i]!.output ?? []) {
         if (!t || !dataDerived.has(t)) continue
-        const usedAfter = graphOutputs.has(t) || (consumers.get(t) ?? []).some((c) => !members.has(c))
-        if (usedAfter && i > outPos) [out, outPos] = [t, i]
+        const ok = next ? readers(t, next).length > 0 : graphOutputs.has(t) || (consumers.get(t) ?? []).some((c) => !members.has(c))
+        if (ok && i > outPos) [out, outPos] = [t, i]
       }
     }
-    if (out) stream.push(out)
+    return out
   })
-  return stream
+  const last = blocks.length - 1
+  if (last > 0 && outputs[last - 1]) {
+    // The last block's output comes from the node that produced the others' (a decoder's last block also
+    // produces present.* cache outputs, which are used after it too).
+    const tmpl = nodeTemplate(nodes[producer.get(outputs[last - 1]!)!]!.name ?? '')
+    const same = [...blocks[last]!].find((i) => nodeTemplate(nodes[i]!.name ?? '') === tmpl)
+    const k = same === undefined ? -1 : (nodes[producer.get(outputs[last - 1]!)!]!.output ?? []).indexOf(outputs[last - 1]!)
+    if (same !== undefined && k >= 0 && nodes[same]!.output?.[k]) outputs[last] = nodes[same]!.output![k]!
+  }
+  // Entry of the first block: a data tensor produced outside it, read the way block 1 reads block 0's output.
+  const first = blocks[0]!
+  const want = blocks.length > 1 && outputs[0] ? templatesReading(outputs[0], blocks[1]!) : null
+  let entry: string | null = null
+  let bestScore: [number, number, number] = [-1, -1, -1]
+  const seen = new Set<string>()
+  for (const i of first) {
+    for (const t of nodes[i]!.input ?? []) {
+      if (!t || seen.has(t) || !dataDerived.has(t) || first.has(producer.get(t) ?? -1)) continue
+      seen.add(t)
+      const match = want ? [...templatesReading(t, first)].filter((x) => want.has(x)).length : 0
+      const score: [number, number, number] = [match, readers(t, first).length, producer.get(t) ?? -1]
+      if (score[0] > bestScore[0] || (score[0] === bestScore[0] && (score[1] > bestScore[1] || (score[1] === bestScore[1] && score[2] > bestScore[2])))) [entry, bestScore] = [t, score]
+    }
+  }
+  if (want && bestScore[0] <= 0) entry = null
+  return [...(entry ? [entry] : []), ...outputs.filter((o): o is string => o !== null)]
 }
 
 /**
@@ -185,7 +219,21 @@ export function dataDerivedTensors(m: ModelProto): Set<string> {
   return derived
 }
 
+/** Width of the token embedding: a Gather from a 2-D table ([vocab, width]) indexed by a graph input. */
+function tokenEmbeddingWidth(m: ModelProto): number | null {
+  const g = m.graph!
+  const inits = new Map((g.initializer ?? []).map((t) => [t.name ?? '', t]))
+  const inputs = new Set((g.input ?? []).map((i) => i.name ?? '').filter((n) => !inits.has(n)))
+  for (const n of g.node ?? []) {
+    const [a, b] = [n.input?.[0] ?? '', n.input?.[1] ?? '']
+    if (n.opType === 'Gather' && inputs.has(b) && inits.get(a)?.dims?.length === 2) return Number(inits.get(a)!.dims![1])
+  }
+  return null
+}
+
+/** Summary of a decoded model; a merged decoder is summarised as the graph extraction runs (its no-cache branch, see `inlineNoCacheBranch`). */
 export function summarizeGraph(m: ModelProto): GraphSummary {
+  inlineNoCacheBranch(m)
   const g = m.graph!
   const inits = new Set((g.initializer ?? []).map((t) => t.name ?? ''))
   const inputs = (g.input ?? []).filter((i) => !inits.has(i.name ?? '')).map(decl)
@@ -207,6 +255,7 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
     residualStream: findResidualStream(m, derived),
     floatElemType: ft === 'float16' ? 10 : ft === 'bfloat16' ? 16 : 1,
     externalDataFiles: [...ext],
+    tokenEmbeddingWidth: tokenEmbeddingWidth(m),
     opset: Number((m.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0),
   }
 }
@@ -217,7 +266,10 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
  * needs an element type on every output and infers the shape.
  */
 export function extraOutputs(file: string, names: string[], floatElemType: number): GraphAddition {
-  const g = readModelProto(file).graph!
+  const m = readModelProto(file)
+  // A merged decoder's layers live in its no-cache branch, which the session's copy puts in the main graph.
+  inlineNoCacheBranch(m)
+  const g = m.graph!
   const existing = new Set((g.output ?? []).map((o) => o.name))
   const produced = new Set<string>()
   for (const n of g.node ?? []) for (const t of n.output ?? []) produced.add(t)

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { parseImagePreprocessing, type ImagePreprocessing } from '../data/imageProcessor'
+import { decoderInputPlan, plannedInputs, TOKEN_INPUTS, type DecoderInputPlan } from './decoderInputs'
 import { checkExternalData, externalRefs } from './externalData'
 import { checkImageFit, imageFitOf } from '../features/imageFit'
 import { readModelProto, summarizeGraph, type GraphSummary, type TensorDecl } from './graph'
@@ -34,6 +35,17 @@ export interface ModelInfo extends GraphSummary {
   sidecar: string | null
   /** Files whose bytes determine the model's outputs: the graph and its external data, absolute. */
   weightFiles: string[]
+  /** How to feed a decoder's key/value cache inputs (empty cache), or null when it has none or they cannot be fed (see `decoderProblems`). */
+  decoder: DecoderInputPlan | null
+  /** Why the cache inputs cannot be fed, if they cannot. */
+  decoderProblems: string[]
+  /**
+   * Width every residual-stream tensor must have, and where it was read (`config.json hidden_size`,
+   * `token embedding`); null where the stream's width is not one number (hierarchical vision models,
+   * whose config gives per-stage widths) or cannot be known.
+   */
+  hiddenSize: number | null
+  hiddenSizeSource: string | null
   /** The towers of a dual encoder (vision and text, in one graph or split in two files), or [] for a model with one. */
   towers: TowerInfo[]
   /** The tower the graph fields above describe and extraction runs (dual encoders only; see `selectTower`). */
@@ -201,6 +213,8 @@ export function inspectModel(p: string): ModelInfo {
   // Checked here, before anything hashes or loads the data files; a split dual encoder has two graphs.
   const weightFiles = [file, ...checkExternalData(file, externalRefs(proto.graph!))]
   if (splitText) weightFiles.push(splitText, ...checkExternalData(splitText, externalRefs(textProto!.graph!)))
+  const { plan: decoder, problems: decoderProblems } = decoderInputPlan(g.inputs, config)
+  const { hiddenSize, hiddenSizeSource } = hiddenWidth(config, g, modality)
   const info: ModelInfo = {
     ...g,
     path: path.resolve(p),
@@ -216,6 +230,10 @@ export function inspectModel(p: string): ModelInfo {
     positionLimit,
     sidecar: sidecarPath,
     weightFiles,
+    decoder,
+    decoderProblems,
+    hiddenSize,
+    hiddenSizeSource,
     towers,
     tower: null,
     pruneToTower: towers.length > 0 && !splitText,
@@ -226,24 +244,60 @@ export function inspectModel(p: string): ModelInfo {
   return selectTower(info, modality === 'text' ? 'text' : 'vision')
 }
 
-/** Throws the error a user should see when the model cannot be run on data. */
-export function requireRunnable(info: ModelInfo): void {
-  if (info.modality === 'unknown') {
-    throw badInput(info.file, `cannot tell whether this is a vision or a text model (inputs: ${info.inputs.map((i) => i.name).join(', ')}); add a sidecar ${path.basename(info.file)}.json with {"modality": "vision" | "text", ...}`)
+/** The residual stream's width: config.json's hidden_size / n_embd / d_model, else a text model's token embedding width. */
+function hiddenWidth(config: Json | null, g: GraphSummary, modality: Modality): { hiddenSize: number | null; hiddenSizeSource: string | null } {
+  if (config && ('hidden_sizes' in config || 'depths' in config)) return { hiddenSize: null, hiddenSizeSource: null }
+  for (const key of ['hidden_size', 'n_embd', 'd_model']) {
+    const v = config?.[key]
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return { hiddenSize: v, hiddenSizeSource: `config.json ${key}` }
   }
+  return modality === 'text' && g.tokenEmbeddingWidth ? { hiddenSize: g.tokenEmbeddingWidth, hiddenSizeSource: 'token embedding' } : { hiddenSize: null, hiddenSizeSource: null }
+}
+
+/** Why the model cannot be run on data as it is, one sentence each (empty when it can). */
+export function runProblems(info: ModelInfo): string[] {
+  if (info.modality === 'unknown') {
+    return [`cannot tell whether this is a vision or a text model (inputs: ${info.inputs.map((i) => i.name).join(', ')}); add a sidecar ${path.basename(info.file)}.json with {"modality": "vision" | "text", ...}`]
+  }
+  const problems: string[] = []
   if (info.modality === 'vision') {
     if (!info.image)
-      throw badInput(
-        info.file,
+      problems.push(
         `vision model without image preprocessing: provide a preprocessor_config.json next to config.json (Hugging Face image processor: size, resample, rescale_factor, image_mean, image_std) or a sidecar ${path.basename(info.file)}.json with {"modality": "vision", "preprocessing": {...}}`,
       )
-    if (!info.imageInput) throw badInput(info.file, 'vision model without a 4-D float image input')
-    checkImageFit(info.image, imageFitOf(info)!)
+    if (!info.imageInput) problems.push('vision model without a 4-D float image input')
   }
   if (info.modality === 'text') {
-    if (!info.tokenizer) throw badInput(info.file, `text model without a tokenizer: provide tokenizer.json (and tokenizer_config.json) next to config.json, or a sidecar ${path.basename(info.file)}.json with {"modality": "text", "tokenizer": "path/to/tokenizer.json"}`)
-    if (!info.inputs.some((i) => i.name === 'input_ids')) throw badInput(info.file, `text model without an input_ids input (inputs: ${info.inputs.map((i) => i.name).join(', ')})`)
-    const unknown = info.inputs.filter((i) => !['input_ids', 'attention_mask', 'token_type_ids', 'position_ids'].includes(i.name))
-    if (unknown.length) throw badInput(info.file, `cannot feed input(s) ${unknown.map((i) => i.name).join(', ')}; export the model without past key values (e.g. Optimum's model.onnx, not decoder_with_past)`)
+    if (!info.tokenizer) problems.push(`text model without a tokenizer: provide tokenizer.json (and tokenizer_config.json) next to config.json, or a sidecar ${path.basename(info.file)}.json with {"modality": "text", "tokenizer": "path/to/tokenizer.json"}`)
+    if (!info.inputs.some((i) => i.name === 'input_ids')) problems.push(`text model without an input_ids input (inputs: ${info.inputs.map((i) => i.name).join(', ')})`)
+    problems.push(...info.decoderProblems)
+    const fed = new Set([...TOKEN_INPUTS, ...plannedInputs(info.decoder)])
+    const unknown = info.inputs.filter((i) => !fed.has(i.name) && !info.decoderProblems.some((p) => p.startsWith(`${i.name} `)))
+    if (unknown.length) problems.push(`cannot feed input(s) ${unknown.map((i) => i.name).join(', ')}: only token inputs (${TOKEN_INPUTS.join(', ')}) and a decoder's key/value cache (past_key_values.*, use_cache_branch, cache_position) are known`)
   }
+  return problems
+}
+
+/**
+ * What is known, before anything runs, to be wrong with the residual stream: the token embedding's width
+ * differing from the config's hidden size, or a stream tensor whose declared width is not the hidden size.
+ * (Undeclared widths are checked on the first batch.)
+ */
+export function streamProblems(info: ModelInfo): string[] {
+  const out: string[] = []
+  if (!info.hiddenSize) return out
+  if (info.modality === 'text' && info.tokenEmbeddingWidth && info.tokenEmbeddingWidth !== info.hiddenSize) out.push(`the token embedding is ${info.tokenEmbeddingWidth} wide but ${info.hiddenSizeSource} says ${info.hiddenSize}`)
+  const declared = new Map([...info.tappable, ...info.outputs].map((t) => [t.name, t.shape]))
+  for (const name of info.residualStream) {
+    const w = declared.get(name)?.at(-1)
+    if (typeof w === 'number' && w !== info.hiddenSize) out.push(`residual-stream tensor ${name} is declared ${w} wide, not ${info.hiddenSize} (${info.hiddenSizeSource})`)
+  }
+  return out
+}
+
+/** Throws the error a user should see when the model cannot be run on data. */
+export function requireRunnable(info: ModelInfo): void {
+  const problems = runProblems(info)
+  if (problems.length) throw badInput(info.file, problems.join('; '))
+  if (info.modality === 'vision') checkImageFit(info.image!, imageFitOf(info)!)
 }

@@ -2,9 +2,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type * as ort from 'onnxruntime-node'
+import { noCacheBranchCopy } from './cacheBranch'
 import { createSession, type CreatedSession, type EpChoice } from './ep'
 import { extraOutputs, readModelProto } from './graph'
-import { writeGraphCopy, type GraphAddition } from './graphCopy'
+import { mergeAdditions, writeGraphCopy, type GraphAddition } from './graphCopy'
 import { MIN_POOLING_OPSET, poolingAddition, type GraphPooling } from './graphPooling'
 import { prunePlan } from './prune'
 import { writePrunedCopy } from './prunedCopy'
@@ -75,17 +76,20 @@ export async function openModelSession(
       }
     },
   })
-  if (!needsTap && !pooling) return wrap(await createSession(info.file, ep, options), false, () => {})
+  if (!needsTap && !pooling) return wrap(await createSession(info.file, ep, options, info.file), false, () => {})
   const dir = fs.mkdtempSync(path.join(tmpDir, 'platonic-lab-tap-'))
   const cleanup = (): void => fs.rmSync(dir, { recursive: true, force: true })
   const fromCopy = async (addition: GraphAddition, prune: 'none' | 'to-wanted' | 'to-pooled'): Promise<CreatedSession> => {
     const copy = path.join(dir, 'model.onnx')
-    if (prune === 'none') writeGraphCopy(info.file, copy, addition)
+    // A merged decoder's copy runs its no-cache branch in place of the If, so its layers can be outputs.
+    const merged = info.decoder?.useCacheBranch ? noCacheBranchCopy(info.file, readModelProto(info.file), prune === 'none' ? null : wanted) : null
+    if (merged) writePrunedCopy(info.file, copy, prune === 'to-pooled' ? { ...merged.plan, output: new Set<number>() } : merged.plan, mergeAdditions(merged.addition, addition))
+    else if (prune === 'none') writeGraphCopy(info.file, copy, addition)
     else {
       const plan = prunePlan(readModelProto(info.file), wanted)
       writePrunedCopy(info.file, copy, prune === 'to-pooled' ? { ...plan, output: new Set<number>() } : plan, addition)
     }
-    return createSession(copy, ep, externalDataFrom(path.dirname(info.file), options))
+    return createSession(copy, ep, externalDataFrom(path.dirname(info.file), options), info.file)
   }
   try {
     if (pooling) {

@@ -61,7 +61,7 @@ describe('towers of a dual encoder in one graph', () => {
     for (const name of ['vit-tiny', 'gpt-tiny', 'vit-tiny-logits-only']) {
       const s = inspectModel(path.join(MODELS, name))
       expect(s).toMatchObject({ towers: [], tower: null, pruneToTower: false, whole: null })
-      expect(Object.keys(layersJson(s))).toEqual(['inputs', 'outputs', 'hidden_states', 'tappable', 'residual_stream', 'modality', 'file'])
+      expect(Object.keys(layersJson(s))).toEqual(['inputs', 'outputs', 'hidden_states', 'tappable', 'residual_stream', 'modality', 'file', 'hidden_size', 'hidden_size_source', 'kv_cache', 'warnings'])
       expect(selectTower(s, s.modality as 'vision' | 'text')).toBe(s)
     }
     expect(() => selectTower(inspectModel(path.join(MODELS, 'vit-tiny')), 'text')).toThrow(/--tower: .*vit-tiny has one tower \(vision\), not a text tower/)

@@ -21,6 +21,8 @@ interface Case {
   rendered: string
   input_ids: number[]
   generated: number[]
+  /** Top-1 minus top-2 logit of the first generated token (PyTorch, float32). */
+  first_margin: number
 }
 const ref = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'vlm', 'reference.json'), 'utf8')) as { cases: Case[]; max_new_tokens: number; pixel_values_0: number[] }
 
@@ -69,6 +71,25 @@ describe('tiny LLaVA against PyTorch', () => {
   })
 })
 
+describe('the float16 variant (*_fp16.onnx)', () => {
+  it('is chosen by --dtype and agrees with float32 PyTorch wherever rounding cannot flip the choice', async () => {
+    const layout = inspectVlm(MODEL, 'fp16')
+    expect(path.basename(layout.files.decoder_model_merged)).toBe('decoder_model_merged_fp16.onnx')
+    const p16 = new Prompter(layout)
+    const v16 = await GreedyVlm.open(layout, 'cpu')
+    try {
+      const out = await v16.generate(ref.cases.map((c) => p16.prepare(c.prompt, c.blind ? null : path.join(SHAPES, c.image))), ref.max_new_tokens)
+      // float16 logits of these magnitudes are off by ~1e-3; a first token whose lead over the runner-up
+      // is above 0.02 must be the same one.
+      const clear = ref.cases.map((c, i) => ({ c, i })).filter(({ c }) => c.first_margin > 0.02)
+      expect(clear.length).toBeGreaterThan(3)
+      for (const { c, i } of clear) expect(out[i]![0]).toBe(c.generated[0])
+    } finally {
+      await v16.close()
+    }
+  })
+})
+
 describe('layouts it cannot run are named', () => {
   const t = tmpDir('pl-vlm-')
   afterAll(() => t.cleanup())
@@ -103,7 +124,13 @@ describe('layouts it cannot run are named', () => {
   })
 
   it('names a missing part, a missing chat template and a missing image token id', () => {
-    const noDecoder = variant('nodec', (d) => fs.rmSync(path.join(d, 'onnx', 'decoder_model_merged.onnx')))
+    const onlyFp16 = variant('only16', (d) => fs.rmSync(path.join(d, 'onnx', 'decoder_model_merged.onnx')))
+    expect(inspectVlm(onlyFp16).variant).toBe('fp16')
+    expect(() => inspectVlm(onlyFp16, '')).toThrow(/float32 variant is incomplete: missing onnx.decoder_model_merged\.onnx/)
+    const noDecoder = variant('nodec', (d) => {
+      fs.rmSync(path.join(d, 'onnx', 'decoder_model_merged.onnx'))
+      fs.rmSync(path.join(d, 'onnx', 'decoder_model_merged_fp16.onnx'))
+    })
     expect(message(noDecoder)).toMatch(/not a LLaVA-style vision-language export: expected .*decoder_model_merged\.onnx/)
     const noTemplate = variant('notmpl', (d) => editJson(path.join(d, 'tokenizer_config.json'), (j) => delete j.chat_template))
     expect(message(noTemplate)).toMatch(/no chat_template/)
