@@ -38,7 +38,8 @@ describe('towers of a dual encoder in one graph', () => {
     expect(m).toMatchObject({ tower: 'vision', modality: 'vision', imageInput: 'pixel_values', residualStream: VISION_STREAM, pruneToTower: true })
     expect(m.inputs.map((i) => i.name)).toEqual(['pixel_values'])
     const t = selectTower(m, 'text')
-    expect(t).toMatchObject({ tower: 'text', modality: 'text', imageInput: null, residualStream: TEXT_STREAM, file: m.file })
+    expect(t).toMatchObject({ tower: 'text', modality: 'text', imageInput: null, residualStream: TEXT_STREAM, file: m.file, hiddenSize: 32, hiddenSizeSource: 'config.json text_config.hidden_size' })
+    expect(m).toMatchObject({ hiddenSize: 48, hiddenSizeSource: 'config.json vision_config.hidden_size' })
     expect(t.inputs.map((i) => i.name)).toEqual(['input_ids', 'attention_mask'])
     expect(() => requireRunnable(m)).not.toThrow()
     expect(() => requireRunnable(t)).not.toThrow()
@@ -51,9 +52,9 @@ describe('towers of a dual encoder in one graph', () => {
     expect((j.inputs as { name: string }[]).map((i) => i.name)).toEqual(['input_ids', 'pixel_values', 'attention_mask'])
     expect((j.outputs as { name: string }[]).map((i) => i.name)).toContain('logits_per_image')
     expect(j).toMatchObject({ modality: 'vision', tower: 'vision', residual_stream: VISION_STREAM })
-    expect(j.towers.map((t) => [t.name, t.modality, t.residual_stream])).toEqual([
-      ['vision', 'vision', VISION_STREAM],
-      ['text', 'text', TEXT_STREAM],
+    expect(j.towers.map((t) => [t.name, t.modality, t.residual_stream, t.hidden_size, t.warnings])).toEqual([
+      ['vision', 'vision', VISION_STREAM, 48, []],
+      ['text', 'text', TEXT_STREAM, 32, []],
     ])
   })
 
