@@ -46,6 +46,7 @@ export function layersJson(info: ModelInfo): Record<string, unknown> {
     hidden_size_source: info.hiddenSizeSource,
     kv_cache: info.decoder ? { inputs: info.decoder.past.map((p) => p.name), use_cache_branch: info.decoder.useCacheBranch !== null } : null,
     warnings: layersWarnings(info),
+    ...(info.stages.length ? { stages: stagesOf(info) } : {}),
     ...(info.towers.length
       ? {
           tower: info.tower,
@@ -63,6 +64,12 @@ export function layersJson(info: ModelInfo): Record<string, unknown> {
         }
       : {}),
   }
+}
+
+/** A CNN's stage outputs (what `--layers all` takes when no hidden states are declared) and each one's axis order. */
+function stagesOf(info: ModelInfo): { name: string; layout: 'NCHW' | 'NHWC' }[] {
+  const last = new Set(info.channelsLast)
+  return info.stages.map((name) => ({ name, layout: last.has(name) ? 'NHWC' : 'NCHW' }))
 }
 
 function shapeText(s: (number | string | null)[] | null): string {
@@ -88,6 +95,7 @@ export function layersText(info: ModelInfo): string {
   }
   if (info.hiddenSize) lines.push(`hidden size: ${info.hiddenSize} (${info.hiddenSizeSource}), the width of every residual-stream tensor`)
   if (info.decoder) lines.push(`key/value cache: ${info.decoder.past.length} past inputs fed empty${info.decoder.useCacheBranch ? ', use_cache_branch false' : ''}`)
+  if (info.stages.length) lines.push(`stages (feature maps, --layers all without hidden states, pooled by spatial mean): ${stagesOf(info).map((x) => `${x.name} ${x.layout}`).join(', ')}`)
   lines.push(`tappable tensors (${all.tappable.length}):`)
   for (const t of all.tappable) lines.push(`  ${stream.has(t.name) ? 'block ' : '      '}${t.name}  ${t.op}${t.shape ? ' ' + shapeText(t.shape) : ''}`)
   const warnings = layersWarnings(info)

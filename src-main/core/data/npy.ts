@@ -212,10 +212,21 @@ export function encodeNpy(data: Float32Array | Float64Array, shape: number[]): B
 }
 
 /**
+ * Refuses a tensor whose layers differ in width (a CNN's stages): it has no `[N, L, D]` array shape.
+ * Align and the views take such a feature set as it is, layer by layer.
+ */
+export function requireOneWidth(where: string, x: Mat | Tensor3): void {
+  if ('dims' in x && x.dims) {
+    throw badInput(where, `the layers have different widths (${x.dims.join(', ')}), so they do not fit one [N, L, D] array; use the feature set id with align, or choose layers of one width (e.g. --layers with names from \`layers\`)`)
+  }
+}
+
+/**
  * Writes `[N, D]` (Mat) or `[N, L, D]` (Tensor3) features as float32 .npy; creates the folder. Atomic
  * (temporary file, then rename); an existing file is replaced only with `overwrite`.
  */
 export function writeFeatures(file: string, x: Mat | Tensor3, target: WriteTarget = {}): void {
+  requireOneWidth(file, x)
   const shape = 'rows' in x ? [x.rows, x.cols] : [x.n, x.layers, x.dim]
   writeFileAtomically(file, encodeNpy(x.data, shape), { mkdir: true, ...target })
 }

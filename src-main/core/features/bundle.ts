@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
-import { encodeNpy, parseNpy } from '../data/npy'
+import { encodeNpy, parseNpy, requireOneWidth } from '../data/npy'
 import { checkWriteTarget, writeFileAtomically, type WriteTarget } from '../data/atomicWrite'
 import { appVersion } from '../paths'
 import type { ShardItem } from './shard'
@@ -79,6 +79,7 @@ export function exportBundle(ws: Workspace, featureSetId: string, dir: string, e
   const files = [path.join(dir, BUNDLE_FEATURES), path.join(dir, BUNDLE_MANIFEST)] as const
   for (const f of files) checkWriteTarget(f, target)
   const t = loadFeatures(ws, featureSetId)
+  requireOneWidth(featureSetId, t)
   const npy = encodeNpy(t.data, [t.n, t.layers, t.dim])
   writeFileAtomically(files[0], npy, target)
   const manifest: BundleManifest = {

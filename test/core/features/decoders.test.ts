@@ -130,6 +130,11 @@ describe('BERT-style encoder declaring only last_hidden_state', () => {
     }
   })
 
+  it('a tokenizer_config asking for left padding is overridden for a model without position_ids (BERT numbers positions itself)', async () => {
+    const { f } = await run(withPadding('bert-tiny', 'left'), { pool: 'mean' })
+    expect(compare(f, ref.models.bert!.mean!).abs).toBeLessThan(1e-4)
+  })
+
   it('--layers hidden still means the declared outputs: last_hidden_state only, equal to the last block', async () => {
     const { layers, f } = await run(path.join(DEC, 'bert-tiny'), { pool: 'mean', layers: 'hidden' })
     expect(layers).toEqual(['last_hidden_state'])

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isAppError } from '../../../src-main/common/errors'
 import { layersJson } from '../../../src-main/cli/commands/layers'
 import { extractFeatures } from '../../../src-main/core/features/extract'
-import { readModelProto } from '../../../src-main/core/onnx/graph'
+import { readModelProto, summarizeGraph } from '../../../src-main/core/onnx/graph'
 import { inspectModel, requireRunnable, runProblems, streamProblems } from '../../../src-main/core/onnx/modelInfo'
 import { Workspace } from '../../../src-main/core/store/workspace'
 import { FIXTURES, MODELS } from '../../helpers/fixtures'
@@ -155,5 +155,16 @@ describe('the demo models keep their streams', () => {
     const v = inspectModel(path.join(MODELS, 'vit-tiny-logits-only'))
     expect([v.hiddenSize, v.hiddenSizeSource]).toEqual([48, 'config.json hidden_size'])
     expect(layersJson(v).warnings).toEqual([])
+  })
+})
+
+describe('activation type', () => {
+  it('float16 weights make float16 activations even when inputs and outputs stay float32; quantized weights leave float32', () => {
+    expect(inspectModel(path.join(DEC, 'llama-tiny', 'onnx', 'model_fp16.onnx')).floatElemType).toBe(10)
+    for (const f of ['model.onnx', 'model_quantized.onnx', 'model_q4.onnx']) expect(inspectModel(path.join(DEC, 'llama-tiny', 'onnx', f)).floatElemType).toBe(1)
+    // The float16 export with float32 inputs and outputs declared (as converters' keep_io_types writes them).
+    const m = readModelProto(path.join(DEC, 'llama-tiny', 'onnx', 'model_fp16.onnx'))
+    for (const v of [...m.graph!.input!, ...m.graph!.output!]) if (v.type?.tensorType?.elemType === 10) v.type.tensorType.elemType = 1
+    expect(summarizeGraph(m).floatElemType).toBe(10)
   })
 })
