@@ -36,8 +36,10 @@ describe('CNN feature maps', () => {
     it(`${name}: layers finds the ${r.stages.length} stages (${r.layout}), and --layers all pools them by spatial mean within 1e-4 of PyTorch`, async () => {
       const info = inspectModel(path.join(CNN, name))
       expect(info.stages).toHaveLength(r.stages.length)
-      // Scopes of the stages, in order: /layer1 .. /layer4, /features/features.0 .. 7.
-      info.stages.forEach((t, i) => expect(t).toContain(`/${r.stages[i]}/`))
+      // Scopes of the stages, in order: /layer1 .. /layer4, /features/features.0 .. 7, /resnet/encoder/stages.0 .. 3
+      // (the exporter names a scope by the module's attribute, or parent.index inside a container).
+      const scope = (m: string): string => (/\.\d+$/.test(m) ? m.split('.').slice(-2).join('.') : m)
+      info.stages.forEach((t, i) => expect(t).toContain(`/${scope(r.stages[i]!)}/`))
       expect(info.stages.every((t) => info.channelsLast.includes(t))).toBe(r.layout === 'NHWC')
       const res = await extractFeatures(ws, { modelPath: path.join(CNN, name), datasetPath: DATASET, layers: 'all', ep: 'cpu', batch: 2 })
       expect(res.pool).toBe('mean')
