@@ -7,6 +7,8 @@ import { checkExternalData, externalRefs } from './externalData'
 import { checkImageFit, imageFitOf } from '../features/imageFit'
 import { readModelProto, summarizeGraph, type GraphSummary, type TensorDecl } from './graph'
 import { findTowers, type GraphTower, type TowerName } from './towers'
+import { readUserText } from '../data/userFile'
+import { checkJsonDepth } from '../data/userText'
 
 export type Modality = 'vision' | 'text' | 'unknown'
 
@@ -65,9 +67,11 @@ export interface TowerInfo extends GraphTower {
 
 function readJsonIf(file: string): Json | null {
   if (!fs.existsSync(file)) return null
+  const text = readUserText(file, { what: 'a JSON file' })
+  checkJsonDepth(file, text)
   let v: unknown
   try {
-    v = JSON.parse(fs.readFileSync(file, 'utf8'))
+    v = JSON.parse(text)
   } catch (e) {
     throw badInput(file, `not valid JSON (${e instanceof Error ? e.message : String(e)})`)
   }

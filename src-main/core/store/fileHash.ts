@@ -44,7 +44,8 @@ export function fileSha256(ws: Workspace | null, file: string, known?: fs.Stats)
   const want = Math.min(1 << 22, Math.max(1 << 16, st.size))
   if (!readBuffer || readBuffer.length < want) readBuffer = Buffer.allocUnsafe(want)
   const buf = readBuffer
-  const fd = fs.openSync(abs, 'r')
+  // Non-blocking: a FIFO swapped in after the stat must not hang the open (reads then fail, not block).
+  const fd = fs.openSync(abs, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0))
   try {
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null)
