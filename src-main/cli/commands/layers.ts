@@ -1,7 +1,7 @@
 import { badInput } from '../../common/errors'
 import type { Command } from '../command'
 import { checkImageFit, imageFitOf } from '../../core/features/imageFit'
-import { inspectModel, runProblems, streamProblems, type ModelInfo } from '../../core/onnx/modelInfo'
+import { inspectModel, runProblems, selectTower, streamProblems, type ModelInfo } from '../../core/onnx/modelInfo'
 
 const USAGE = `Usage: platonic-lab layers --model PATH
 
@@ -50,7 +50,17 @@ export function layersJson(info: ModelInfo): Record<string, unknown> {
     ...(info.towers.length
       ? {
           tower: info.tower,
-          towers: info.towers.map((t) => ({ name: t.name, modality: t.name, file: t.file, inputs: t.inputs, outputs: t.outputs, residual_stream: t.residualStream, hidden_states: t.hiddenStates })),
+          towers: info.towers.map((t) => ({
+            name: t.name,
+            modality: t.name,
+            file: t.file,
+            inputs: t.inputs,
+            outputs: t.outputs,
+            residual_stream: t.residualStream,
+            hidden_states: t.hiddenStates,
+            hidden_size: selectTower(info, t.name).hiddenSize,
+            warnings: layersWarnings(selectTower(info, t.name)),
+          })),
         }
       : {}),
   }

@@ -2,12 +2,14 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
-import { encodeNpy, parseNpy, requireOneWidth } from '../data/npy'
+import { encodeNpy, parseNpy, readNpyBytes, requireOneWidth } from '../data/npy'
 import { checkWriteTarget, writeFileAtomically, type WriteTarget } from '../data/atomicWrite'
 import { appVersion } from '../paths'
 import type { ShardItem } from './shard'
 import type { Workspace } from '../store/workspace'
 import { createFeatureSet, deleteFeatureSet, featureKey, finishFeatureSet, getFeatureSet, loadFeatures, putBatch, setRunInfo, type FeatureSet } from './store'
+import { readUserText } from '../data/userFile'
+import { checkJsonDepth } from '../data/userText'
 
 export const BUNDLE_FEATURES = 'features.npy'
 export const BUNDLE_MANIFEST = 'manifest.json'
@@ -110,8 +112,10 @@ export function exportBundle(ws: Workspace, featureSetId: string, dir: string, e
 
 export function readManifest(file: string): BundleManifest {
   let m: BundleManifest
+  const text = readUserText(file, { what: 'a bundle manifest' })
+  checkJsonDepth(file, text)
   try {
-    m = JSON.parse(fs.readFileSync(file, 'utf8')) as BundleManifest
+    m = JSON.parse(text) as BundleManifest
   } catch (e) {
     throw badInput(file, `cannot read the bundle manifest (${e instanceof Error ? e.message : String(e)})`)
   }
@@ -125,12 +129,8 @@ export function readManifest(file: string): BundleManifest {
 /** A bundle's `[n, L, D]` features, after checking the file's SHA-256 and shape against the manifest. */
 export function readBundleFeatures(dir: string, m: BundleManifest): Float32Array {
   const npyFile = path.join(dir, BUNDLE_FEATURES)
-  let buf: Buffer
-  try {
-    buf = fs.readFileSync(npyFile)
-  } catch {
-    throw badInput(npyFile, 'missing from the bundle')
-  }
+  if (!fs.existsSync(npyFile)) throw badInput(npyFile, 'missing from the bundle')
+  const buf = readNpyBytes(npyFile)
   const h = crypto.createHash('sha256').update(buf).digest('hex')
   if (h !== m.features_sha256) throw badInput(npyFile, `SHA-256 ${h} does not match the manifest (${m.features_sha256}); the bundle is corrupt or was modified`)
   const a = parseNpy(buf, npyFile)
