@@ -9,7 +9,7 @@ import { writeFeatures } from '../data/npy'
 import { loadTextEncoder, type TextEncoder } from '../data/text'
 import { EP_CHOICES, type EpChoice } from '../onnx/ep'
 import { requiredPaddingSide } from '../onnx/decoderInputs'
-import { inspectModel, requireRunnable, selectTower, type ModelInfo } from '../onnx/modelInfo'
+import { inspectModel, requireRunnable, streamProblems, selectTower, type ModelInfo } from '../onnx/modelInfo'
 import { TOWER_NAMES, towerForItems, type TowerName } from '../onnx/towers'
 import { openModelSession } from '../onnx/tappedSession'
 import { fileSha256 } from '../store/fileHash'
@@ -100,7 +100,11 @@ export function resolveLayers(info: ModelInfo, spec: string | string[] | undefin
     if (info.hiddenStates.length && info.hiddenStates.length >= info.residualStream.length) return info.hiddenStates
     // A CNN's (or hierarchical vision model's) stage outputs: feature maps of growing width.
     if (info.stages.length) return info.stages
-    if (info.residualStream.length) return info.residualStream
+    if (info.residualStream.length) {
+      const wrong = streamProblems(info)
+      if (wrong.length) throw badInput(info.file, `${wrong.join('; ')}: not a residual stream of one width; name the layers to extract (see \`layers\`)`)
+      return info.residualStream
+    }
     throw badInput('--layers', `${info.file}: found no hidden states and no repeated blocks to tap; name tensors explicitly (see \`layers\`)`)
   }
   const names = (Array.isArray(s) ? s : s.split(',')).map((x) => x.trim()).filter(Boolean)

@@ -310,17 +310,17 @@ export function runProblems(info: ModelInfo): string[] {
 
 /**
  * What is known, before anything runs, to be wrong with the residual stream: the token embedding's width
- * differing from the config's hidden size, or a stream tensor whose declared width is not the hidden size.
- * (Undeclared widths are checked on the first batch.)
+ * differing from the config's hidden size, or a stream tensor whose width (declared, or followed through
+ * the graph by `lastAxisWidths`) is not the hidden size. (Widths that cannot be told are checked on the
+ * first batch.)
  */
 export function streamProblems(info: ModelInfo): string[] {
   const out: string[] = []
   if (!info.hiddenSize) return out
   if (info.modality === 'text' && info.tokenEmbeddingWidth && info.tokenEmbeddingWidth !== info.hiddenSize) out.push(`the token embedding is ${info.tokenEmbeddingWidth} wide but ${info.hiddenSizeSource} says ${info.hiddenSize}`)
-  const declared = new Map([...info.tappable, ...info.outputs].map((t) => [t.name, t.shape]))
   for (const name of info.residualStream) {
-    const w = declared.get(name)?.at(-1)
-    if (typeof w === 'number' && w !== info.hiddenSize) out.push(`residual-stream tensor ${name} is declared ${w} wide, not ${info.hiddenSize} (${info.hiddenSizeSource})`)
+    const w = info.streamWidths[name]
+    if (w !== undefined && w !== info.hiddenSize) out.push(`residual-stream tensor ${name} is ${w} wide, not ${info.hiddenSize} (${info.hiddenSizeSource})`)
   }
   return out
 }
