@@ -325,6 +325,19 @@ export function streamProblems(info: ModelInfo): string[] {
   return out
 }
 
+/** Why extraction would fail or be suspect, known before running: the model's run problems (or its image fit), then the stream's. */
+export function modelWarnings(info: ModelInfo): string[] {
+  const out = runProblems(info)
+  if (out.length === 0 && info.modality === 'vision') {
+    try {
+      checkImageFit(info.image!, imageFitOf(info)!)
+    } catch (e) {
+      out.push(e instanceof Error ? e.message : String(e))
+    }
+  }
+  return [...out, ...streamProblems(info)]
+}
+
 /** Throws the error a user should see when the model cannot be run on data. */
 export function requireRunnable(info: ModelInfo): void {
   const problems = runProblems(info)
