@@ -310,19 +310,32 @@ export function runProblems(info: ModelInfo): string[] {
 
 /**
  * What is known, before anything runs, to be wrong with the residual stream: the token embedding's width
- * differing from the config's hidden size, or a stream tensor whose declared width is not the hidden size.
- * (Undeclared widths are checked on the first batch.)
+ * differing from the config's hidden size, or a stream tensor whose width (declared, or followed through
+ * the graph by `lastAxisWidths`) is not the hidden size. (Widths that cannot be told are checked on the
+ * first batch.)
  */
 export function streamProblems(info: ModelInfo): string[] {
   const out: string[] = []
   if (!info.hiddenSize) return out
   if (info.modality === 'text' && info.tokenEmbeddingWidth && info.tokenEmbeddingWidth !== info.hiddenSize) out.push(`the token embedding is ${info.tokenEmbeddingWidth} wide but ${info.hiddenSizeSource} says ${info.hiddenSize}`)
-  const declared = new Map([...info.tappable, ...info.outputs].map((t) => [t.name, t.shape]))
   for (const name of info.residualStream) {
-    const w = declared.get(name)?.at(-1)
-    if (typeof w === 'number' && w !== info.hiddenSize) out.push(`residual-stream tensor ${name} is declared ${w} wide, not ${info.hiddenSize} (${info.hiddenSizeSource})`)
+    const w = info.streamWidths[name]
+    if (w !== undefined && w !== info.hiddenSize) out.push(`residual-stream tensor ${name} is ${w} wide, not ${info.hiddenSize} (${info.hiddenSizeSource})`)
   }
   return out
+}
+
+/** Why extraction would fail or be suspect, known before running: the model's run problems (or its image fit), then the stream's. */
+export function modelWarnings(info: ModelInfo): string[] {
+  const out = runProblems(info)
+  if (out.length === 0 && info.modality === 'vision') {
+    try {
+      checkImageFit(info.image!, imageFitOf(info)!)
+    } catch (e) {
+      out.push(e instanceof Error ? e.message : String(e))
+    }
+  }
+  return [...out, ...streamProblems(info)]
 }
 
 /** Throws the error a user should see when the model cannot be run on data. */
