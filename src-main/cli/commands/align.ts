@@ -105,7 +105,7 @@ export const command: Command = {
     const cached = new Map<MetricName, { result: MetricResult; seconds: number; ep: string; n: number }>()
     if (!recompute) {
       for (const m of resolved.metrics) {
-        const hit = findCachedAlignment(ws, alignmentCacheKey(A.ref, B.ref, m, resolved))
+        const hit = findCachedAlignment(ws, alignmentCacheKey(A.ref, B.ref, m, resolved), (msg) => ctx.log(msg))
         if (hit) cached.set(m, { result: hit.result, seconds: hit.seconds, ep: hit.ep, n: hit.n })
       }
     }

@@ -29,7 +29,8 @@ function kindOf(st: fs.Stats): string {
   return 'not a regular file'
 }
 
-function notRegular(file: string, st: fs.Stats, what: string): Error {
+/** The error for a path that exists but is not a regular file: "FILE: is a named pipe (FIFO), not WHAT". */
+export function notRegular(file: string, st: fs.Stats, what: string): Error {
   const kind = kindOf(st)
   return badInput(file, kind === 'not a regular file' ? `is not a regular file; expected ${what}` : `is ${kind}, not ${what}`)
 }

@@ -9,7 +9,7 @@ import { writeFeatures } from '../data/npy'
 import { loadTextEncoder, type TextEncoder } from '../data/text'
 import { EP_CHOICES, type EpChoice } from '../onnx/ep'
 import { requiredPaddingSide } from '../onnx/decoderInputs'
-import { inspectModel, requireRunnable, selectTower, type ModelInfo } from '../onnx/modelInfo'
+import { inspectModel, requireRunnable, streamProblems, selectTower, type ModelInfo } from '../onnx/modelInfo'
 import { TOWER_NAMES, towerForItems, type TowerName } from '../onnx/towers'
 import { openModelSession } from '../onnx/tappedSession'
 import { fileSha256 } from '../store/fileHash'
@@ -21,7 +21,7 @@ import type { PlainFeed, PrepSpec } from './prepare'
 import { launchPreparer, openPreparer, type PreparerLaunch } from './preparer'
 import { selectShard, type ShardItem, type ShardSpec } from './shard'
 import { POOL_CHOICES, poolLayerInto, resolvePool, spatialMeanInto, type Pool, type PoolChoice } from './pool'
-import { BatchRecorder, createFeatureSet, doneBatches, f32Bytes, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setLayerDims, setRunInfo, type FeatureKeyParts, type StoredBatch } from './store'
+import { BatchRecorder, createFeatureSet, doneBatches, dropDamagedBatches, f32Bytes, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setLayerDims, setRunInfo, type FeatureKeyParts, type StoredBatch } from './store'
 
 export interface ExtractRequest {
   modelPath: string
@@ -67,8 +67,8 @@ export interface ExtractResult {
   cached: boolean
   seconds: number
   skipped_eps: { ep: string; reason: string }[]
-  /** Batches found already done (resumed run) and computed now. */
-  batches: { total: number; resumed: number; computed: number }
+  /** Batches found already done (resumed run), computed now, and found damaged in the cache (so recomputed). */
+  batches: { total: number; resumed: number; computed: number; damaged: number }
   /** Seconds inside session.run vs the whole extraction (decode, preprocess, tokenise, pool, cache). */
   timing: { total_s: number; setup_s: number; loop_s: number; session_run_s: number; prepare_s: number; pool_s: number; store_s: number }
   /** Where batches were prepared (`worker` or `inline`), the model session's intra-op threads, and why inline if a worker was wanted. */
@@ -100,7 +100,11 @@ export function resolveLayers(info: ModelInfo, spec: string | string[] | undefin
     if (info.hiddenStates.length && info.hiddenStates.length >= info.residualStream.length) return info.hiddenStates
     // A CNN's (or hierarchical vision model's) stage outputs: feature maps of growing width.
     if (info.stages.length) return info.stages
-    if (info.residualStream.length) return info.residualStream
+    if (info.residualStream.length) {
+      const wrong = streamProblems(info)
+      if (wrong.length) throw badInput(info.file, `${wrong.join('; ')}: not a residual stream of one width; name the layers to extract (see \`layers\`)`)
+      return info.residualStream
+    }
     throw badInput('--layers', `${info.file}: found no hidden states and no repeated blocks to tap; name tensors explicitly (see \`layers\`)`)
   }
   const names = (Array.isArray(s) ? s : s.split(',')).map((x) => x.trim()).filter(Boolean)
@@ -308,6 +312,7 @@ async function extractWith(
   }
   const tm = { setup_s: 0, loop_s: 0, session_run_s: 0, prepare_s: 0, pool_s: 0, store_s: 0 }
   let preparation: ExtractResult['preparation'] = { mode: 'inline', threads: null, note: null }
+  let damaged: number[] = []
   let pooling: ExtractResult['pooling'] = null
   let batchHalved: BatchHalved | null = null
   const finish = (id: string, cached: boolean, computed: number, resumed: number): ExtractResult => {
@@ -332,7 +337,7 @@ async function extractWith(
       cached,
       seconds: (performance.now() - t0) / 1000,
       skipped_eps: s.skippedEps,
-      batches: { total: s.nBatches, resumed, computed },
+      batches: { total: s.nBatches, resumed, computed, damaged: damaged.length },
       timing: { total_s: (performance.now() - t0) / 1000, ...tm },
       preparation,
       pooling,
@@ -345,7 +350,11 @@ async function extractWith(
       warnings: ds.warnings,
     }
   }
-  const existing = findFeatureSetByKey(ws, featureKey(keyParts))
+  const found = findFeatureSetByKey(ws, featureKey(keyParts))
+  // Stored batches are verified before they are trusted (a cache hit or a resume): damaged ones are
+  // dropped here and recomputed below like batches never done.
+  if (found) damaged = dropDamagedBatches(ws, found.id)
+  const existing = found && damaged.length ? getFeatureSet(ws, found.id) : found
   if (existing && existing.state === 'complete') return finish(existing.id, true, 0, existing.nBatches)
 
   const set = existing ?? createFeatureSet(ws, { ...keyParts, modelPath: info.path, datasetPath: ds.path, modality: info.modality, batchSize: batch, modelId: null, source: shard ? 'shard' : 'extract' })

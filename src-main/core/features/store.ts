@@ -318,20 +318,60 @@ export function loadFeatures(ws: Workspace, id: string): Tensor3 {
   const W = itemValues(s)
   const data = new Float32Array(s.n * W)
   const rows = ws.db.prepare('SELECT batch_index, start, count, array_sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(id) as {
+    batch_index: number
     start: number
     count: number
     array_sha256: string
     bytes: number
   }[]
+  const damaged: { batch: number; sha256: string; problem: string }[] = []
   for (const r of rows) {
     const expected = r.count * W * 4
     if (r.bytes !== expected) throw new AppError('INTERNAL', `feature set ${id}: batch at ${r.start} has ${r.bytes} bytes, expected ${expected}`)
-    const buf = ws.arrays.get(r.array_sha256)
-    if (buf.byteLength !== expected) throw new AppError('INTERNAL', `feature set ${id}: array ${r.array_sha256} has ${buf.byteLength} bytes, expected ${expected} (run verify)`)
+    const got = ws.arrays.read(r.array_sha256, expected)
+    if (!got.ok) {
+      damaged.push({ batch: r.batch_index, sha256: r.array_sha256, problem: got.problem })
+      continue
+    }
     // Copy through a byte view: the Buffer's offset in Node's pool need not be 4-byte aligned.
-    new Uint8Array(data.buffer, r.start * W * 4, expected).set(buf)
+    new Uint8Array(data.buffer, r.start * W * 4, expected).set(got.bytes)
+  }
+  if (damaged.length) {
+    dropArrays(ws, damaged.map((d) => d.sha256))
+    const first = damaged[0]!
+    throw badInput(
+      id,
+      `${damaged.length} cached batch(es) failed verification (batch ${first.batch}: ${first.problem}) and were dropped; run the extraction again to recompute them`,
+    )
   }
   return { data, n: s.n, layers: L, dim: s.dim, ...(s.layerDims ? { dims: s.layerDims } : {}) }
+}
+
+/**
+ * Verifies every stored batch of a set (size and SHA-256, the name of its file) and drops the damaged
+ * ones, so that the extraction resuming the set recomputes exactly those. Returns their indices.
+ */
+export function dropDamagedBatches(ws: Workspace, id: string): number[] {
+  const rows = ws.db.prepare('SELECT batch_index, array_sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(id) as { batch_index: number; array_sha256: string; bytes: number }[]
+  const bad = rows.filter((r) => !ws.arrays.verify(r.array_sha256, r.bytes).ok)
+  if (bad.length) dropArrays(ws, bad.map((r) => r.array_sha256))
+  return bad.map((r) => r.batch_index)
+}
+
+/**
+ * Forgets damaged array files: every batch row that refers to one (in any set, since identical batches
+ * share a file) is deleted and its set marked partial, then the file is removed — also so that the
+ * recomputed batch, whose bytes hash to the same name, is written afresh rather than taken as present.
+ */
+function dropArrays(ws: Workspace, hashes: string[]): void {
+  ws.tx(() => {
+    for (const h of hashes) {
+      const sets = ws.db.prepare('SELECT DISTINCT feature_set_id AS id FROM feature_batches WHERE array_sha256 = ?').all(h) as { id: string }[]
+      ws.db.prepare('DELETE FROM feature_batches WHERE array_sha256 = ?').run(h)
+      for (const s of sets) ws.db.prepare("UPDATE feature_sets SET state = 'partial', finished_at = NULL WHERE id = ?").run(s.id)
+    }
+  })
+  for (const h of hashes) ws.arrays.remove(h)
 }
 
 /** Removes array files no batch references (left by deletes or by a crash between file and row). */

@@ -5,6 +5,7 @@ import { featureMapLayouts, findFeatureMapStages } from './featureMaps'
 import { externalRefs } from './externalData'
 import type { GraphAddition } from './graphCopy'
 import { scanModelFile, type ScanLimits } from './protoScan'
+import { lastAxisWidths } from './widths'
 
 const { onnx } = onnxProto
 export type ModelProto = onnxProto.onnx.ModelProto
@@ -47,6 +48,8 @@ export interface GraphSummary {
   externalDataFiles: string[]
   /** Width of the token embedding table ([vocab, width], gathered by a graph input), or null if there is none. */
   tokenEmbeddingWidth: number | null
+  /** Last-axis width of each residual-stream tensor that can be told without running the model (see `lastAxisWidths`). */
+  streamWidths: Record<string, number>
   /** Version of the default (ai.onnx) operator set the graph uses. */
   opset: number
 }
@@ -269,17 +272,22 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
   for (const n of g.node ?? []) for (const t of n.output ?? []) if (t && derived.has(t) && !inputNames.has(t)) tappable.push({ name: t, op: n.opType ?? '', shape: shapes.get(t)?.shape ?? null })
   const ft = activationType(g.initializer ?? [], outputs)
   const ext = new Set(externalRefs(g).map((r) => r.location))
+  const stream = findResidualStream(m, derived)
+  const widths = lastAxisWidths(m)
+  const streamWidths: Record<string, number> = {}
+  for (const t of stream) if (widths.has(t)) streamWidths[t] = widths.get(t)!
   return {
     inputs,
     outputs,
     hiddenStates: hiddenStateOrder(outputs.map((o) => o.name)),
     tappable,
-    residualStream: findResidualStream(m, derived),
+    residualStream: stream,
     stages: findFeatureMapStages(m, derived, layouts),
     channelsLast: [...layouts].filter(([, l]) => l === 'NHWC').map(([t]) => t),
     floatElemType: ft === 'float16' ? 10 : ft === 'bfloat16' ? 16 : 1,
     externalDataFiles: [...ext],
     tokenEmbeddingWidth: tokenEmbeddingWidth(m),
+    streamWidths,
     opset: Number((m.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0),
   }
 }

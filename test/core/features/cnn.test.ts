@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { layerOf } from '../../../src-main/common/matrix'
 import { align } from '../../../src-main/core/align/align'
 import { extractFeatures } from '../../../src-main/core/features/extract'
-import { loadFeatures } from '../../../src-main/core/features/store'
+import { getFeatureSet, listFeatureSets, loadFeatures } from '../../../src-main/core/features/store'
 import { inspectModel } from '../../../src-main/core/onnx/modelInfo'
 import { Workspace } from '../../../src-main/core/store/workspace'
-import { FIXTURES } from '../../helpers/fixtures'
+import { FIXTURES, SHAPES } from '../../helpers/fixtures'
 
 // Tiny torchvision ResNet / ConvNeXt / Swin exports (random weights, real module names, logits only) and
 // PyTorch's spatial means of their stage outputs: test/fixtures/cnn/make_cnn_models.py.
@@ -83,5 +83,27 @@ describe('CNN feature maps', () => {
     // alignment of the two layers taken out on their own.
     const single = await align(layerOf(a, 2), layerOf(b, 5), { metrics: ['cka'], k: 1, prep: 'l2' })
     expect(cka.matrix![2]![5]).toBeCloseTo(single.metrics.cka!.score, 12)
+  })
+
+  it('a cancelled extraction of stages of different widths resumes into the same per-layer values', async () => {
+    const ctl = new AbortController()
+    const r = { modelPath: path.join(CNN, 'resnet-tiny'), datasetPath: SHAPES, layers: 'all', ep: 'cpu' as const, limit: 48, batch: 1 }
+    let calls = 0
+    await expect(extractFeatures(ws, r, { signal: ctl.signal, onProgress: () => void (++calls === 2 && ctl.abort()) })).rejects.toMatchObject({ code: 'CANCELLED' })
+    const partial = listFeatureSets(ws).find((s) => s.n === 48 && s.state === 'partial')!
+    expect(partial.layerDims).toEqual([8, 16, 32, 64])
+    expect(partial.batchesDone).toBeLessThan(48)
+    const done = await extractFeatures(ws, { ...r, batch: 16 })
+    expect(done.batches.resumed).toBe(partial.batchesDone)
+    expect(getFeatureSet(ws, done.feature_set).layerDims).toEqual([8, 16, 32, 64])
+    const fresh = Workspace.open(path.join(tmp, 'ws-fresh'))
+    try {
+      const full = loadFeatures(fresh, (await extractFeatures(fresh, r)).feature_set)
+      const resumed = loadFeatures(ws, done.feature_set)
+      expect(resumed.dims).toEqual([8, 16, 32, 64])
+      expect(Array.from(resumed.data)).toEqual(Array.from(full.data))
+    } finally {
+      fresh.close()
+    }
   })
 })

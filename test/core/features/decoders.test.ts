@@ -122,6 +122,7 @@ describe('BERT-style encoder declaring only last_hidden_state', () => {
   it('--layers all taps the embeddings and every block (4 layers), matching PyTorch', async () => {
     const info = inspectModel(path.join(DEC, 'bert-tiny'))
     expect(info.hiddenStates).toEqual(['last_hidden_state'])
+    expect(Object.values(info.streamWidths)).toEqual([64, 64, 64, 64])
     expect(resolveLayers(info, 'all')).toHaveLength(4)
     for (const pool of ['mean', 'cls'] as const) {
       const { layers, f } = await run(path.join(DEC, 'bert-tiny'), { pool })

@@ -236,7 +236,7 @@ describe('feature cache', () => {
     expect(() => loadFeatures(ws, partial.id)).toThrow(/partial/)
     // Resume with another --batch: the stored boundaries win, and only the missing batches run.
     const done = await extractFeatures(ws, { ...r, batch: 16 })
-    expect(done.batches).toEqual({ total: 128, resumed: kept, computed: 128 - kept })
+    expect(done.batches).toEqual({ total: 128, resumed: kept, computed: 128 - kept, damaged: 0 })
     const fresh = Workspace.open(path.join(tmp, 'ws-fresh'))
     try {
       const full = await extractFeatures(fresh, r)
