@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../src-main/common/errors'
-import { findCachedAlignment } from '../../src-main/core/align/resultsStore'
+import { findCachedAlignment, getAlignment, listAlignments } from '../../src-main/core/align/resultsStore'
 import { extractFeatures, type ExtractRequest } from '../../src-main/core/features/extract'
 import { getFeatureSet, loadFeatures } from '../../src-main/core/features/store'
 import { ArrayStore } from '../../src-main/core/store/arrays'
@@ -114,6 +114,10 @@ describe('alignment results cache', () => {
       bytes[0] = bytes[0]! ^ 1
       ws.db.prepare('UPDATE alignments SET score = ? WHERE id = ?').run(bytes.readDoubleLE(), row.id)
       expect(verifyWorkspace(ws).problems).toEqual([expect.stringMatching(new RegExp(`^alignment ${row.id} \\(cka, .*pair2d_a\\.npy x .*pair2d_b\\.npy\\): checksum mismatch$`))])
+      // Lists and reports never show it; the intact mutual_knn result stays listed.
+      expect(listAlignments(ws, { metric: 'cka' })).toEqual([])
+      expect(getAlignment(ws, row.id)).toBeUndefined()
+      expect(listAlignments(ws, { metric: 'mutual_knn' })).toHaveLength(1)
     } finally {
       ws.close()
     }

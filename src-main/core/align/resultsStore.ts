@@ -276,7 +276,12 @@ export interface AlignmentFilter {
   limit?: number
 }
 
-/** Stored results, newest first. */
+/** A row to show: intact, or from before checksums (nothing to verify it against). */
+function shown(r: Row): boolean {
+  return r.checksum === null || rowIsIntact(r)
+}
+
+/** Stored results, newest first; a result that fails its checksum is left out (reports, lists). */
 export function listAlignments(ws: Workspace, filter: AlignmentFilter = {}): AlignmentRecord[] {
   const where: string[] = []
   const args: Record<string, unknown> = {}
@@ -294,12 +299,12 @@ export function listAlignments(ws: Workspace, filter: AlignmentFilter = {}): Ali
   }
   args.limit = filter.limit ?? 1000
   const sql = `SELECT * FROM alignments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT @limit`
-  return (ws.db.prepare(sql).all(args) as Row[]).map(fromRow)
+  return (ws.db.prepare(sql).all(args) as Row[]).filter(shown).map(fromRow)
 }
 
 export function getAlignment(ws: Workspace, id: string): AlignmentRecord | undefined {
   const row = ws.db.prepare('SELECT * FROM alignments WHERE id = ?').get(id) as Row | undefined
-  return row ? fromRow(row) : undefined
+  return row && shown(row) ? fromRow(row) : undefined
 }
 
 /** The newest stored result for this cache key, if any. */

@@ -7,8 +7,7 @@ import type { Workspace } from '../store/workspace'
 import { cachedHashesUnder, fileSha256 } from '../store/fileHash'
 import { cutCaption, MAX_CAPTION_CHARS } from './captionLimit'
 import { parseDelimited } from './csv'
-import { checkJsonDepth, forEachLine, readUserLines, readUserTextChecked, Utf8Warnings } from './userText'
-import { readUserFile } from './userFile'
+import { checkJsonDepth, readUserLines, readUserTextChecked, streamUserLines, Utf8Warnings } from './userText'
 
 export type DatasetFormat = 'captions-folder' | 'jsonl' | 'csv' | 'txt' | 'image-folder'
 
@@ -40,7 +39,7 @@ export interface Dataset {
   warnings: string[]
 }
 
-/** Longest line of a `.jsonl`/`.csv` manifest: longer is refused before it is decoded (a caption that long would be cut anyway). */
+/** Longest line of a `.jsonl` manifest: longer is refused, counted but never kept or decoded (a caption that long would be cut anyway). */
 export const MAX_MANIFEST_LINE_BYTES = 16 << 20
 
 /** Cut captions listed one by one per dataset; the rest are counted. */
@@ -263,21 +262,20 @@ function parseCsvDataset(file: string, root: string, notes: Notes): DatasetItem[
 }
 
 /**
- * One caption a line. A line is decoded only as far as a kept caption needs (4 bytes a code unit
- * covers any UTF-8), so a single 500 MB line costs its bytes on disk, not gigabytes of string.
+ * One caption a line. A line is kept and decoded only as far as a kept caption needs (4 bytes a code
+ * unit covers any UTF-8), read in chunks: a single 500 MB line costs its first 256 KiB, not the whole line.
  */
 function parseTxt(file: string, notes: Notes): DatasetItem[] {
-  const buf = readUserFile(file, { what: 'a dataset file' })
   const bad = new Utf8Warnings(file)
   const items: DatasetItem[] = []
-  forEachLine(buf, (start, end, line) => {
+  const keepBytes = 4 * MAX_CAPTION_CHARS
+  streamUserLines(file, { what: 'a dataset file', keepBytes }, (bytes, line, length) => {
     const id = String(items.length)
     const where = `${file}:${line}`
-    const long = end - start > 4 * MAX_CAPTION_CHARS
-    const bytes = buf.subarray(start, long ? start + 4 * MAX_CAPTION_CHARS : end)
+    const long = length > keepBytes
     if (!isUtf8(long ? bytes.subarray(0, lastCharStart(bytes)) : bytes)) bad.add(line)
     const text = bytes.toString('utf8')
-    items.push({ id, caption: long ? notes.cut(where, id, text, `${end - start} bytes`) : notes.caption(where, id, text) })
+    items.push({ id, caption: long ? notes.cut(where, id, text, `${length} bytes`) : notes.caption(where, id, text) })
   })
   for (const w of bad.messages()) notes.add(w)
   return items

@@ -1,8 +1,9 @@
 import fs from 'node:fs'
+import fc from 'fast-check'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readUserFile, readUserText, statUserFile } from '../../../src-main/core/data/userFile'
-import { checkJsonDepth, forEachLine, readUserLines, utf8Warnings } from '../../../src-main/core/data/userText'
+import { checkJsonDepth, forEachLine, readUserLines, streamUserLines, utf8Warnings } from '../../../src-main/core/data/userText'
 import { deeplyNested, mkfifo } from '../../helpers/bombs'
 import { expectBadInput } from '../../helpers/badInput'
 import { tmpDir } from '../../helpers/tmp'
@@ -102,5 +103,42 @@ describe('checkJsonDepth', () => {
     const inString = JSON.stringify({ s: '['.repeat(5000) + '\\"' + '{'.repeat(5000) })
     expect(() => checkJsonDepth('f', inString)).not.toThrow()
     await expectBadInput(() => checkJsonDepth('f', `["\\\\", ${deeplyNested(1000)}]`), /nested more than 1000/)
+  })
+})
+
+describe('streamUserLines', () => {
+  it('gives the lines forEachLine gives, whatever the chunk size (CR LF and the BOM across chunk edges)', () => {
+    const piece = fc.constantFrom('a', 'bc', '\n', '\r\n', '\r', ' ', 'é', '\uFEFF')
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 25 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), (parts, chunkBytes, bom) => {
+        const buf = Buffer.from((bom ? '\uFEFF' : '') + parts.join(''))
+        const p = file('stream.txt', buf)
+        const want: [string, number][] = []
+        forEachLine(buf, (a, b, n) => want.push([buf.toString('latin1', a, b), n]))
+        const got: [string, number][] = []
+        streamUserLines(p, { chunkBytes }, (bytes, n, length) => {
+          expect(length).toBe(bytes.length)
+          got.push([bytes.toString('latin1'), n])
+        })
+        expect(got).toEqual(want)
+      }),
+      { numRuns: 1500, seed: 11 },
+    )
+  })
+
+  it('keeps only the first keepBytes of a long line but reports its full length', () => {
+    const p = file('keep.txt', `short\n${'x'.repeat(10_000)}\r\nend`)
+    const got: [string, number, number][] = []
+    streamUserLines(p, { keepBytes: 8, chunkBytes: 64 }, (bytes, n, length) => got.push([bytes.toString(), n, length]))
+    expect(got).toEqual([
+      ['short', 1, 5],
+      ['xxxxxxxx', 2, 10_000],
+      ['end', 3, 3],
+    ])
+  })
+
+  it('refuses a line over maxLineBytes with its full length, without keeping it', async () => {
+    const p = file('over.txt', `ok\n${'y'.repeat(50_000)}\nok\n`)
+    await expectBadInput(() => streamUserLines(p, { maxLineBytes: 1000, chunkBytes: 256 }, () => undefined), /over\.txt:2: the line is 48\.8 KiB long, more than the 1000 bytes a line may have/)
   })
 })
