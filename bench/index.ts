@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: every benchmark in turn. `--quick` runs small sizes (a smoke test); `--only NAME`
- * (align, extract, maps, load, vlm, calibrate) runs one; `--ep PROVIDER` (cpu, webgpu, cuda, ...) picks the execution
+ * (align, extract, maps, load, vlm, big, calibrate) runs one; `--ep PROVIDER` (cpu, webgpu, cuda, ...) picks the execution
  * provider for the extraction benchmark (default cpu). Figures depend on the machine and on what else
  * runs on it.
  */
 import os from 'node:os'
 import * as ort from 'onnxruntime-node'
 import { benchAlign } from './align'
+import { benchBig } from './big'
 import type { EpChoice } from '../src-main/core/onnx/ep'
 import { benchExtract } from './extract'
 import { benchMaps } from './maps'
@@ -27,6 +28,7 @@ const sections: [string, () => Promise<unknown>][] = [
   ['maps', () => benchMaps({ quick, log })],
   ['load', () => benchLoad({ quick, log })],
   ['vlm', () => benchVlm({ quick, log })],
+  ['big', () => benchBig({ quick, log })],
   ['calibrate', () => benchCalibrate({ quick, log })],
 ]
 for (const [name, run] of sections) {

@@ -3,6 +3,9 @@
 // `npm ci` with no build step.
 import { register } from 'tsx/esm/api'
 
+// onnxruntime's telemetry stays off in this process and every process it starts (see ortTelemetry.ts).
+process.env.ORT_DISABLE_TELEMETRY = '1'
+
 register()
 const { main } = await import('../src-main/cli/main.ts')
 process.exitCode = await main(process.argv.slice(2))

@@ -154,7 +154,9 @@ export async function main(argv: string[]): Promise<number> {
 function workspaceWriteError(e: unknown, ws: Workspace | null): AppError | null {
   const code = String((e as { code?: unknown } | null)?.code ?? '')
   if (code.startsWith('SQLITE_')) return storageError(ws ? path.join(ws.dir, DB_FILE) : 'workspace database', e)
-  const file = (e as { path?: unknown } | null)?.path
+  // A failed copy or link names its source in `path` and the file it could not write in `dest`.
+  const err = e as { path?: unknown; dest?: unknown } | null
+  const file = typeof err?.dest === 'string' ? err.dest : err?.path
   if (typeof file === 'string' && ['ENOSPC', 'EDQUOT', 'EFBIG', 'EROFS'].includes(code)) return storageError(file, e)
   return null
 }

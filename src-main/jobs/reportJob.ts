@@ -21,7 +21,8 @@ export const reportJob: JobFn = async ({ ws, params, progress }) => {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)
   const out = path.join(dir, `platonic-lab-report-${stamp}.pdf`)
   progress(0.3, 'printing the PDF')
-  const r = await writeReport(data, { paper: p.paper ?? 'A4', sections: p.sections, out })
+  // The app's own folder: a second report within the same second replaces the first (never a user file).
+  const r = await writeReport(data, { paper: p.paper ?? 'A4', sections: p.sections, out, overwrite: true })
   progress(1, 'done')
   return { pdf: path.basename(out), bytes: r.pdf_bytes, sections: r.sections, paper: r.paper }
 }

@@ -5,12 +5,14 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { findChromium } from '../../src-main/core/report/findChromium'
 import { tmpDir } from '../helpers/tmp'
-import { runCliJson } from './cli'
+import { runCli, runCliJson } from './cli'
 
 // No network at run time: the demo (extraction, alignment sweep, maps, colour experiment, PDF report)
 // runs with every outgoing-connection API of Node trapped (netTrap.mjs, preloaded through NODE_OPTIONS
-// so forked job hosts are covered too). Chromium is a separate program that the trap cannot see; for it
-// the printer's launch flags and request blocking are checked as a unit.
+// so forked job hosts are covered too). Native code (onnxruntime's telemetry) and Chromium are out of
+// the trap's sight: for them `demo --report` and `report` run under `strace -f`, which records the
+// connect/send system calls of every process the app starts, and a fresh HOME shows whether
+// onnxruntime set up its telemetry store. The printer's launch flags are also checked as a unit.
 
 const TRAP = path.join(path.dirname(new URL(import.meta.url).pathname), 'netTrap.mjs')
 const t = tmpDir('pl-net-')
@@ -75,13 +77,92 @@ describe('the demo with its PDF report makes no outgoing connection', () => {
     }
     const log = path.join(t.dir, 'demo.log')
     const pdf = path.join(t.dir, 'demo.pdf')
-    const { run, json } = await runCliJson<{ sweep: { pairs: number } }>(['demo', '--data', path.join(t.dir, 'ws'), '--report', pdf], { env: trapEnv(log), timeoutMs: 180_000 })
+    const { run, json } = await runCliJson<{ sweep: { pairs: number } }>(['demo', '--data', path.join(t.dir, 'ws'), '--report', pdf], { env: trapEnv(log), timeoutMs: 400_000 })
     expect(run.code, run.stderr).toBe(0)
     expect(json.sweep.pairs).toBeGreaterThan(0)
     expect(fs.statSync(pdf).size).toBeGreaterThan(1000)
     expect(logLines(log)).toEqual([])
     expect(logLines(`${log}.loaded`).length, 'the trap was not loaded in the CLI process').toBeGreaterThan(0)
+  }, 450_000)
+})
+
+/** strace can trace here (installed, and ptrace allowed in this container). */
+function straceWorks(): boolean {
+  const r = spawnSync('strace', ['-f', '--seccomp-bpf', '-qq', '-e', 'trace=connect', '-o', '/dev/null', 'true'], { encoding: 'utf8', timeout: 30_000 })
+  return r.status === 0
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/
+/**
+ * Chromium's IPv6 reachability check (net/dns HostResolverManager) connects a UDP socket to Google's
+ * public DNS address to learn which local address would be used, reads it and closes the socket; a UDP
+ * connect sends no packet. Any send to that address is still caught.
+ */
+const IPV6_PROBE = /^\d+ connect\(\d+<UDPv6:\[\d+\]>, \{sa_family=AF_INET6, sin6_port=htons\(443\), .*inet_pton\(AF_INET6, "2001:4860:4860::8888"/
+
+/**
+ * Outgoing attempts in an strace log of connect/sendto/sendmsg/sendmmsg: an IPv4 or IPv6 address that
+ * is not loopback, anything to port 53 (a DNS query, even to a local stub resolver), or systemd-resolved's
+ * socket (a name lookup through NSS).
+ */
+function outgoingAttempts(log: string): string[] {
+  const out: string[] = []
+  for (const line of log.split('\n')) {
+    if (!/\b(connect|sendto|sendmsg|sendmmsg)\(/.test(line) || IPV6_PROBE.test(line)) continue
+    if (/io\.systemd\.Resolve|resolve\/io/.test(line)) {
+      out.push(line)
+      continue
+    }
+    const re = /sa_family=AF_INET6?, sin6?_port=htons\((\d+)\)[^}]*?(?:inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)")/g
+    for (let m = re.exec(line); m; m = re.exec(line)) {
+      const port = Number(m[1])
+      const addr = m[2] ?? m[3] ?? ''
+      if (port === 53 || !LOOPBACK.test(addr)) out.push(line)
+    }
+  }
+  return out
+}
+
+describe('every process the app starts, onnxruntime and the PDF printer included, stays off the network', () => {
+  it('the strace reader flags outside addresses and DNS, not loopback', () => {
+    const sample = [
+      '11 connect(4, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("10.255.255.53")}, 16) = 0',
+      '12 connect(5, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:db8::1", &sin6_addr), sin6_scope_id=0}, 28) = -1 ENETUNREACH',
+      '13 sendto(6, "x", 1, 0, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.53")}, 16) = 1',
+      '14 connect(7, {sa_family=AF_INET, sin_port=htons(4173), sin_addr=inet_addr("127.0.0.1")}, 16) = 0',
+      '15 connect(8, {sa_family=AF_UNIX, sun_path="/run/dbus/system_bus_socket"}, 110) = 0',
+      '16 connect(9, {sa_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28) = 0',
+      '17 connect(18<UDPv6:[248095]>, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = 0',
+      '18 connect(19<TCPv6:[248096]>, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = 0',
+      '19 sendto(18<UDPv6:[248095]>, "x", 1, 0, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = 1',
+    ].join('\n')
+    expect(outgoingAttempts(sample).map((l) => l.split(' ')[0])).toEqual(['11', '12', '13', '18', '19'])
   })
+
+  it('demo --report and report under strace -f: no outgoing connection or DNS query, no onnxruntime telemetry store', async (ctx) => {
+    if (!findChromium() || !straceWorks()) {
+      console.warn('skipped the strace network test: needs Chromium and a working strace (apt-get install strace)')
+      ctx.skip()
+    }
+    const home = path.join(t.dir, 'home')
+    fs.mkdirSync(home)
+    const ws = path.join(t.dir, 'ws-strace')
+    const traced = (name: string) => ['strace', '-f', '--seccomp-bpf', '-qq', '-yy', '-e', 'trace=connect,sendto,sendmsg,sendmmsg', '-o', path.join(t.dir, `${name}.strace`)]
+    // HOME, XDG and the cache point into the test folder: whatever the processes set up there is visible.
+    const env = { HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), XDG_CONFIG_HOME: path.join(home, '.config'), ORT_DISABLE_TELEMETRY: '' }
+    const demo = await runCli(['demo', '--data', ws, '--report', path.join(t.dir, 'traced-demo.pdf')], { env, prefix: traced('demo'), timeoutMs: 400_000 })
+    expect(demo.code, demo.stderr).toBe(0)
+    const report = await runCli(['report', '--data', ws, '--out', path.join(t.dir, 'traced-report.pdf')], { env, prefix: traced('report'), timeoutMs: 300_000 })
+    expect(report.code, report.stderr).toBe(0)
+    for (const name of ['demo', 'report']) {
+      const log = fs.readFileSync(path.join(t.dir, `${name}.strace`), 'utf8')
+      // The log covers the app's processes: Node (several) and Chromium's.
+      expect(new Set(log.split('\n').map((l) => l.split(' ')[0]).filter(Boolean)).size, name).toBeGreaterThan(1)
+      expect(outgoingAttempts(log), name).toEqual([])
+    }
+    // onnxruntime keeps its telemetry events and device id here unless telemetry is off.
+    expect(fs.existsSync(path.join(home, '.cache', 'Microsoft'))).toBe(false)
+  }, 900_000)
 })
 
 describe('Chromium (outside the trap) is started without background networking and with every page request aborted', () => {
@@ -116,7 +197,8 @@ describe('Chromium (outside the trap) is started without background networking a
       vi.doUnmock('playwright-core')
       vi.resetModules()
     }
-    for (const flag of ['--disable-background-networking', '--disable-component-update', '--disable-sync']) expect(launchArgs).toContain(flag)
+    for (const flag of ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-domain-reliability', '--proxy-server=127.0.0.1:9', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'])
+      expect(launchArgs).toContain(flag)
     expect(calls[0]).toBe('route **/* abort')
     expect(calls.indexOf('setContent')).toBeGreaterThan(0)
     expect(calls.at(-1)).toBe('close')

@@ -8,7 +8,7 @@ import { modelRefLabel, modelTowers, type TowerRef } from '../../common/modelRef
 import type { Workspace } from '../../core/store/workspace'
 import { deleteFeatureSet, getFeatureSet, listFeatureSets, type FeatureSet } from '../../core/features/store'
 import { exportBundle, importBundle } from '../../core/features/bundle'
-import { inspectModel } from '../../core/onnx/modelInfo'
+import { inspectModel, modelWarnings } from '../../core/onnx/modelInfo'
 import { getAlignment, type AlignmentRecord } from '../../core/align/resultsStore'
 import { getModel, listModels } from '../../core/registry/models'
 import { resolveModelRef } from '../../core/registry/resolveModelRef'
@@ -55,7 +55,7 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
       const m = inspectModel(getModel(ws, id).path)
       const all = m.whole ?? m
       const towers = m.towers.map((t) => ({ name: t.name, inputs: t.inputs.map((i) => i.name), outputs: t.outputs.map((o) => o.name), hiddenStates: t.hiddenStates, residualStream: t.residualStream }))
-      return { modality: m.modality, inputs: all.inputs, outputs: all.outputs, hiddenStates: m.hiddenStates, residualStream: m.residualStream, tappable: all.tappable, ...(towers.length ? { towers } : {}) }
+      return { modality: m.modality, inputs: all.inputs, outputs: all.outputs, hiddenStates: m.hiddenStates, residualStream: m.residualStream, tappable: all.tappable, ...(towers.length ? { towers } : {}), hiddenSize: m.hiddenSize, warnings: modelWarnings(m) }
     },
     'features.list': async () => listFeatureSets(ws).map((f) => featureDto(ws, f)),
     'features.delete': async ({ id }) => {

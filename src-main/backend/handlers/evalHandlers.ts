@@ -12,6 +12,7 @@ import { categorySpearman } from '../../core/eval/categorySpearman'
 import { parseDelimited } from '../../core/eval/read/table'
 import { demoPaths } from '../../core/registry/demo'
 import { numberOrNull } from '../../core/eval/read/numberOrNull'
+import { readUserFile } from '../../core/data/userFile'
 
 type EvalApi = Pick<AppApi, 'eval.import' | 'eval.list' | 'eval.remove' | 'eval.breakdown' | 'eval.questions' | 'eval.paper' | 'eval.vqa' | 'eval.image'>
 
@@ -76,7 +77,7 @@ export function evalHandlers(ws: Workspace, changed: () => void): EvalApi {
         const file = path.join(dir, qid + ext)
         if (fs.existsSync(file) && fs.statSync(file).isFile()) {
           const mime = ext === '.png' ? 'image/png' : ext === '.webp' ? 'image/webp' : 'image/jpeg'
-          return { dataUrl: `data:${mime};base64,${fs.readFileSync(file).toString('base64')}`, file }
+          return { dataUrl: `data:${mime};base64,${readUserFile(file, { what: 'an image', maxBytes: 64 << 20 }).toString('base64')}`, file }
         }
       }
       return { dataUrl: null, file: null }

@@ -13,6 +13,7 @@ import { buildReportHtml, chosenSections } from '../../core/report/buildReportHt
 import { gpuStatus } from '../../core/gpu/status'
 import { reportsDir } from '../../jobs/reportJob'
 import type { AppApi as Api } from '../../common/api'
+import { readUserFile } from '../../core/data/userFile'
 
 type ViewsApi = Pick<
   AppApi,
@@ -65,8 +66,8 @@ export function viewsHandlers(ws: Workspace, changed: () => void, alignMatrix: A
       const item = datasetItemsCached(ws, ds).items[index]
       if (!item) throw new AppError('NOT_FOUND', `${ds.name}: no item ${index}`)
       if (!item.image) return { dataUrl: null, caption: item.caption ?? null }
-      // The loader already confined the path to the dataset folder.
-      const bytes = fs.readFileSync(item.image)
+      // The loader already confined the path to the dataset folder; the file may have changed since.
+      const bytes = readUserFile(item.image, { what: 'an image', maxBytes: 64 << 20 })
       const type = bytes[0] === 0x89 ? 'image/png' : 'image/jpeg'
       return { dataUrl: `data:${type};base64,${bytes.toString('base64')}`, caption: item.caption ?? null }
     },

@@ -4,7 +4,7 @@ import { badInput } from '../../common/errors'
 import type { Mat, Tensor3 } from '../../common/matrix'
 import type { Workspace } from '../../core/store/workspace'
 import { fileSha256 } from '../../core/store/fileHash'
-import { readFeatures } from '../../core/data/npy'
+import { readFeatures, readNpyHeader } from '../../core/data/npy'
 import { align, resolveOptions, type AlignOptions, type AlignResult, type LayersMode, type MetricResult } from '../../core/align/align'
 import { chooseBackend, type BackendChoice } from '../../core/align/chooseBackend'
 import { alignmentCacheKey, findCachedAlignment, recordsOf, saveAlignment, type InputRef } from '../../core/align/resultsStore'
@@ -28,6 +28,19 @@ async function loadInput(ws: Workspace, arg: string): Promise<{ x: Mat | Tensor3
   }
   if (featureSetResolver) return { x: await featureSetResolver(ws, arg), ref: { name: arg, kind: 'feature_set', sha256: arg } }
   throw badInput(arg, 'no such file or feature set')
+}
+
+/**
+ * Both inputs' headers (and sizes), and N of B against A, checked before any data is read: a mismatch
+ * was found only after reading gigabytes. Feature-set ids (no such path) are checked when resolved.
+ */
+function checkHeaders(argA: string, argB: string): void {
+  // An existing path that is not a regular file (a FIFO, a folder) is refused here, never opened for data.
+  const a = fs.existsSync(argA) ? readNpyHeader(argA) : null
+  const b = fs.existsSync(argB) ? readNpyHeader(argB) : null
+  if (a && b && a.shape.length >= 2 && b.shape.length >= 2 && a.shape[0] !== b.shape[0]) {
+    throw badInput(argB, `has ${b.shape[0]} items but ${argA} has ${a.shape[0]}; row i of both must describe the same item`)
+  }
 }
 
 function flagString(ctx: CliContext, name: string): string | undefined {
@@ -78,6 +91,7 @@ export const command: Command = {
     }
     resolveOptions(opts) // flag errors before any file is read
     const ws = ctx.workspace()
+    checkHeaders(argA, argB)
     const A = await loadInput(ws, argA)
     const B = await loadInput(ws, argB)
     const permFile = flagString(ctx, 'permutation-file')
@@ -91,7 +105,7 @@ export const command: Command = {
     const cached = new Map<MetricName, { result: MetricResult; seconds: number; ep: string; n: number }>()
     if (!recompute) {
       for (const m of resolved.metrics) {
-        const hit = findCachedAlignment(ws, alignmentCacheKey(A.ref, B.ref, m, resolved))
+        const hit = findCachedAlignment(ws, alignmentCacheKey(A.ref, B.ref, m, resolved), (msg) => ctx.log(msg))
         if (hit) cached.set(m, { result: hit.result, seconds: hit.seconds, ep: hit.ep, n: hit.n })
       }
     }

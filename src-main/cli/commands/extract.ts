@@ -17,9 +17,11 @@ Per-layer features [N, L, D] of a model on a dataset, cached in the workspace (a
 cache hit; an interrupted one resumes at the first unfinished batch).
 
 Options:
-  --layers hidden|all|NAMES  declared hidden states (default), all (hidden states, else the tapped
-                             residual stream), or a comma list of output/tensor names (see \`layers\`)
-  --pool auto|cls|mean|last  auto: CLS for vision, attention-masked mean for text (default auto)
+  --layers hidden|all|NAMES  declared hidden states (default), all (hidden states, else a CNN's stages
+                             or the tapped residual stream), or a comma list of output/tensor names
+                             (see \`layers\`); layers may differ in width
+  --pool auto|cls|mean|last  auto: CLS for vision, attention-masked mean for text, spatial mean for
+                             CNN feature maps and Swin/ConvNeXt-like models (default auto)
   --batch N                  batch size (default 16)
   --ep auto|cpu|cuda|dml|coreml|webgpu   execution provider (default auto)
   --limit N                  only the first N items
@@ -35,11 +37,12 @@ Options:
 function text(r: ExtractResult): string {
   const lines = [
     `feature set ${r.feature_set}${r.cached ? ' (cached)' : ''}${r.tower ? `, ${r.tower} tower` : ''}`,
-    `  ${r.n} items x ${r.layers.length} layers x ${r.dim} dims, pool ${r.pool}, ep ${r.ep}, ${r.seconds.toFixed(2)} s`,
+    `  ${r.n} items x ${r.layers.length} layers x ${r.dims.every((d) => d === r.dim) ? r.dim : `(${r.dims.join(', ')})`} dims, pool ${r.pool}, ep ${r.ep}, ${r.seconds.toFixed(2)} s`,
     `  layers: ${r.layers.join(', ')}`,
   ]
   for (const s of r.skipped_eps) lines.push(`  skipped ${s.ep}: ${s.reason}`)
   if (r.out) lines.push(`  wrote ${r.out}`)
+  for (const w of r.warnings) lines.push(`warning: ${w}`)
   return lines.join('\n')
 }
 

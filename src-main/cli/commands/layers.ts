@@ -1,7 +1,6 @@
 import { badInput } from '../../common/errors'
 import type { Command } from '../command'
-import { checkImageFit, imageFitOf } from '../../core/features/imageFit'
-import { inspectModel, runProblems, streamProblems, type ModelInfo } from '../../core/onnx/modelInfo'
+import { inspectModel, modelWarnings, selectTower, type ModelInfo } from '../../core/onnx/modelInfo'
 
 const USAGE = `Usage: platonic-lab layers --model PATH
 
@@ -12,19 +11,6 @@ declared hidden states do not cover every block. Warnings say why the model cann
 before any extraction. A dual encoder (CLIP, SigLIP; one graph, or transformers.js'
 onnx/vision_model.onnx and onnx/text_model.onnx) lists each tower's inputs, outputs and residual
 stream; \`extract --tower vision|text\` picks one.`
-
-/** Why extraction would fail or be suspect, known before running: the model's run problems, then the stream's. */
-export function layersWarnings(info: ModelInfo): string[] {
-  const out = runProblems(info)
-  if (out.length === 0 && info.modality === 'vision') {
-    try {
-      checkImageFit(info.image!, imageFitOf(info)!)
-    } catch (e) {
-      out.push(e instanceof Error ? e.message : String(e))
-    }
-  }
-  return [...out, ...streamProblems(info)]
-}
 
 /**
  * The CLI.md `layers --json` document, plus residual_stream, modality, hidden_size, kv_cache and
@@ -45,14 +31,31 @@ export function layersJson(info: ModelInfo): Record<string, unknown> {
     hidden_size: info.hiddenSize,
     hidden_size_source: info.hiddenSizeSource,
     kv_cache: info.decoder ? { inputs: info.decoder.past.map((p) => p.name), use_cache_branch: info.decoder.useCacheBranch !== null } : null,
-    warnings: layersWarnings(info),
+    warnings: modelWarnings(info),
+    ...(info.stages.length ? { stages: stagesOf(info) } : {}),
     ...(info.towers.length
       ? {
           tower: info.tower,
-          towers: info.towers.map((t) => ({ name: t.name, modality: t.name, file: t.file, inputs: t.inputs, outputs: t.outputs, residual_stream: t.residualStream, hidden_states: t.hiddenStates })),
+          towers: info.towers.map((t) => ({
+            name: t.name,
+            modality: t.name,
+            file: t.file,
+            inputs: t.inputs,
+            outputs: t.outputs,
+            residual_stream: t.residualStream,
+            hidden_states: t.hiddenStates,
+            hidden_size: selectTower(info, t.name).hiddenSize,
+            warnings: modelWarnings(selectTower(info, t.name)),
+          })),
         }
       : {}),
   }
+}
+
+/** A CNN's stage outputs (what `--layers all` takes when no hidden states are declared) and each one's axis order. */
+function stagesOf(info: ModelInfo): { name: string; layout: 'NCHW' | 'NHWC' }[] {
+  const last = new Set(info.channelsLast)
+  return info.stages.map((name) => ({ name, layout: last.has(name) ? 'NHWC' : 'NCHW' }))
 }
 
 function shapeText(s: (number | string | null)[] | null): string {
@@ -78,9 +81,10 @@ export function layersText(info: ModelInfo): string {
   }
   if (info.hiddenSize) lines.push(`hidden size: ${info.hiddenSize} (${info.hiddenSizeSource}), the width of every residual-stream tensor`)
   if (info.decoder) lines.push(`key/value cache: ${info.decoder.past.length} past inputs fed empty${info.decoder.useCacheBranch ? ', use_cache_branch false' : ''}`)
+  if (info.stages.length) lines.push(`stages (feature maps, --layers all without hidden states, pooled by spatial mean): ${stagesOf(info).map((x) => `${x.name} ${x.layout}`).join(', ')}`)
   lines.push(`tappable tensors (${all.tappable.length}):`)
   for (const t of all.tappable) lines.push(`  ${stream.has(t.name) ? 'block ' : '      '}${t.name}  ${t.op}${t.shape ? ' ' + shapeText(t.shape) : ''}`)
-  const warnings = layersWarnings(info)
+  const warnings = modelWarnings(info)
   if (warnings.length) lines.push('', 'warnings (extraction would fail or be suspect):', ...warnings.map((w) => `  - ${w}`))
   return lines.join('\n')
 }

@@ -72,11 +72,11 @@ export const command: Command = {
     if (names.some((n) => !n)) throw badInput('--model', 'a name in the list is empty')
     const b = ctx.args.flags.benchmark
     if (b === true) throw badInput('--benchmark', 'expected the path of the benchmark\'s data.jsonl')
-    const benchmark = b ? readBenchmark(b) : undefined
+    const fileWarnings: string[] = []
+    const benchmark = b ? readBenchmark(b, fileWarnings) : undefined
     const rows: EvalRow[] = []
     const summaries: BinSummary[] = []
     const seen = new Map<string, string>()
-    const fileWarnings: string[] = []
     for (let i = 0; i < files.length; i++) {
       ctx.progress(i / files.length, `reading ${files[i]}`)
       const r = await readEvalFile(files[i]!, (fmt as EvalFormat | undefined) ?? 'auto', { model: names[i], benchmark, verdict: v as VerdictPolicy | undefined })

@@ -29,6 +29,10 @@ export interface LayerListing {
   tappable: { name: string; op: string; shape: (number | string | null)[] | null }[]
   /** A dual encoder's towers; hiddenStates and residualStream above are the first (vision) tower's. */
   towers?: { name: string; inputs: string[]; outputs: string[]; hiddenStates: string[]; residualStream: string[] }[]
+  /** Width of every residual-stream tensor (config.json's hidden size, else the token embedding's), null when not one number. */
+  hiddenSize?: number | null
+  /** Why extraction would fail or be suspect, known before running (as `layers --json` reports them). */
+  warnings?: string[]
 }
 
 export interface FeatureSetDto extends FeatureSet {

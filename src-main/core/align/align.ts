@@ -1,4 +1,4 @@
-import type { Mat, Tensor3 } from '../../common/matrix'
+import { itemWidth, layerDim, type Mat, type Tensor3 } from '../../common/matrix'
 import { badInput } from '../../common/errors'
 import type { KernelBackend } from './backend'
 import { createReferenceBackend } from './referenceBackend'
@@ -188,9 +188,10 @@ function checkFinite(t: Tensor3, name: string): void {
   const d = t.data
   for (let x = 0; x < d.length; x++) {
     if (!Number.isFinite(d[x]!)) {
-      const item = Math.floor(x / (t.layers * t.dim))
-      const layer = Math.floor(x / t.dim) % t.layers
-      const col = x % t.dim
+      const item = Math.floor(x / itemWidth(t))
+      let layer = 0
+      let col = x % itemWidth(t)
+      while (col >= layerDim(t, layer)) col -= layerDim(t, layer++)
       const what = Number.isNaN(d[x]!) ? 'NaN' : 'Inf'
       throw badInput(name, t.layers > 1 ? `${what} at item ${item}, layer ${layer}, dim ${col}` : `${what} at item ${item}, dim ${col}`)
     }
@@ -198,7 +199,7 @@ function checkFinite(t: Tensor3, name: string): void {
 }
 
 function allItemsIdentical(t: Tensor3): boolean {
-  const per = t.layers * t.dim
+  const per = itemWidth(t)
   for (let i = 1; i < t.n; i++) for (let c = 0; c < per; c++) if (t.data[i * per + c] !== t.data[c]) return false
   return true
 }

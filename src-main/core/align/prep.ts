@@ -1,4 +1,4 @@
-import type { Mat, Tensor3 } from '../../common/matrix'
+import { itemWidth, layerDim, layerOffset, type Mat, type Tensor3 } from '../../common/matrix'
 
 /**
  * Feature preparation before any metric, following `prepare_features` / `remove_outliers` in the
@@ -32,7 +32,7 @@ export interface PreparedSet {
 export function clampThreshold(x: Tensor3, prep: Prep, q: number): number | null {
   if (prep !== 'clamp-exact' && prep !== 'clamp-approx') return null
   if (q === 1) return null
-  const numel = x.n * x.layers * x.dim
+  const numel = x.n * itemWidth(x)
   if (prep === 'clamp-exact') {
     // |x| of float32 input is exactly a float32, so the selection is exact at half the memory.
     const abs = x.data instanceof Float32Array ? new Float32Array(numel) : new Float64Array(numel)
@@ -40,7 +40,7 @@ export function clampThreshold(x: Tensor3, prep: Prep, q: number): number | null
     const idx = Math.min(Math.floor(q * numel), numel - 1)
     return selectKth(abs, idx)
   }
-  const per = x.layers * x.dim
+  const per = itemWidth(x)
   const buf = new Float64Array(per)
   let sum = 0
   for (let i = 0; i < x.n; i++) {
@@ -156,7 +156,8 @@ export function unitScale(maxAbsValue: number): [number, number] {
  */
 export function prepare(x: Tensor3, prep: Prep, q: number, withConcat: boolean, unitScaled = prep !== 'none'): PreparedSet {
   const t = clampThreshold(x, prep, q)
-  const numel = x.n * x.layers * x.dim
+  const width = itemWidth(x)
+  const numel = x.n * width
   const [s1, s2] = unitScaled ? unitScale(maxAbs(x.data)) : [1, 1]
   const ts = t === null ? null : t * s1 * s2
   const clampValue = (v: number): number => {
@@ -173,18 +174,21 @@ export function prepare(x: Tensor3, prep: Prep, q: number, withConcat: boolean, 
   const normalise = prep !== 'none'
   const layers: Mat[] = []
   for (let l = 0; l < x.layers; l++) {
-    const out = new Float64Array(x.n * x.dim)
+    // Layers may differ in width (a CNN's stages); each is its own [N, D_l] matrix.
+    const D = layerDim(x, l)
+    const off = layerOffset(x, l)
+    const out = new Float64Array(x.n * D)
     for (let i = 0; i < x.n; i++) {
-      const src = (i * x.layers + l) * x.dim
-      for (let c = 0; c < x.dim; c++) out[i * x.dim + c] = clamped ? clamped[src + c]! : clampValue(x.data[src + c]!)
+      const src = i * width + off
+      for (let c = 0; c < D; c++) out[i * D + c] = clamped ? clamped[src + c]! : clampValue(x.data[src + c]!)
     }
-    const m: Mat = { data: out, rows: x.n, cols: x.dim }
+    const m: Mat = { data: out, rows: x.n, cols: D }
     layers.push(normalise ? l2NormalizeRows(m) : m)
   }
   let concat: Mat | null = null
   if (withConcat && clamped) {
     // Row i of [N, L, D] is already the concatenation of item i's layers.
-    const m: Mat = { data: clamped, rows: x.n, cols: x.layers * x.dim }
+    const m: Mat = { data: clamped, rows: x.n, cols: width }
     concat = normalise ? l2NormalizeRows(m) : m
   }
   return { n: x.n, layers, concat, threshold: t }

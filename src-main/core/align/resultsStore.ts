@@ -108,9 +108,10 @@ export function saveAlignment(ws: Workspace, rec: AlignmentRecord | AlignmentRec
     VALUES (@id, @runId, @cacheKey, @createdAt, @inputA, @inputB, @inputAKind, @inputBKind, @inputASha, @inputBSha, @metric, @k, @prep,
       @q, @layersMode, @rbfSigma, @n, @seed, @bootstrap, @permutations, @ep, @seconds, @score, @layerA, @layerB, @matrix, @ciLow,
       @ciHigh, @nullStats, @chance, @undefinedReason, @calibrate, @alpha, @calibration, @pAdjusted)`)
+  const checksummed = ws.db.prepare('UPDATE alignments SET checksum = ? WHERE id = ?')
   ws.tx(() => {
     for (const r of recs) {
-      stmt.run({
+      const bound = {
         id: r.id,
         runId: r.runId,
         cacheKey: r.cacheKey,
@@ -146,8 +147,49 @@ export function saveAlignment(ws: Workspace, rec: AlignmentRecord | AlignmentRec
         alpha: r.alpha,
         calibration: r.result.calibration ? JSON.stringify(r.result.calibration) : null,
         pAdjusted: r.pAdjusted,
-      })
+      }
+      stmt.run(bound)
+      checksummed.run(checksumOf((c) => bound[c[0]]), r.id)
     }
+  })
+}
+
+/**
+ * The checksummed columns: [name bound on insert, column name]. Everything but the id, the checksum
+ * and p_adjusted, which a sweep sets afterwards across its pairs.
+ */
+const CHECKED = [
+  ['runId', 'run_id'], ['cacheKey', 'cache_key'], ['createdAt', 'created_at'], ['inputA', 'input_a'], ['inputB', 'input_b'],
+  ['inputAKind', 'input_a_kind'], ['inputBKind', 'input_b_kind'], ['inputASha', 'input_a_sha256'], ['inputBSha', 'input_b_sha256'],
+  ['metric', 'metric'], ['k', 'k'], ['prep', 'prep'], ['q', 'q'], ['layersMode', 'layers_mode'], ['rbfSigma', 'rbf_sigma'], ['n', 'n'],
+  ['seed', 'seed'], ['bootstrap', 'bootstrap'], ['permutations', 'permutations'], ['ep', 'ep'], ['seconds', 'seconds'], ['score', 'score'],
+  ['layerA', 'layer_a'], ['layerB', 'layer_b'], ['matrix', 'matrix'], ['ciLow', 'ci_low'], ['ciHigh', 'ci_high'], ['nullStats', 'null_stats'],
+  ['chance', 'chance'], ['undefinedReason', 'undefined_reason'], ['calibrate', 'calibrate'], ['alpha', 'alpha'], ['calibration', 'calibration'],
+] as const
+type Checked = (typeof CHECKED)[number]
+
+/**
+ * SHA-256 of a row's values in CHECKED order. JSON gives the same text for a value as bound and as read
+ * back (SQLite keeps doubles exactly; a NaN, stored as NULL, reads back as null, which JSON writes alike).
+ */
+function checksumOf(value: (c: Checked) => unknown): string {
+  return crypto.createHash('sha256').update(JSON.stringify(CHECKED.map(value))).digest('hex')
+}
+
+function rowIsIntact(r: Row): boolean {
+  return r.checksum !== null && r.checksum === checksumOf((c) => r[c[1]])
+}
+
+/** Stored results whose checksum does not hold (`cache verify`); rows from before checksums are not counted. */
+export function damagedAlignments(ws: Workspace): { id: string; label: string }[] {
+  const rows = ws.db.prepare('SELECT * FROM alignments WHERE checksum IS NOT NULL').all() as Row[]
+  return rows.filter((r) => !rowIsIntact(r)).map((r) => ({ id: r.id, label: `${r.metric}, ${r.input_a} x ${r.input_b}` }))
+}
+
+export function deleteAlignments(ws: Workspace, ids: readonly string[]): void {
+  const del = ws.db.prepare('DELETE FROM alignments WHERE id = ?')
+  ws.tx(() => {
+    for (const id of ids) del.run(id)
   })
 }
 
@@ -183,6 +225,7 @@ interface Row {
   null_stats: string | null
   chance: number
   undefined_reason: string | null
+  checksum: string | null
   calibrate: number
   alpha: number | null
   calibration: string | null
@@ -233,7 +276,12 @@ export interface AlignmentFilter {
   limit?: number
 }
 
-/** Stored results, newest first. */
+/** A row to show: intact, or from before checksums (nothing to verify it against). */
+function shown(r: Row): boolean {
+  return r.checksum === null || rowIsIntact(r)
+}
+
+/** Stored results, newest first; a result that fails its checksum is left out (reports, lists). */
 export function listAlignments(ws: Workspace, filter: AlignmentFilter = {}): AlignmentRecord[] {
   const where: string[] = []
   const args: Record<string, unknown> = {}
@@ -251,18 +299,26 @@ export function listAlignments(ws: Workspace, filter: AlignmentFilter = {}): Ali
   }
   args.limit = filter.limit ?? 1000
   const sql = `SELECT * FROM alignments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT @limit`
-  return (ws.db.prepare(sql).all(args) as Row[]).map(fromRow)
+  return (ws.db.prepare(sql).all(args) as Row[]).filter(shown).map(fromRow)
 }
 
 export function getAlignment(ws: Workspace, id: string): AlignmentRecord | undefined {
   const row = ws.db.prepare('SELECT * FROM alignments WHERE id = ?').get(id) as Row | undefined
-  return row ? fromRow(row) : undefined
+  return row && shown(row) ? fromRow(row) : undefined
 }
 
 /** The newest stored result for this cache key, if any. */
-export function findCachedAlignment(ws: Workspace, cacheKey: string): AlignmentRecord | undefined {
+export function findCachedAlignment(ws: Workspace, cacheKey: string, onDamaged?: (message: string) => void): AlignmentRecord | undefined {
   const row = ws.db.prepare('SELECT * FROM alignments WHERE cache_key = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(cacheKey) as Row | undefined
-  return row ? fromRow(row) : undefined
+  if (!row) return undefined
+  if (rowIsIntact(row)) return fromRow(row)
+  // A stored result is served only when its checksum holds; otherwise it is recomputed (a row from
+  // before checksums silently, a damaged one said and removed, so no other view shows it either).
+  if (row.checksum !== null) {
+    deleteAlignments(ws, [row.id])
+    onDamaged?.(`stored ${row.metric} result for ${row.input_a} x ${row.input_b} failed verification (checksum); recomputing it`)
+  }
+  return undefined
 }
 
 /**

@@ -1,5 +1,5 @@
 import { badInput } from '../../common/errors'
-import type { Tensor3 } from '../../common/matrix'
+import { itemWidth, type Tensor3 } from '../../common/matrix'
 import type { ColourTerm } from './terms'
 
 /** Placeholder replaced by the colour word in a prompt template. */
@@ -37,14 +37,13 @@ export function poolTemplateFeatures(features: Tensor3, nTerms: number, nTemplat
   if (features.n !== nTerms * nTemplates) {
     throw badInput('colour features', `expected ${nTerms * nTemplates} rows (${nTerms} terms x ${nTemplates} templates), got ${features.n}`)
   }
-  const { layers: L, dim: D } = features
-  const out = new Float64Array(nTerms * L * D)
-  const row = L * D
+  const row = itemWidth(features)
+  const out = new Float64Array(nTerms * row)
   for (let t = 0; t < nTerms; t++) {
     for (let j = 0; j < nTemplates; j++) {
       const src = (t * nTemplates + j) * row
       for (let x = 0; x < row; x++) out[t * row + x] += features.data[src + x]! / nTemplates
     }
   }
-  return { data: out, n: nTerms, layers: L, dim: D }
+  return { data: out, n: nTerms, layers: features.layers, dim: features.dim, ...(features.dims ? { dims: features.dims } : {}) }
 }

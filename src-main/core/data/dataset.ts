@@ -1,10 +1,13 @@
+import { isUtf8 } from 'node:buffer'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { badInput, isAppError } from '../../common/errors'
 import type { Workspace } from '../store/workspace'
 import { cachedHashesUnder, fileSha256 } from '../store/fileHash'
+import { cutCaption, MAX_CAPTION_CHARS } from './captionLimit'
 import { parseDelimited } from './csv'
+import { checkJsonDepth, readUserLines, readUserTextChecked, streamUserLines, Utf8Warnings } from './userText'
 
 export type DatasetFormat = 'captions-folder' | 'jsonl' | 'csv' | 'txt' | 'image-folder'
 
@@ -32,7 +35,15 @@ export interface Dataset {
   sha256: string
   /** Bytes of the manifest plus referenced images. */
   bytes: number
+  /** What was read differently from the file: captions cut to `MAX_CAPTION_CHARS`, lines with invalid UTF-8. */
+  warnings: string[]
 }
+
+/** Longest line of a `.jsonl` manifest: longer is refused, counted but never kept or decoded (a caption that long would be cut anyway). */
+export const MAX_MANIFEST_LINE_BYTES = 16 << 20
+
+/** Cut captions listed one by one per dataset; the rest are counted. */
+const MAX_CUT_WARNINGS = 10
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg'])
 
@@ -56,13 +67,14 @@ export function loadDataset(p: string, ws: Workspace | null = null, onItems?: (i
   let root: string
   let items: DatasetItem[]
   let manifestFile: string | null = null
+  const notes = new Notes()
   if (st.isDirectory()) {
     root = abs
     const captions = path.join(abs, 'captions.jsonl')
     if (fs.existsSync(captions)) {
       format = 'captions-folder'
       manifestFile = captions
-      items = parseJsonl(captions, root)
+      items = parseJsonl(captions, root, notes)
     } else {
       format = 'image-folder'
       items = listImageFolder(abs)
@@ -73,13 +85,13 @@ export function loadDataset(p: string, ws: Workspace | null = null, onItems?: (i
     const ext = path.extname(abs).toLowerCase()
     if (ext === '.jsonl') {
       format = 'jsonl'
-      items = parseJsonl(abs, root)
+      items = parseJsonl(abs, root, notes)
     } else if (ext === '.csv') {
       format = 'csv'
-      items = parseCsvDataset(abs, root)
+      items = parseCsvDataset(abs, root, notes)
     } else if (ext === '.txt') {
       format = 'txt'
-      items = parseTxt(abs)
+      items = parseTxt(abs, notes)
     } else {
       throw badInput(abs, `unknown dataset format "${ext || 'no extension'}" (expected a folder, .jsonl, .csv or .txt)`)
     }
@@ -102,8 +114,33 @@ export function loadDataset(p: string, ws: Workspace | null = null, onItems?: (i
     hasText: items.every((i) => typeof i.caption === 'string'),
     sha256,
     bytes,
+    warnings: notes.messages(),
   }
 }
+
+/** Warnings gathered while a dataset is parsed. */
+class Notes {
+  readonly other: string[] = []
+  readonly cuts: string[] = []
+  add(w: string): void {
+    this.other.push(w)
+  }
+  /** Cuts a caption longer than `MAX_CAPTION_CHARS`, noting which item it was. */
+  caption(where: string, id: string, caption: string): string {
+    return caption.length <= MAX_CAPTION_CHARS ? caption : this.cut(where, id, caption, `${caption.length} characters`)
+  }
+  /** Notes and cuts a caption known to be too long (`size` says how long, in words). */
+  cut(where: string, id: string, caption: string, size: string): string {
+    this.cuts.push(`${where}: item ${id}: caption of ${size} cut to its first ${MAX_CAPTION_CHARS} characters`)
+    return cutCaption(caption)
+  }
+  messages(): string[] {
+    const shown = this.cuts.slice(0, MAX_CUT_WARNINGS)
+    if (this.cuts.length > shown.length) shown.push(`${this.cuts.length - shown.length} more captions cut to ${MAX_CAPTION_CHARS} characters`)
+    return [...this.other, ...shown]
+  }
+}
+
 
 /** Resolves a relative image reference, refusing anything that could name a file outside `root`. */
 function resolveImage(where: string, root: string, ref: unknown): string {
@@ -153,20 +190,19 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined
 }
 
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')
-  } catch (e) {
-    throw badInput(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
-  }
+function readText(file: string, notes: Notes): string {
+  const { text, warnings } = readUserTextChecked(file, { what: 'a dataset file' })
+  for (const w of warnings) notes.add(w)
+  return text
 }
 
-function parseJsonl(file: string, root: string): DatasetItem[] {
-  const lines = readText(file).split(/\r?\n/)
+function parseJsonl(file: string, root: string, notes: Notes): DatasetItem[] {
+  const { lines, warnings } = readUserLines(file, { what: 'a dataset file', maxLineBytes: MAX_MANIFEST_LINE_BYTES })
+  for (const w of warnings) notes.add(w)
   const items: DatasetItem[] = []
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return
-    const where = `${file}:${i + 1}`
+  for (const { text: line, line: n } of lines) {
+    const where = `${file}:${n}`
+    checkJsonDepth(where, line)
     let o: unknown
     try {
       o = JSON.parse(line)
@@ -174,19 +210,19 @@ function parseJsonl(file: string, root: string): DatasetItem[] {
       throw badInput(where, `malformed JSON line (${e instanceof Error ? e.message : String(e)})`)
     }
     if (!o || typeof o !== 'object' || Array.isArray(o)) throw badInput(where, 'each line must be a JSON object')
-    items.push(itemFromRecord(where, o as Record<string, unknown>, root, items.length))
-  })
+    items.push(itemFromRecord(where, o as Record<string, unknown>, root, items.length, notes))
+  }
   return items
 }
 
-function itemFromRecord(where: string, o: Record<string, unknown>, root: string, index: number): DatasetItem {
+function itemFromRecord(where: string, o: Record<string, unknown>, root: string, index: number, notes: Notes): DatasetItem {
   const { id, image, caption, text, attributes, ...rest } = o
   const it: DatasetItem = { id: str(id) ?? String(index) }
   if (image !== undefined && image !== null && image !== '') it.image = resolveImage(where, root, image)
   const cap = caption ?? text
   if (cap !== undefined && cap !== null) {
     if (typeof cap !== 'string') throw badInput(where, 'caption must be a string')
-    it.caption = cap
+    it.caption = notes.caption(where, it.id, cap)
   }
   if (attributes !== undefined && attributes !== null) {
     if (typeof attributes !== 'object' || Array.isArray(attributes)) throw badInput(where, 'attributes must be an object')
@@ -203,10 +239,10 @@ export function parseCsv(text: string, where = 'CSV'): { row: string[]; line: nu
   return rows.map((row, i) => ({ row, line: lines[i]! }))
 }
 
-function parseCsvDataset(file: string, root: string): DatasetItem[] {
+function parseCsvDataset(file: string, root: string, notes: Notes): DatasetItem[] {
   let rows: { row: string[]; line: number }[]
   try {
-    rows = parseCsv(readText(file), file)
+    rows = parseCsv(readText(file, notes), file)
   } catch (e) {
     if (isAppError(e)) throw e // already names the file; wrapping it again would print the path twice
     throw badInput(file, e instanceof Error ? e.message : String(e))
@@ -221,14 +257,35 @@ function parseCsvDataset(file: string, root: string): DatasetItem[] {
     header.forEach((h, j) => {
       if (row[j] !== '' || h === 'caption') rec[h] = row[j]
     })
-    return itemFromRecord(where, rec, root, i)
+    return itemFromRecord(where, rec, root, i, notes)
   })
 }
 
-function parseTxt(file: string): DatasetItem[] {
-  const lines = readText(file).split(/\r?\n/)
-  if (lines.length && lines[lines.length - 1] === '') lines.pop()
-  return lines.map((caption, i) => ({ id: String(i), caption }))
+/**
+ * One caption a line. A line is kept and decoded only as far as a kept caption needs (4 bytes a code
+ * unit covers any UTF-8), read in chunks: a single 500 MB line costs its first 256 KiB, not the whole line.
+ */
+function parseTxt(file: string, notes: Notes): DatasetItem[] {
+  const bad = new Utf8Warnings(file)
+  const items: DatasetItem[] = []
+  const keepBytes = 4 * MAX_CAPTION_CHARS
+  streamUserLines(file, { what: 'a dataset file', keepBytes }, (bytes, line, length) => {
+    const id = String(items.length)
+    const where = `${file}:${line}`
+    const long = length > keepBytes
+    if (!isUtf8(long ? bytes.subarray(0, lastCharStart(bytes)) : bytes)) bad.add(line)
+    const text = bytes.toString('utf8')
+    items.push({ id, caption: long ? notes.cut(where, id, text, `${length} bytes`) : notes.caption(where, id, text) })
+  })
+  for (const w of bad.messages()) notes.add(w)
+  return items
+}
+
+/** Where the last (possibly cut) UTF-8 sequence of `b` starts. */
+function lastCharStart(b: Uint8Array): number {
+  let i = b.length - 1
+  while (i > 0 && (b[i]! & 0xc0) === 0x80) i--
+  return i
 }
 
 function listImageFolder(dir: string): DatasetItem[] {

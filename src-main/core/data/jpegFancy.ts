@@ -2,6 +2,9 @@ import jpeg from 'jpeg-js'
 
 /** Header facts jpeg-js does not expose: per-component sampling factors and the Adobe colour transform. */
 interface JpegHeader {
+  /** Frame size from the SOF segment. */
+  width: number
+  height: number
   components: { h: number; v: number }[]
   adobeTransform: number | null
 }
@@ -27,7 +30,7 @@ export function readJpegHeader(b: Uint8Array): JpegHeader | null {
         const hv = b[seg + 6 + c * 3 + 1]!
         components.push({ h: hv >> 4, v: hv & 15 })
       }
-      return { components, adobeTransform }
+      return { width: (b[seg + 3]! << 8) | b[seg + 4]!, height: (b[seg + 1]! << 8) | b[seg + 2]!, components, adobeTransform }
     }
     i += 2 + len
   }

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import { badInput } from '../../common/errors'
 import type { Mat, Tensor3 } from '../../common/matrix'
 import { writeFileAtomically, type WriteTarget } from './atomicWrite'
+import { openUserFile, readFully, readUserFile } from './userFile'
 
 /**
  * NumPy `.npy` files (format versions 1.0, 2.0 and 3.0), the array format of the CLI contract.
@@ -27,7 +28,17 @@ export interface NpyHeader {
   dataStart: number
 }
 
-/** Parses and checks the magic, version and header dict of a .npy buffer (any dtype). */
+/**
+ * Longest header accepted. NumPy writes a few hundred bytes (format 2.0 exists for headers over 64 KiB,
+ * i.e. structured dtypes with many fields, which this reader refuses anyway); a header claiming
+ * gigabytes is an attack on the reader, refused before it is read.
+ */
+const MAX_HEADER_BYTES = 1 << 20
+
+/** Bytes to read from the start of a file to be sure of having a whole ordinary header. */
+const HEADER_PROBE_BYTES = 4096
+
+/** Parses and checks the magic, version and header dict of a .npy buffer (any dtype); `buf` may end after the header. */
 export function parseNpyHeader(buf: Buffer, name: string): NpyHeader {
   if (buf.length < 10 || !buf.subarray(0, 6).equals(MAGIC)) throw badInput(name, 'not a NumPy .npy file (bad magic bytes)')
   const major = buf[6]!
@@ -44,61 +55,116 @@ export function parseNpyHeader(buf: Buffer, name: string): NpyHeader {
     throw badInput(name, `unsupported .npy format version ${major}.${buf[7]}`)
   }
   const dataStart = headerStart + headerLen
+  if (headerLen > MAX_HEADER_BYTES) throw badInput(name, `the .npy header claims ${headerLen} bytes; NumPy writes a few hundred`)
   if (buf.length < dataStart) throw badInput(name, 'truncated .npy header')
   const header = buf.subarray(headerStart, dataStart).toString(major === 3 ? 'utf8' : 'latin1')
 
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1]
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1]
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1]
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw badInput(name, `malformed .npy header: ${header.trim()}`)
+  if (descr === undefined || fortran === undefined || shapeText === undefined) throw badInput(name, `malformed .npy header: ${header.trim().slice(0, 200)}`)
   if (fortran === 'True') throw badInput(name, 'Fortran-order arrays are not supported; save with np.ascontiguousarray(x)')
 
   const shape: number[] = []
   for (const part of shapeText.split(',')) {
     const t = part.trim()
     if (t === '') continue
-    if (!/^\d+$/.test(t)) throw badInput(name, `malformed shape (${shapeText}) in .npy header`)
+    if (!/^\d+$/.test(t)) throw badInput(name, `malformed shape (${shapeText.slice(0, 200)}) in .npy header`)
     shape.push(Number(t))
   }
   return { descr, shape, dataStart }
 }
 
-/** Parses a .npy buffer; `name` is used in every error message (usually the file path). */
-export function parseNpy(buf: Buffer, name: string): NpyArray {
-  const { descr, shape, dataStart } = parseNpyHeader(buf, name)
+/** A float32/float64 .npy header checked against the file's size: the data is exactly `dataBytes` from `dataStart`. */
+export interface FloatNpyHeader {
+  dtype: 'f4' | 'f8'
+  shape: number[]
+  dataStart: number
+  dataBytes: number
+}
+
+/**
+ * Parses and checks a float .npy header from the file's first bytes (`head`, at least the whole
+ * header) and its total size; `name` is used in every error message (usually the file path).
+ * Everything that can be wrong with the file short of its values is found here, before the data is read.
+ */
+export function parseFloatNpyHeader(head: Buffer, name: string, fileBytes: number): FloatNpyHeader {
+  const { descr, shape, dataStart } = parseNpyHeader(head, name)
   let dtype: 'f4' | 'f8'
   if (descr === '<f4' || (descr === '=f4' && littleEndianHost())) dtype = 'f4'
   else if (descr === '<f8' || (descr === '=f8' && littleEndianHost())) dtype = 'f8'
   else if (descr.startsWith('>') && /^>f[48]$/.test(descr)) throw badInput(name, `big-endian ${descr} is not supported; save little-endian float32 or float64`)
-  else throw badInput(name, `expected float32 or float64 (<f4 or <f8), got ${descr}`)
+  else throw badInput(name, `expected float32 or float64 (<f4 or <f8), got ${descr.slice(0, 40)}`)
 
   const count = shape.reduce((a, b) => a * b, 1)
   const itemBytes = dtype === 'f4' ? 4 : 8
   const want = count * itemBytes
-  const have = buf.length - dataStart
+  const have = fileBytes - dataStart
   if (have < want) throw badInput(name, `truncated data: shape (${shape.join(', ')}) needs ${want} bytes, file has ${have}`)
   if (have > want) throw badInput(name, `file has ${have - want} bytes more than shape (${shape.join(', ')}) needs`)
-
-  // Copy into a fresh, aligned buffer: the data offset need not be a multiple of 8.
-  const bytes = new Uint8Array(want)
-  bytes.set(buf.subarray(dataStart, dataStart + want))
-  const data = dtype === 'f4' ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer)
   if (!littleEndianHost()) throw badInput(name, 'this machine is big-endian; .npy reading supports little-endian hosts only')
-  return { data, shape, dtype }
+  return { dtype, shape, dataStart, dataBytes: want }
 }
 
-export function readNpy(file: string): NpyArray {
-  return parseNpy(readNpyBytes(file), file)
+/** Parses a .npy buffer; `name` is used in every error message (usually the file path). */
+export function parseNpy(buf: Buffer, name: string): NpyArray {
+  const h = parseFloatNpyHeader(buf, name, buf.length)
+  // Copy into a fresh, aligned buffer: the data offset need not be a multiple of 8.
+  const bytes = new Uint8Array(h.dataBytes)
+  bytes.set(buf.subarray(h.dataStart, h.dataStart + h.dataBytes))
+  const data = h.dtype === 'f4' ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer)
+  return { data, shape: h.shape, dtype: h.dtype }
 }
 
-/** The bytes of a .npy file; a missing or unreadable file is a bad-input error naming it. */
-export function readNpyBytes(file: string): Buffer {
+/** Reads and checks only the header of a float .npy file (a regular file; FIFOs and devices are refused). */
+export function readNpyHeader(file: string): FloatNpyHeader {
+  const { fd, size } = openUserFile(file, { what: 'a .npy file' })
   try {
-    return fs.readFileSync(file)
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    throw badInput(file, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(e)})`)
+    return headerOf(fd, size, file)
+  } finally {
+    fs.closeSync(fd)
   }
+}
+
+function headerOf(fd: number, size: number, file: string): FloatNpyHeader {
+  const probe = Buffer.alloc(Math.min(size, HEADER_PROBE_BYTES))
+  readFully(fd, probe, 0, probe.length, 0)
+  let head: Buffer = probe
+  // A long (but plausible) header: read it whole, once the probe has shown how long it is.
+  if (probe.length >= 12 && probe.subarray(0, 6).equals(MAGIC)) {
+    const need = probe[6] === 1 ? 10 + probe.readUInt16LE(8) : 12 + probe.readUInt32LE(8)
+    if (need > probe.length && need <= size && need <= 12 + MAX_HEADER_BYTES) {
+      head = Buffer.alloc(need)
+      readFully(fd, head, 0, need, 0)
+    }
+  }
+  return parseFloatNpyHeader(head, file, size)
+}
+
+/**
+ * Reads a float .npy file: the header is checked against the file's size first, then the data is read
+ * straight into the typed array's own memory (no whole-file buffer, no second copy).
+ */
+export function readNpy(file: string): NpyArray {
+  const { fd, size } = openUserFile(file, { what: 'a .npy file' })
+  try {
+    const h = headerOf(fd, size, file)
+    const count = h.dataBytes / (h.dtype === 'f4' ? 4 : 8)
+    const data = h.dtype === 'f4' ? new Float32Array(count) : new Float64Array(count)
+    const got = readFully(fd, new Uint8Array(data.buffer), 0, h.dataBytes, h.dataStart)
+    if (got !== h.dataBytes) throw badInput(file, `the file shrank while it was read (${got} of ${h.dataBytes} data bytes)`)
+    return { data, shape: h.shape, dtype: h.dtype }
+  } catch (e) {
+    if (e instanceof RangeError) throw badInput(file, `cannot hold its data in memory (${e.message})`)
+    throw e
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** The bytes of a .npy file (a regular file, at most 4 GiB); a missing or unreadable file is a bad-input error naming it. */
+export function readNpyBytes(file: string): Buffer {
+  return readUserFile(file, { what: 'a .npy file', maxBytes: 4 * 2 ** 30 })
 }
 
 /** Reads a 2-D `[N, D]` (as Mat) or 3-D `[N, L, D]` (as Tensor3) float array. */
@@ -146,10 +212,21 @@ export function encodeNpy(data: Float32Array | Float64Array, shape: number[]): B
 }
 
 /**
+ * Refuses a tensor whose layers differ in width (a CNN's stages): it has no `[N, L, D]` array shape.
+ * Align and the views take such a feature set as it is, layer by layer.
+ */
+export function requireOneWidth(where: string, x: Mat | Tensor3): void {
+  if ('dims' in x && x.dims) {
+    throw badInput(where, `the layers have different widths (${x.dims.join(', ')}), so they do not fit one [N, L, D] array; use the feature set id with align, or choose layers of one width (e.g. --layers with names from \`layers\`)`)
+  }
+}
+
+/**
  * Writes `[N, D]` (Mat) or `[N, L, D]` (Tensor3) features as float32 .npy; creates the folder. Atomic
  * (temporary file, then rename); an existing file is replaced only with `overwrite`.
  */
 export function writeFeatures(file: string, x: Mat | Tensor3, target: WriteTarget = {}): void {
+  requireOneWidth(file, x)
   const shape = 'rows' in x ? [x.rows, x.cols] : [x.n, x.layers, x.dim]
   writeFileAtomically(file, encodeNpy(x.data, shape), { mkdir: true, ...target })
 }

@@ -1,6 +1,8 @@
-import fs from 'node:fs'
 import { Tokenizer } from '@huggingface/tokenizers'
 import { badInput } from '../../common/errors'
+import { cutCaption } from './captionLimit'
+import { readUserText } from './userFile'
+import { checkJsonDepth } from './userText'
 
 /** Padding/truncation settings read from tokenizer_config.json (transformers' PreTrainedTokenizerFast). */
 export interface TextPreprocessing {
@@ -31,12 +33,8 @@ export interface TextEncoder {
 }
 
 function readJson(file: string): Record<string, unknown> {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (e) {
-    throw badInput(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
-  }
+  const text = readUserText(file, { what: 'a JSON file' })
+  checkJsonDepth(file, text)
   try {
     const v = JSON.parse(text) as unknown
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object')
@@ -88,7 +86,8 @@ export function loadTextEncoder(tokenizerJson: string, tokenizerConfigJson: stri
 /** Builds an encoder around an already-constructed tokenizer (tests use this to vary padding side). */
 export function makeEncoder(tokenizer: Tokenizer, prep: TextPreprocessing): TextEncoder {
   const encode = (text: string): number[] => {
-    const ids = tokenizer.encode(text, { add_special_tokens: prep.addSpecialTokens }).ids
+    // Datasets cut long captions when loaded; this bounds every other caller the same way.
+    const ids = tokenizer.encode(cutCaption(text), { add_special_tokens: prep.addSpecialTokens }).ids
     // Truncation keeps the head, as transformers' default truncation_side "right" does.
     return ids.length > prep.maxLength ? ids.slice(0, prep.maxLength) : ids
   }

@@ -2,12 +2,14 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
-import { encodeNpy, parseNpy } from '../data/npy'
+import { encodeNpy, parseNpy, readNpyBytes } from '../data/npy'
 import { checkWriteTarget, writeFileAtomically, type WriteTarget } from '../data/atomicWrite'
 import { appVersion } from '../paths'
 import type { ShardItem } from './shard'
 import type { Workspace } from '../store/workspace'
-import { createFeatureSet, deleteFeatureSet, featureKey, finishFeatureSet, getFeatureSet, loadFeatures, putBatch, setRunInfo, type FeatureSet } from './store'
+import { createFeatureSet, deleteFeatureSet, featureKey, finishFeatureSet, getFeatureSet, loadFeatures, putBatch, setLayerDims, setRunInfo, type FeatureSet } from './store'
+import { readUserText } from '../data/userFile'
+import { checkJsonDepth } from '../data/userText'
 
 export const BUNDLE_FEATURES = 'features.npy'
 export const BUNDLE_MANIFEST = 'manifest.json'
@@ -38,6 +40,11 @@ export interface BundleManifest {
   shard?: ShardManifest
   /** A merged bundle (`bundle merge`): where and how each shard ran. */
   shards?: ShardRun[]
+  /**
+   * Per-layer widths when the layers differ in width (a CNN's stages); features.npy is then `[n, sum of
+   * widths]`, each row the layers' values one after another, and `dim` is the largest width.
+   */
+  layer_dims?: number[]
   /** Items in row order (shard and merged bundles): dataset position, id and content SHA-256. */
   items?: ShardItem[]
 }
@@ -79,7 +86,7 @@ export function exportBundle(ws: Workspace, featureSetId: string, dir: string, e
   const files = [path.join(dir, BUNDLE_FEATURES), path.join(dir, BUNDLE_MANIFEST)] as const
   for (const f of files) checkWriteTarget(f, target)
   const t = loadFeatures(ws, featureSetId)
-  const npy = encodeNpy(t.data, [t.n, t.layers, t.dim])
+  const npy = encodeNpy(t.data, t.dims ? [t.n, t.dims.reduce((a, d) => a + d, 0)] : [t.n, t.layers, t.dim])
   writeFileAtomically(files[0], npy, target)
   const manifest: BundleManifest = {
     format: 'platonic-lab-features',
@@ -96,6 +103,7 @@ export function exportBundle(ws: Workspace, featureSetId: string, dir: string, e
     dtype: 'float32',
     n: t.n,
     dim: t.dim,
+    ...(t.dims ? { layer_dims: t.dims } : {}),
     ep: s.ep,
     skipped_eps: s.skippedEps,
     features_sha256: crypto.createHash('sha256').update(npy).digest('hex'),
@@ -109,8 +117,10 @@ export function exportBundle(ws: Workspace, featureSetId: string, dir: string, e
 
 export function readManifest(file: string): BundleManifest {
   let m: BundleManifest
+  const text = readUserText(file, { what: 'a bundle manifest' })
+  checkJsonDepth(file, text)
   try {
-    m = JSON.parse(fs.readFileSync(file, 'utf8')) as BundleManifest
+    m = JSON.parse(text) as BundleManifest
   } catch (e) {
     throw badInput(file, `cannot read the bundle manifest (${e instanceof Error ? e.message : String(e)})`)
   }
@@ -118,23 +128,31 @@ export function readManifest(file: string): BundleManifest {
   for (const k of ['model_sha256', 'dataset_sha256', 'features_sha256', 'pool'] as const) if (typeof m[k] !== 'string') throw badInput(file, `${k} is missing`)
   if (!Array.isArray(m.layers) || !m.layers.every((l) => typeof l === 'string')) throw badInput(file, 'layers must be a list of names')
   if (!Number.isInteger(m.n) || !Number.isInteger(m.dim)) throw badInput(file, 'n and dim must be integers')
+  if (m.layer_dims !== undefined) {
+    const d = m.layer_dims
+    if (!Array.isArray(d) || d.length !== m.layers.length || !d.every((x) => Number.isInteger(x) && x > 0) || Math.max(...d) !== m.dim) {
+      throw badInput(file, 'layer_dims must give a positive width for every layer, the largest equal to dim')
+    }
+  }
   return m
+}
+
+/** The shape of a bundle's features.npy: `[n, L, D]`, or `[n, sum of widths]` for layers of different widths. */
+export function bundleShape(m: Pick<BundleManifest, 'n' | 'layers' | 'dim' | 'layer_dims'>): number[] {
+  return m.layer_dims ? [m.n, m.layer_dims.reduce((a, d) => a + d, 0)] : [m.n, m.layers.length, m.dim]
 }
 
 /** A bundle's `[n, L, D]` features, after checking the file's SHA-256 and shape against the manifest. */
 export function readBundleFeatures(dir: string, m: BundleManifest): Float32Array {
   const npyFile = path.join(dir, BUNDLE_FEATURES)
-  let buf: Buffer
-  try {
-    buf = fs.readFileSync(npyFile)
-  } catch {
-    throw badInput(npyFile, 'missing from the bundle')
-  }
+  if (!fs.existsSync(npyFile)) throw badInput(npyFile, 'missing from the bundle')
+  const buf = readNpyBytes(npyFile)
   const h = crypto.createHash('sha256').update(buf).digest('hex')
   if (h !== m.features_sha256) throw badInput(npyFile, `SHA-256 ${h} does not match the manifest (${m.features_sha256}); the bundle is corrupt or was modified`)
   const a = parseNpy(buf, npyFile)
-  if (a.shape.length !== 3 || a.shape[0] !== m.n || a.shape[1] !== m.layers.length || a.shape[2] !== m.dim) {
-    throw badInput(npyFile, `shape (${a.shape.join(', ')}) does not match the manifest (${m.n}, ${m.layers.length}, ${m.dim})`)
+  const want = bundleShape(m)
+  if (a.shape.length !== want.length || a.shape.some((v, i) => v !== want[i])) {
+    throw badInput(npyFile, `shape (${a.shape.join(', ')}) does not match the manifest (${want.join(', ')})`)
   }
   return a.data instanceof Float32Array ? a.data : Float32Array.from(a.data)
 }
@@ -158,6 +176,7 @@ export function importBundle(ws: Workspace, dir: string): FeatureSet {
     deleteFeatureSet(ws, set.id)
     set = fresh()
   }
+  if (m.layer_dims) setLayerDims(ws, set.id, m.layer_dims)
   putBatch(ws, set.id, 0, 0, m.n, data, m.dim, 0)
   if (m.ep) setRunInfo(ws, set.id, m.ep, m.skipped_eps ?? [])
   finishFeatureSet(ws, set.id, m.ep, m.skipped_eps ?? [])

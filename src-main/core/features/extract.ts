@@ -8,7 +8,8 @@ import { loadDataset } from '../data/dataset'
 import { writeFeatures } from '../data/npy'
 import { loadTextEncoder, type TextEncoder } from '../data/text'
 import { EP_CHOICES, type EpChoice } from '../onnx/ep'
-import { inspectModel, requireRunnable, selectTower, type ModelInfo } from '../onnx/modelInfo'
+import { requiredPaddingSide } from '../onnx/decoderInputs'
+import { inspectModel, requireRunnable, streamProblems, selectTower, type ModelInfo } from '../onnx/modelInfo'
 import { TOWER_NAMES, towerForItems, type TowerName } from '../onnx/towers'
 import { openModelSession } from '../onnx/tappedSession'
 import { fileSha256 } from '../store/fileHash'
@@ -19,8 +20,8 @@ import { toFeed } from './inputs'
 import type { PlainFeed, PrepSpec } from './prepare'
 import { launchPreparer, openPreparer, type PreparerLaunch } from './preparer'
 import { selectShard, type ShardItem, type ShardSpec } from './shard'
-import { POOL_CHOICES, poolLayerInto, resolvePool, type PoolChoice } from './pool'
-import { BatchRecorder, createFeatureSet, doneBatches, f32Bytes, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setRunInfo, type FeatureKeyParts, type StoredBatch } from './store'
+import { POOL_CHOICES, poolLayerInto, resolvePool, spatialMeanInto, type Pool, type PoolChoice } from './pool'
+import { BatchRecorder, createFeatureSet, doneBatches, dropDamagedBatches, f32Bytes, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setLayerDims, setRunInfo, type FeatureKeyParts, type StoredBatch } from './store'
 
 export interface ExtractRequest {
   modelPath: string
@@ -57,14 +58,17 @@ export interface ExtractResult {
   dataset_sha256: string
   n: number
   layers: string[]
+  /** Width of the layers; the largest when they differ (see dims). */
   dim: number
+  /** Width of each layer (a CNN's stages differ). */
+  dims: number[]
   pool: string
   ep: string
   cached: boolean
   seconds: number
   skipped_eps: { ep: string; reason: string }[]
-  /** Batches found already done (resumed run) and computed now. */
-  batches: { total: number; resumed: number; computed: number }
+  /** Batches found already done (resumed run), computed now, and found damaged in the cache (so recomputed). */
+  batches: { total: number; resumed: number; computed: number; damaged: number }
   /** Seconds inside session.run vs the whole extraction (decode, preprocess, tokenise, pool, cache). */
   timing: { total_s: number; setup_s: number; loop_s: number; session_run_s: number; prepare_s: number; pool_s: number; store_s: number }
   /** Where batches were prepared (`worker` or `inline`), the model session's intra-op threads, and why inline if a worker was wanted. */
@@ -78,9 +82,11 @@ export interface ExtractResult {
   tower?: TowerName
   /** For a shard: which one, the item count and feature-set key of the whole (unsharded) request, and its members. */
   shard?: { index: number; count: number; n_total: number; full_key: string; subset: string; members: ShardItem[] }
+  /** Where the dataset was read differently from the file (captions cut, invalid UTF-8), naming file, line and item. */
+  warnings: string[]
 }
 
-/** Resolves --layers against the model: declared hidden states, the tapped residual stream, or names. */
+/** Resolves --layers against the model: declared hidden states, the stages of a CNN, the tapped residual stream, or names. */
 export function resolveLayers(info: ModelInfo, spec: string | string[] | undefined): string[] {
   const s = spec ?? 'hidden'
   if (s === 'hidden') {
@@ -92,7 +98,13 @@ export function resolveLayers(info: ModelInfo, spec: string | string[] | undefin
     // Declared hidden states only when they cover every block (a BERT-style export declaring only
     // last_hidden_state does not); else the tapped stream.
     if (info.hiddenStates.length && info.hiddenStates.length >= info.residualStream.length) return info.hiddenStates
-    if (info.residualStream.length) return info.residualStream
+    // A CNN's (or hierarchical vision model's) stage outputs: feature maps of growing width.
+    if (info.stages.length) return info.stages
+    if (info.residualStream.length) {
+      const wrong = streamProblems(info)
+      if (wrong.length) throw badInput(info.file, `${wrong.join('; ')}: not a residual stream of one width; name the layers to extract (see \`layers\`)`)
+      return info.residualStream
+    }
     throw badInput('--layers', `${info.file}: found no hidden states and no repeated blocks to tap; name tensors explicitly (see \`layers\`)`)
   }
   const names = (Array.isArray(s) ? s : s.split(',')).map((x) => x.trim()).filter(Boolean)
@@ -111,7 +123,7 @@ export function modelSha256(ws: Workspace | null, info: ModelInfo): string {
 }
 
 /** How inputs are made, for the cache key; with the tower of a dual encoder, so each tower's features are keyed apart. */
-function preprocessingOf(ws: Workspace | null, info: ModelInfo, enc: TextEncoder | null): Record<string, unknown> {
+function preprocessingOf(ws: Workspace | null, info: ModelInfo, enc: TextEncoder | null, paddedRight: boolean): Record<string, unknown> {
   const tower = info.tower ? { tower: info.tower } : {}
   if (info.modality === 'vision') return { kind: 'image', input: info.imageInput, ...info.image!, ...tower }
   const t = info.tokenizer!
@@ -122,6 +134,7 @@ function preprocessingOf(ws: Workspace | null, info: ModelInfo, enc: TextEncoder
     tokenizer_config_sha256: t.config ? fileSha256(ws, t.config).sha256 : null,
     max_length: enc!.prep.maxLength,
     add_special_tokens: enc!.prep.addSpecialTokens,
+    ...(paddedRight ? { padding_side: 'right' } : {}),
   }
 }
 
@@ -157,7 +170,7 @@ export function preparationPlan(info: ModelInfo, cores: number, batches: number,
 function prepSpec(info: ModelInfo): PrepSpec {
   if (info.modality === 'vision') return { kind: 'image', input: info.imageInput!, image: info.image!, fit: imageFitOf(info) }
   const t = info.tokenizer!
-  return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name), decoder: info.decoder }
+  return { kind: 'text', tokenizerJson: t.json, tokenizerConfig: t.config, positionLimit: info.positionLimit ?? null, inputNames: info.inputs.map((i) => i.name), decoder: info.decoder, paddingSide: requiredPaddingSide(info.inputs.map((i) => i.name)) }
 }
 
 function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null; tower: TowerName | null } {
@@ -198,6 +211,22 @@ function halfBitsToFloat32(h: Uint16Array): Float32Array {
     out[i] = e === 0 ? s * f * 2 ** -24 : e === 31 ? (f ? NaN : s * Infinity) : s * (1 + f / 1024) * 2 ** (e - 15)
   }
   return out
+}
+
+/**
+ * Checks one layer's output for pooling and returns its pooled width: `[B, D]` as is, `[B, T, D]` by
+ * tokens, `[B, C, H, W]` (or `[B, H, W, C]`, `channelsLast`) by spatial mean only: a feature map has no
+ * CLS or last token.
+ */
+function layerWidth(name: string, dims: readonly number[], f: { rows: number[]; mask: unknown; feeds: Record<string, ort.Tensor> }, pool: Pool, channelsLast: boolean): number {
+  if (dims[0] !== f.rows.length) throw badInput('--layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
+  if (dims.length < 2 || dims.length > 4) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim], [batch, dim] or a [batch, channels, height, width] feature map`)
+  if (dims.length === 4) {
+    if (pool !== 'mean') throw badInput('--pool', `${name} is a feature map [${dims.join(', ')}] (${channelsLast ? 'channels last' : 'channels first'}); it has no ${pool === 'cls' ? 'CLS' : 'last'} token: use --pool mean (spatial mean)`)
+    return channelsLast ? dims[3]! : dims[1]!
+  }
+  if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
+  return dims[dims.length - 1]!
 }
 
 /** bfloat16 bit patterns to float32: the pattern is the upper half of the float32's bits. */
@@ -265,20 +294,25 @@ async function extractWith(
   const shard = req.shard ? selectShard(ws, requested, req.shard) : null
   const items = shard ? shard.items : requested
   const layers = resolveLayers(info, req.layers)
-  const pool = resolvePool(poolChoice, info.modality)
+  const pool = resolvePool(poolChoice, info.modality, { hasFeatureMaps: info.stages.length > 0, modelType: typeof info.config?.model_type === 'string' ? info.config.model_type : undefined })
   const enc = info.modality === 'text' ? loadTextEncoder(info.tokenizer!.json, info.tokenizer!.config, info.positionLimit ?? undefined) : null
+  // Features of a left-padded model without position_ids were computed on shifted positions before; the
+  // key says so, so those cached sets are not reused.
+  const paddedRight = enc !== null && enc.prep.paddingSide === 'left' && requiredPaddingSide(info.inputs.map((i) => i.name)) === 'right'
+  if (paddedRight) enc.prep.paddingSide = 'right'
   const keyParts: FeatureKeyParts = {
     modelSha256: modelSha256(ws, info),
     datasetSha256: ds.sha256,
     n: items.length,
     layers,
     pool,
-    preprocessing: preprocessingOf(ws, info, enc),
+    preprocessing: preprocessingOf(ws, info, enc, paddedRight),
     dtype: 'float32',
     ...(shard ? { subset: shard.subsetSha256 } : {}),
   }
   const tm = { setup_s: 0, loop_s: 0, session_run_s: 0, prepare_s: 0, pool_s: 0, store_s: 0 }
   let preparation: ExtractResult['preparation'] = { mode: 'inline', threads: null, note: null }
+  let damaged: number[] = []
   let pooling: ExtractResult['pooling'] = null
   let batchHalved: BatchHalved | null = null
   const finish = (id: string, cached: boolean, computed: number, resumed: number): ExtractResult => {
@@ -286,7 +320,9 @@ async function extractWith(
     let out: string | undefined
     if (req.out) {
       out = path.resolve(req.out)
-      writeFeatures(out, loadFeatures(ws, id), { overwrite: req.overwrite })
+      const t = loadFeatures(ws, id)
+      if (t.dims) throw badInput('--out', `the layers have different widths (${t.dims.join(', ')}), so they do not fit one [N, L, D] .npy; the features are cached as feature set ${id} (align it by id), or choose layers of one width`)
+      writeFeatures(out, t, { overwrite: req.overwrite })
     }
     return {
       feature_set: s.id,
@@ -295,12 +331,13 @@ async function extractWith(
       n: s.n,
       layers: s.layers,
       dim: s.dim ?? 0,
+      dims: s.layerDims ?? s.layers.map(() => s.dim ?? 0),
       pool: s.pool,
       ep: s.ep ?? 'cpu',
       cached,
       seconds: (performance.now() - t0) / 1000,
       skipped_eps: s.skippedEps,
-      batches: { total: s.nBatches, resumed, computed },
+      batches: { total: s.nBatches, resumed, computed, damaged: damaged.length },
       timing: { total_s: (performance.now() - t0) / 1000, ...tm },
       preparation,
       pooling,
@@ -310,9 +347,14 @@ async function extractWith(
       ...(shard
         ? { shard: { index: shard.spec.index, count: shard.spec.count, n_total: shard.total, full_key: featureKey({ ...keyParts, n: shard.total, subset: undefined }), subset: shard.subsetSha256, members: shard.members } }
         : {}),
+      warnings: ds.warnings,
     }
   }
-  const existing = findFeatureSetByKey(ws, featureKey(keyParts))
+  const found = findFeatureSetByKey(ws, featureKey(keyParts))
+  // Stored batches are verified before they are trusted (a cache hit or a resume): damaged ones are
+  // dropped here and recomputed below like batches never done.
+  if (found) damaged = dropDamagedBatches(ws, found.id)
+  const existing = found && damaged.length ? getFeatureSet(ws, found.id) : found
   if (existing && existing.state === 'complete') return finish(existing.id, true, 0, existing.nBatches)
 
   const set = existing ?? createFeatureSet(ws, { ...keyParts, modelPath: info.path, datasetPath: ds.path, modality: info.modality, batchSize: batch, modelId: null, source: shard ? 'shard' : 'extract' })
@@ -407,6 +449,8 @@ async function extractWith(
   }
   let lastTurn = performance.now()
   let failed = false
+  let widthsKnown = false
+  const channelsLast = new Set(info.channelsLast)
   try {
     for (let k = 0; k < todo.length; k++) {
       post(k + PREFETCH)
@@ -416,46 +460,63 @@ async function extractWith(
       const plain = await preparer.need(cur.feeds)
       tm.prepare_s += lap(tw)
       let pooled: Float32Array | null = null
-      let dim = 0
+      // Per-layer widths and where each layer starts in an item's row (layers may differ in width).
+      let dims: number[] = []
+      let offsets: number[] = []
+      let width = 0
       for (const whole of plain.map(toFeed)) {
         await runner.run(whole, (f, res, runSeconds) => {
           tm.session_run_s += runSeconds
           const tp = performance.now()
           const identity = f.rows.length === cur.count && f.rows.every((r, j) => r === j)
+          // With pooling in the graph, a [B, T, D] layer arrives as [B, D] (other ranks unchanged); the
+          // checks read the layer's own shape.
+          const own = layers.map((_, l) => (ms.pooling ? Array.from(res[ms.pooling.shapes[l]!]!.data as BigInt64Array, Number) : res[fetch[l]!]!.dims))
+          const widths = layers.map((name, l) => layerWidth(name, own[l]!, f, pool, channelsLast.has(name)))
+          layers.forEach((name, l) => {
+            const D = widths[l]!
+            if (info.hiddenSize && D !== info.hiddenSize && info.residualStream.includes(name)) throw badInput(info.file, `${name} is ${D} wide but the residual stream is ${info.hiddenSize} wide (${info.hiddenSizeSource}), so it is not a residual-stream tensor; name the layers to extract (see \`layers\`)`)
+          })
+          if (!pooled) {
+            dims = widths
+            offsets = widths.map((_, l) => widths.slice(0, l).reduce((a, d) => a + d, 0))
+            width = widths.reduce((a, d) => a + d, 0)
+            // Shared memory, so handing the batch to the worker to write shares it instead of copying it
+            // into the message (measured: ~60 µs a batch for vit-tiny's 30 KB in the loop).
+            pooled = new Float32Array(new SharedArrayBuffer(cur.count * width * 4))
+          } else if (widths.join() !== dims.join()) throw badInput('--layers', `layer widths changed between images of one batch ([${dims.join(', ')}], then [${widths.join(', ')}])`)
+          const uniform = dims.every((d) => d === dims[0])
           layers.forEach((name, l) => {
             const t = res[fetch[l]!]!
-            // With pooling in the graph, `t` is already [B, D]; the checks read the layer's own shape.
-            const dims = ms.pooling ? Array.from(res[ms.pooling.shapes[l]!]!.data as BigInt64Array, Number) : t.dims
-            if (dims[0] !== f.rows.length) throw badInput('--layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
-            if (dims.length !== 2 && dims.length !== 3) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim] or [batch, dim]`)
-            if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
-            const D = t.dims[t.dims.length - 1]!
-            if (info.hiddenSize && D !== info.hiddenSize && info.residualStream.includes(name)) throw badInput(info.file, `${name} is ${D} wide but the residual stream is ${info.hiddenSize} wide (${info.hiddenSizeSource}), so it is not a residual-stream tensor; name the layers to extract (see \`layers\`)`)
-            if (!pooled) {
-              dim = D
-              // Shared memory, so handing the batch to the worker to write shares it instead of copying it
-              // into the message (measured: ~60 µs a batch for vit-tiny's 30 KB in the loop).
-              pooled = new Float32Array(new SharedArrayBuffer(cur.count * layers.length * D * 4))
-            } else if (D !== dim) throw badInput('--layers', `layers have different widths (${layers[0]}: ${dim}, ${name}: ${D}); choose layers of one width`)
-            if (identity) {
-              poolLayerInto(toFloat32(name, t), t.dims, f.mask, pool, pooled, l, layers.length)
+            const x = toFloat32(name, t)
+            const D = dims[l]!
+            const into = (out: Float32Array, at: number, of: number): void =>
+              t.dims.length === 4 ? spatialMeanInto(x, t.dims, channelsLast.has(name), out, at, of) : poolLayerInto(x, t.dims, f.mask, pool, out, at, of)
+            if (identity && uniform) {
+              into(pooled!, l, layers.length)
               return
             }
-            // Images of several sizes come in groups; pool the group, then scatter its rows into place.
-            const tmpOut = new Float32Array(f.rows.length * layers.length * D)
-            poolLayerInto(toFloat32(name, t), t.dims, f.mask, pool, tmpOut, l, layers.length)
-            f.rows.forEach((r, j) => pooled!.set(tmpOut.subarray((j * layers.length + l) * D, (j * layers.length + l + 1) * D), (r * layers.length + l) * D))
+            // Images of several sizes come in groups, and layers may differ in width: pool the layer on
+            // its own, then place each row at its item's row and the layer's offset.
+            const tmpOut = new Float32Array(f.rows.length * D)
+            into(tmpOut, 0, 1)
+            f.rows.forEach((r, j) => pooled!.set(tmpOut.subarray(j * D, (j + 1) * D), r * width + offsets[l]!))
           })
           for (const name of Object.keys(res)) res[name]!.dispose?.()
           tm.pool_s += lap(tp)
         })
       }
       const features = pooled!
-      if (set.dim !== null && dim !== set.dim) throw new AppError('INTERNAL', `feature set ${set.id}: width changed from ${set.dim} to ${dim}`)
+      const dim = Math.max(...dims)
+      if (!widthsKnown) {
+        setLayerDims(ws, set.id, dims)
+        widthsKnown = true
+      }
       const bad = firstNonFinite(features)
       if (bad >= 0) {
-        const row = Math.floor(bad / (layers.length * dim))
-        const layer = layers[Math.floor(bad / dim) % layers.length]
+        const row = Math.floor(bad / width)
+        const within = bad - row * width
+        const layer = layers[offsets.findLastIndex((o) => o <= within)]
         throw badInput(req.modelPath, `the model produced a non-finite value (${features[bad]}) at layer ${layer} for item ${items[cur.start + row]!.id}, in batch ${cur.b} (items ${cur.start}..${cur.start + cur.count - 1})`)
       }
       await settleStores(features.byteLength)

@@ -59,8 +59,50 @@ export function poolLayerInto(
   }
 }
 
-/** `auto`: CLS for vision encoders, masked mean for text (the PRH defaults). */
-export function resolvePool(choice: PoolChoice, modality: 'vision' | 'text' | 'unknown'): Pool {
+/**
+ * Spatial mean of one feature map into `out` `[B, L, C]` at layer `layer`: out[b, c] = (1 / HW) *
+ * sum over h, w of x[b, c, h, w] for `[B, C, H, W]`, or of x[b, h, w, c] when `channelsLast`
+ * (`[B, H, W, C]`, as Swin-style stages keep them). Float64 accumulators, float32 result. This is
+ * torch's `x.mean(dim=(2, 3))` (adaptive average pooling to 1 x 1, the pooling of a ResNet or ConvNeXt
+ * head) and ONNX ReduceMean over axes [2, 3] (channels last: [1, 2]).
+ */
+export function spatialMeanInto(h: Float32Array, dims: readonly number[], channelsLast: boolean, out: Float32Array, layer: number, layers: number): void {
+  if (dims.length !== 4) throw new RangeError(`spatialMeanInto: expected a 4-D feature map, got [${dims.join(', ')}]`)
+  const [B, a1, a2, a3] = dims as [number, number, number, number]
+  const C = channelsLast ? a3 : a1
+  const HW = channelsLast ? a1 * a2 : a2 * a3
+  const sums = new Float64Array(C)
+  for (let b = 0; b < B; b++) {
+    const base = b * C * HW
+    const dst = (b * layers + layer) * C
+    if (channelsLast) {
+      sums.fill(0)
+      for (let p = 0; p < HW; p++) {
+        const o = base + p * C
+        for (let c = 0; c < C; c++) sums[c] += h[o + c]!
+      }
+      for (let c = 0; c < C; c++) out[dst + c] = sums[c]! / HW
+      continue
+    }
+    for (let c = 0; c < C; c++) {
+      let sum = 0
+      const o = base + c * HW
+      for (let p = 0; p < HW; p++) sum += h[o + p]!
+      out[dst + c] = sum / HW
+    }
+  }
+}
+
+/** Vision architectures with no class token: their features are averaged (Swin and CNNs in transformers' naming). */
+const NO_CLS_TOKEN = /^(swin|swinv2|donut-swin|convnext|convnextv2|resnet|regnet|bit|efficientnet|mobilenet_v1|mobilenet_v2|mobilevit|focalnet|poolformer|van|nat|dinat)$/
+
+/**
+ * `auto`: CLS for vision encoders with a class token, masked mean for text (the PRH defaults), and the
+ * (spatial) mean for networks without a class token: CNNs (`hasFeatureMaps`: stages were found) and the
+ * architectures in NO_CLS_TOKEN (config.json `model_type`).
+ */
+export function resolvePool(choice: PoolChoice, modality: 'vision' | 'text' | 'unknown', arch: { hasFeatureMaps?: boolean; modelType?: string } = {}): Pool {
   if (choice !== 'auto') return choice
-  return modality === 'vision' ? 'cls' : 'mean'
+  if (modality !== 'vision') return 'mean'
+  return arch.hasFeatureMaps || NO_CLS_TOKEN.test(arch.modelType ?? '') ? 'mean' : 'cls'
 }

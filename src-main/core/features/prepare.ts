@@ -15,7 +15,7 @@ import type { TokenMask } from './pool'
 /** What a preparer needs to know about the model; plain data, so it can be sent to a worker. */
 export type PrepSpec =
   | { kind: 'image'; input: string; image: ImagePreprocessing; fit?: ImageFit }
-  | { kind: 'text'; tokenizerJson: string; tokenizerConfig: string | null; positionLimit: number | null; inputNames: string[]; decoder?: DecoderInputPlan | null }
+  | { kind: 'text'; tokenizerJson: string; tokenizerConfig: string | null; positionLimit: number | null; inputNames: string[]; decoder?: DecoderInputPlan | null; paddingSide?: 'left' | 'right' | null }
 
 /** The fields of a dataset item that preparation reads. */
 export interface PrepItem {
@@ -62,9 +62,11 @@ export function plainTextFeeds(inputNames: ReadonlySet<string>, enc: TextEncoder
   return [{ tensors, mask: { lengths: tb.lengths, paddingSide: tb.paddingSide }, rows: items.map((_, i) => i) }]
 }
 
-/** The tokenizer a text spec names, loaded (throws BAD_INPUT naming the file when it cannot be). */
+/** The tokenizer a text spec names, loaded (throws BAD_INPUT naming the file when it cannot be), padding on the side the spec says if it says one. */
 export function specEncoder(spec: Extract<PrepSpec, { kind: 'text' }>): TextEncoder {
-  return loadTextEncoder(spec.tokenizerJson, spec.tokenizerConfig, spec.positionLimit ?? undefined)
+  const enc = loadTextEncoder(spec.tokenizerJson, spec.tokenizerConfig, spec.positionLimit ?? undefined)
+  if (spec.paddingSide) enc.prep.paddingSide = spec.paddingSide
+  return enc
 }
 
 /** A function preparing whole batches for `spec`; loads the tokenizer once, unless `loaded` is given. */

@@ -6,7 +6,7 @@ import { badInput } from '../../common/errors'
 import { encodeNpy } from '../data/npy'
 import { appVersion } from '../paths'
 import type { Workspace } from '../store/workspace'
-import { BUNDLE_FEATURES, BUNDLE_MANIFEST, exportBundle, readBundleFeatures, readManifest, type BundleManifest, type ShardRun } from './bundle'
+import { BUNDLE_FEATURES, BUNDLE_MANIFEST, bundleShape, exportBundle, readBundleFeatures, readManifest, type BundleManifest, type ShardRun } from './bundle'
 import type { ExtractResult } from './extract'
 import { canonicalJson, featureKey, getFeatureSet } from './store'
 import { shardPositions, subsetSha256, type ShardItem } from './shard'
@@ -76,6 +76,7 @@ const SHARED: [string, (m: BundleManifest) => unknown][] = [
   ['preprocessing', (m) => m.preprocessing],
   ['dtype', (m) => m.dtype],
   ['feature width (dim)', (m) => m.dim],
+  ['per-layer widths', (m) => m.layer_dims ?? null],
   ['shard count', (m) => m.shard!.count],
   ['item count of the whole extraction', (m) => m.shard!.n_total],
   ['whole-extraction key', (m) => m.shard!.full_key],
@@ -147,7 +148,8 @@ export function mergeShardBundles(out: string, dirs: string[]): MergeResult {
 
   const L = first.manifest.layers.length
   const D = first.manifest.dim
-  const row = L * D
+  const widths = first.manifest.layer_dims
+  const row = widths ? widths.reduce((a, d) => a + d, 0) : L * D
   const data = new Float32Array(n * row)
   const items: ShardItem[] = new Array<ShardItem>(n)
   for (const s of shards) {
@@ -156,7 +158,7 @@ export function mergeShardBundles(out: string, dirs: string[]): MergeResult {
       items[it.index] = it
     })
   }
-  const npy = encodeNpy(data, [n, L, D])
+  const npy = encodeNpy(data, bundleShape({ n, layers: first.manifest.layers, dim: D, layer_dims: widths }))
   const eps = [...new Set(shards.map((s) => s.manifest.ep))]
   const runs = [...byIndex.keys()].sort((a, b) => a - b).map((i) => byIndex.get(i)!.manifest.shard!.run)
   const m: BundleManifest = {
@@ -174,6 +176,7 @@ export function mergeShardBundles(out: string, dirs: string[]): MergeResult {
     dtype: 'float32',
     n,
     dim: D,
+    ...(widths ? { layer_dims: widths } : {}),
     ep: eps.length === 1 ? (eps[0] ?? null) : null,
     skipped_eps: first.manifest.skipped_eps ?? [],
     features_sha256: crypto.createHash('sha256').update(npy).digest('hex'),

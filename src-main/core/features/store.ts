@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import crypto from 'node:crypto'
 import { AppError, badInput } from '../../common/errors'
-import type { Tensor3 } from '../../common/matrix'
+import { raggedDims, type Tensor3 } from '../../common/matrix'
 import type { Workspace } from '../store/workspace'
 
 export type FeatureSetState = 'partial' | 'complete'
@@ -21,7 +21,10 @@ export interface FeatureSet {
   preprocessing: unknown
   dtype: string
   n: number
+  /** Width of every layer; for layers of different widths (see layerDims), the largest. */
   dim: number | null
+  /** Per-layer widths when layers differ in width (a CNN's stages), else null. */
+  layerDims: number[] | null
   batchSize: number
   nBatches: number
   batchesDone: number
@@ -49,6 +52,7 @@ interface Row {
   dtype: string
   n: number
   dim: number | null
+  layer_dims: string | null
   batch_size: number
   n_batches: number
   ep: string | null
@@ -79,6 +83,7 @@ function fromRow(r: Row): FeatureSet {
     dtype: r.dtype,
     n: r.n,
     dim: r.dim,
+    layerDims: r.layer_dims === null || r.layer_dims === undefined ? null : (JSON.parse(r.layer_dims) as number[]),
     batchSize: r.batch_size,
     nBatches: r.n_batches,
     batchesDone: r.done,
@@ -285,28 +290,88 @@ export function setRunInfo(ws: Workspace, id: string, ep: string, skipped: { ep:
   ws.db.prepare('UPDATE feature_sets SET ep = ?, skipped_eps = ? WHERE id = ?').run(ep, JSON.stringify(skipped), id)
 }
 
-/** Assembles a complete set into one `[N, L, D]` float32 tensor. */
+/**
+ * Records the per-layer widths of a set whose layers differ in width (before its first batch is
+ * stored); a set that has them already must get the same ones, else its batches would not line up.
+ */
+export function setLayerDims(ws: Workspace, id: string, dims: number[]): void {
+  const ragged = raggedDims(dims)
+  const s = getFeatureSet(ws, id)
+  const known = s.layerDims ?? (s.dim !== null ? dims.map(() => s.dim!) : null)
+  if (known) {
+    if (known.join(',') !== dims.join(',')) throw new AppError('INTERNAL', `feature set ${id}: layer widths changed from [${known.join(', ')}] to [${dims.join(', ')}]`)
+    return
+  }
+  if (ragged) ws.db.prepare('UPDATE feature_sets SET layer_dims = ? WHERE id = ? AND layer_dims IS NULL').run(JSON.stringify(ragged), id)
+}
+
+/** Values per item of a set: layers x dim, or the sum of the per-layer widths. */
+export function itemValues(s: FeatureSet): number {
+  return s.layerDims ? s.layerDims.reduce((a, d) => a + d, 0) : s.layers.length * (s.dim ?? 0)
+}
+
+/** Assembles a complete set into one `[N, L, D]` float32 tensor (ragged layers: see Tensor3.dims). */
 export function loadFeatures(ws: Workspace, id: string): Tensor3 {
   const s = getFeatureSet(ws, id)
   if (s.state !== 'complete' || s.dim === null) throw badInput(id, `feature set is ${s.state} (${s.batchesDone}/${s.nBatches} batches); run the extraction again to finish it`)
   const L = s.layers.length
-  const D = s.dim
-  const data = new Float32Array(s.n * L * D)
+  const W = itemValues(s)
+  const data = new Float32Array(s.n * W)
   const rows = ws.db.prepare('SELECT batch_index, start, count, array_sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(id) as {
+    batch_index: number
     start: number
     count: number
     array_sha256: string
     bytes: number
   }[]
+  const damaged: { batch: number; sha256: string; problem: string }[] = []
   for (const r of rows) {
-    const expected = r.count * L * D * 4
+    const expected = r.count * W * 4
     if (r.bytes !== expected) throw new AppError('INTERNAL', `feature set ${id}: batch at ${r.start} has ${r.bytes} bytes, expected ${expected}`)
-    const buf = ws.arrays.get(r.array_sha256)
-    if (buf.byteLength !== expected) throw new AppError('INTERNAL', `feature set ${id}: array ${r.array_sha256} has ${buf.byteLength} bytes, expected ${expected} (run verify)`)
+    const got = ws.arrays.read(r.array_sha256, expected)
+    if (!got.ok) {
+      damaged.push({ batch: r.batch_index, sha256: r.array_sha256, problem: got.problem })
+      continue
+    }
     // Copy through a byte view: the Buffer's offset in Node's pool need not be 4-byte aligned.
-    new Uint8Array(data.buffer, r.start * L * D * 4, expected).set(buf)
+    new Uint8Array(data.buffer, r.start * W * 4, expected).set(got.bytes)
   }
-  return { data, n: s.n, layers: L, dim: D }
+  if (damaged.length) {
+    dropArrays(ws, damaged.map((d) => d.sha256))
+    const first = damaged[0]!
+    throw badInput(
+      id,
+      `${damaged.length} cached batch(es) failed verification (batch ${first.batch}: ${first.problem}) and were dropped; run the extraction again to recompute them`,
+    )
+  }
+  return { data, n: s.n, layers: L, dim: s.dim, ...(s.layerDims ? { dims: s.layerDims } : {}) }
+}
+
+/**
+ * Verifies every stored batch of a set (size and SHA-256, the name of its file) and drops the damaged
+ * ones, so that the extraction resuming the set recomputes exactly those. Returns their indices.
+ */
+export function dropDamagedBatches(ws: Workspace, id: string): number[] {
+  const rows = ws.db.prepare('SELECT batch_index, array_sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(id) as { batch_index: number; array_sha256: string; bytes: number }[]
+  const bad = rows.filter((r) => !ws.arrays.verify(r.array_sha256, r.bytes).ok)
+  if (bad.length) dropArrays(ws, bad.map((r) => r.array_sha256))
+  return bad.map((r) => r.batch_index)
+}
+
+/**
+ * Forgets damaged array files: every batch row that refers to one (in any set, since identical batches
+ * share a file) is deleted and its set marked partial, then the file is removed — also so that the
+ * recomputed batch, whose bytes hash to the same name, is written afresh rather than taken as present.
+ */
+function dropArrays(ws: Workspace, hashes: string[]): void {
+  ws.tx(() => {
+    for (const h of hashes) {
+      const sets = ws.db.prepare('SELECT DISTINCT feature_set_id AS id FROM feature_batches WHERE array_sha256 = ?').all(h) as { id: string }[]
+      ws.db.prepare('DELETE FROM feature_batches WHERE array_sha256 = ?').run(h)
+      for (const s of sets) ws.db.prepare("UPDATE feature_sets SET state = 'partial', finished_at = NULL WHERE id = ?").run(s.id)
+    }
+  })
+  for (const h of hashes) ws.arrays.remove(h)
 }
 
 /** Removes array files no batch references (left by deletes or by a crash between file and row). */

@@ -1,8 +1,6 @@
 import * as ort from 'onnxruntime-node'
-import onnxProto from 'onnx-proto'
-
-const { onnx } = onnxProto
 import { autoOrder, createSession, knownUnavailable } from '../onnx/ep'
+import { probeModel, webgpuVerdict } from './webgpuProbe'
 
 export interface ProviderStatus {
   ep: string
@@ -16,6 +14,8 @@ export interface ProviderStatus {
   howTo: string | null
   /** Milliseconds to create the session and run the probe. */
   ms: number | null
+  /** What the provider printed while probed (WebGPU: Dawn's and the Vulkan driver's messages), else null. */
+  details?: string | null
 }
 
 export interface GpuStatus {
@@ -36,25 +36,10 @@ const HOW_TO: Record<string, string> = {
   cpu: 'Always available.',
 }
 
-/** A one-node graph (Y = X + X) used to prove a provider can create a session and run. */
-function probeModel(): Uint8Array {
-  const m = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    producerName: 'platonic-lab',
-    graph: {
-      name: 'probe',
-      node: [{ opType: 'Add', input: ['X', 'X'], output: ['Y'] }],
-      input: [{ name: 'X', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 4 }] } } } }],
-      output: [{ name: 'Y', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 4 }] } } } }],
-    },
-  })
-  return onnx.ModelProto.encode(m).finish()
-}
-
 /**
  * Which execution providers work on this machine, proven by creating a session and running a tiny
- * graph on each (listSupportedBackends only says which binaries ship, not whether a driver works).
+ * graph on each (listSupportedBackends only says which binaries ship, not whether a driver works);
+ * WebGPU in a child process (webgpuProbe.ts), whose verdict `--ep auto` then reuses.
  */
 export async function gpuStatus(): Promise<GpuStatus> {
   const bundled = new Map(ort.listSupportedBackends().map((b) => [b.name, b.bundled]))
@@ -63,6 +48,13 @@ export async function gpuStatus(): Promise<GpuStatus> {
   const model = probeModel()
   const providers: ProviderStatus[] = []
   for (const ep of candidates) {
+    if (ep === 'webgpu') {
+      // Probed afresh in a child process, whose output is shown here and nowhere else.
+      const v = webgpuVerdict({ refresh: true })
+      const isBundled = bundled.get('webgpu') ?? false
+      providers.push({ ep, bundled: isBundled, usable: v.usable, reason: v.reason, howTo: v.usable ? null : (HOW_TO[ep] ?? null), ms: v.ms || null, details: v.details || null })
+      continue
+    }
     const known = knownUnavailable(ep)
     const isBundled = bundled.get(ep === 'dml' ? 'dml' : ep) ?? false
     if (known) {

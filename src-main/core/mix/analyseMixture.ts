@@ -4,7 +4,7 @@ import { gridHeatmap, type GridHeatmap } from './grid'
 import { detectLayout, validateShares, type MixtureLayout, type ShareSumFlag } from './layout'
 import { defaultDirection, rankRecipes, type Direction, type RankResult } from './rankRecipes'
 import { fitQuadraticSurface, type SurfaceFit, type SurfacePoint } from './surface'
-import { numericColumn, type Cell, type MixtureTable } from './table'
+import { isNumericColumn, listColumns, numericColumn, type Cell, type MixtureTable } from './table'
 
 export interface AnalyseOptions {
   /** Column to optimise; default: the grid's remaining numeric column, or v_acc / the last metric for recipes. */
@@ -51,7 +51,7 @@ export interface MixtureAnalysis {
 export function analyseMixture(t: MixtureTable, o: AnalyseOptions = {}): MixtureAnalysis {
   const layout = detectLayout(t, { x: o.x, y: o.y, shares: o.shares })
   for (const k of Object.keys(o.directions ?? {})) {
-    if (!t.numeric.includes(k)) throw badInput('--direction', `no numeric column "${k}" in ${t.name} (columns: ${t.numeric.join(', ')})`)
+    if (!isNumericColumn(t, k)) throw badInput('--direction', `no numeric column "${k}" in ${t.name} (columns: ${listColumns(t.numeric)})`)
   }
   const warnings: string[] = []
   let shareFlags: ShareSumFlag[] = []
@@ -73,7 +73,7 @@ export function analyseMixture(t: MixtureTable, o: AnalyseOptions = {}): Mixture
     target = candidates[0] ?? null
     if (candidates.length > 1) warnings.push(`several value columns (${candidates.join(', ')}); using "${target}" — choose with --target`)
   } else target = candidates.includes('v_acc') ? 'v_acc' : (candidates[candidates.length - 1] ?? null)
-  if (target === null) throw badInput(t.name, `no numeric value column to analyse besides the shares (columns: ${t.columns.join(', ')})`)
+  if (target === null) throw badInput(t.name, `no numeric value column to analyse besides the shares (columns: ${listColumns(t.columns)})`)
   const direction = o.directions?.[target] ?? defaultDirection(target)
 
   const z = numericColumn(t, target)

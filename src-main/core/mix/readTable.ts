@@ -1,8 +1,10 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
 import { badInput } from '../../common/errors'
 import { parseDelimited } from '../data/csv'
+import { readUserFile } from '../data/userFile'
+import { checkJsonDepth } from '../data/userText'
+import { checkZipBounds } from '../data/zipBounds'
 import { buildTable, type MixtureTable } from './table'
 
 export type TableFormat = MixtureTable['format']
@@ -20,13 +22,7 @@ export function formatOf(file: string): TableFormat {
 export async function readMixtureTable(file: string): Promise<MixtureTable> {
   const name = path.basename(file)
   const format = formatOf(file)
-  let buf: Buffer
-  try {
-    buf = fs.readFileSync(file)
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    throw badInput(file, code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a table file' : `cannot read (${code ?? String(e)})`)
-  }
+  const buf = readUserFile(file, { what: 'a table file' })
   if (buf.length === 0) throw badInput(name, 'the file is empty (no header row and no data)')
   return parseMixtureTable(buf, name, format)
 }
@@ -49,6 +45,7 @@ export function parseCsvTable(text: string, name: string): MixtureTable {
  */
 export function parseJsonTable(text: string, name: string): MixtureTable {
   if (text.trim() === '') throw badInput(name, 'the file is empty (no header row and no data)')
+  checkJsonDepth(name, text)
   let doc: unknown
   try {
     doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
@@ -70,9 +67,14 @@ export function parseJsonTable(text: string, name: string): MixtureTable {
     return buildTable(name, 'json', [columns, ...(rows as unknown[][])], [0, ...rows.map((_, i) => i + 1)])
   }
   const order: string[] = columns ? [...columns] : []
+  const known = new Set(order)
   rows.forEach((r, i) => {
     if (!r || typeof r !== 'object' || Array.isArray(r)) throw badInput(name, `row ${i + 1}: expected an object of column → value`)
-    for (const k of Object.keys(r as object)) if (!order.includes(k)) order.push(k)
+    for (const k of Object.keys(r as object)) {
+      if (known.has(k)) continue
+      known.add(k)
+      order.push(k)
+    }
   })
   const grid: unknown[][] = [order, ...rows.map((r, i) => order.map((k) => jsonCell((r as Record<string, unknown>)[k], name, i + 1, k)))]
   return buildTable(name, 'json', grid, [0, ...rows.map((_, i) => i + 1)])
@@ -85,6 +87,7 @@ function jsonCell(v: unknown, name: string, row: number, col: string): unknown {
 
 /** The first worksheet that holds any values; formula cells contribute their cached result. */
 async function parseXlsx(buf: Buffer, name: string): Promise<MixtureTable> {
+  checkZipBounds(name, buf)
   const wb = new ExcelJS.Workbook()
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer)
@@ -95,9 +98,11 @@ async function parseXlsx(buf: Buffer, name: string): Promise<MixtureTable> {
   if (!sheet) throw badInput(name, 'the workbook has no sheet with data')
   const raw: unknown[][] = []
   const numbers: number[] = []
+  // actualColumnCount walks every row each time it is read: once, not once per cell.
+  const columnCount = sheet.actualColumnCount
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells: unknown[] = []
-    for (let c = 1; c <= sheet.actualColumnCount || c <= row.cellCount; c++) cells.push(xlsxValue(row.getCell(c).value))
+    for (let c = 1, n = Math.max(columnCount, row.cellCount); c <= n; c++) cells.push(xlsxValue(row.getCell(c).value))
     raw.push(cells)
     numbers.push(rowNumber)
   })

@@ -115,14 +115,41 @@ export function buildTable(name: string, format: MixtureTable['format'], raw: un
   return table
 }
 
+/**
+ * Set views of a table's column lists, built once per table (and again if a list is replaced or grows):
+ * tables may have 100,000 columns, and a lookup per column in the arrays made every analysis quadratic.
+ */
+const columnSets = new WeakMap<MixtureTable, { columns: string[]; numeric: string[]; nc: number; nn: number; all: Set<string>; num: Set<string> }>()
+
+function setsOf(t: MixtureTable): { all: Set<string>; num: Set<string> } {
+  let s = columnSets.get(t)
+  if (!s || s.columns !== t.columns || s.numeric !== t.numeric || s.nc !== t.columns.length || s.nn !== t.numeric.length) {
+    s = { columns: t.columns, numeric: t.numeric, nc: t.columns.length, nn: t.numeric.length, all: new Set(t.columns), num: new Set(t.numeric) }
+    columnSets.set(t, s)
+  }
+  return s
+}
+
+/** Whether `c` is one of the table's numeric columns. */
+export function isNumericColumn(t: MixtureTable, c: string): boolean {
+  return setsOf(t).num.has(c)
+}
+
 /** The first text column (e.g. `recipe`, `source`): used to name rows. */
 export function labelColumn(t: MixtureTable): string | null {
-  return t.columns.find((c) => !t.numeric.includes(c)) ?? null
+  const { num } = setsOf(t)
+  return t.columns.find((c) => !num.has(c)) ?? null
 }
 
 /** The numeric values of column `c` in row order (null where missing); throws if `c` is absent or text. */
 export function numericColumn(t: MixtureTable, c: string, where = t.name): (number | null)[] {
-  if (!t.columns.includes(c)) throw badInput(where, `no column "${c}" (columns: ${t.columns.join(', ')})`)
-  if (!t.numeric.includes(c)) throw badInput(where, `column "${c}" holds text, not numbers`)
+  const { all, num } = setsOf(t)
+  if (!all.has(c)) throw badInput(where, `no column "${c}" (columns: ${listColumns(t.columns)})`)
+  if (!num.has(c)) throw badInput(where, `column "${c}" holds text, not numbers`)
   return t.rows.map((r) => r[c] as number | null)
+}
+
+/** Column names for a message: all of them up to 50, else the first 50 and how many more. */
+export function listColumns(columns: readonly string[]): string {
+  return columns.length <= 50 ? columns.join(', ') : `${columns.slice(0, 50).join(', ')}, … (${columns.length - 50} more)`
 }

@@ -109,6 +109,17 @@ export function plannedInputs(plan: DecoderInputPlan | null): string[] {
 }
 
 /**
+ * The padding side a text model needs, whatever its tokenizer_config says: 'right' when it takes no
+ * position_ids. Such a model numbers tokens itself, and unless it counts them from the attention mask,
+ * left padding would give the real tokens positions after the padding; with right padding they hold
+ * 0..n-1 and, masked (or causal), never see the padding. With position_ids fed (cumsum of the mask)
+ * either side is exact, so the tokenizer's choice stands (null).
+ */
+export function requiredPaddingSide(inputNames: readonly string[]): 'right' | null {
+  return inputNames.includes('position_ids') ? null : 'right'
+}
+
+/**
  * Position of each token among the real tokens of its row: cumsum(mask) - 1, 0 on padding (as
  * transformers' generate builds position_ids), so the positions are the same for left and right padding.
  */

@@ -1,8 +1,11 @@
+// First: telemetry off before onnxruntime is loaded or creates its environment.
+import { disableOrtTelemetry } from './ortTelemetry'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { AppError, badInput } from '../../common/errors'
+import { webgpuUnavailable } from '../gpu/webgpuProbe'
 
 /** Execution providers a user can ask for (`--ep`). */
 export const EP_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const
@@ -49,16 +52,6 @@ function ortBinDir(): string | null {
 
 const CUDA_HINT = "onnxruntime-node's CUDA libraries are not installed (run npm run gpu:install-cuda on a machine with an NVIDIA driver, CUDA 12 and cuDNN 9)"
 
-const VULKAN_HINT = 'no Vulkan loader (libvulkan.so.1) on this machine: install libvulkan1 and your GPU vendor\'s Vulkan driver to use WebGPU'
-
-/**
- * WebGPU on Linux runs on Vulkan. Without the loader the provider fails anyway, after printing a
- * warning on stderr; checking the usual library folders first keeps `auto` quiet on CPU-only machines.
- */
-export function vulkanLoaderPresent(env: NodeJS.ProcessEnv = process.env): boolean {
-  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib64', '/lib', '/usr/local/lib']
-  return dirs.some((d) => fs.existsSync(path.join(d, 'libvulkan.so.1')))
-}
 
 /**
  * A reason `ep` cannot work here that is known without trying, else null. Missing provider libraries are
@@ -69,7 +62,9 @@ export function knownUnavailable(ep: string, binDir: string | null = ortBinDir()
     if (process.platform !== 'linux' && process.platform !== 'win32') return `not available on ${process.platform}`
     if (binDir && !fs.readdirSync(binDir).some((f) => /onnxruntime_providers_cuda/.test(f))) return CUDA_HINT
   }
-  if (ep === 'webgpu' && process.platform === 'linux' && !vulkanLoaderPresent()) return VULKAN_HINT
+  // WebGPU is tried only where a probe in a child process found a hardware adapter (webgpuProbe.ts):
+  // trying it here would print Dawn's messages on this process's stderr on every command.
+  if (ep === 'webgpu') return webgpuUnavailable()
   if (ep === 'dml' && process.platform !== 'win32') return 'DirectML exists only on Windows'
   if (ep === 'coreml' && process.platform !== 'darwin') return 'CoreML exists only on macOS'
   return null
@@ -98,6 +93,7 @@ export async function createSession(
   options: ort.InferenceSession.SessionOptions = {},
   source?: string,
 ): Promise<CreatedSession> {
+  disableOrtTelemetry()
   const order = choice === 'auto' ? autoOrder() : [choice]
   const skipped: EpAttempt[] = []
   for (const ep of order) {

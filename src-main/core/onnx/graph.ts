@@ -1,9 +1,11 @@
 import onnxProto from 'onnx-proto'
 import { badInput } from '../../common/errors'
 import { inlineNoCacheBranch } from './cacheBranch'
+import { featureMapLayouts, findFeatureMapStages } from './featureMaps'
 import { externalRefs } from './externalData'
 import type { GraphAddition } from './graphCopy'
 import { scanModelFile, type ScanLimits } from './protoScan'
+import { lastAxisWidths } from './widths'
 
 const { onnx } = onnxProto
 export type ModelProto = onnxProto.onnx.ModelProto
@@ -36,12 +38,18 @@ export interface GraphSummary {
   tappable: TappableTensor[]
   /** Residual stream: the input of the first block then the output of every block, or [] if no blocks were found. */
   residualStream: string[]
+  /** Stage outputs of a convolutional or hierarchical vision network (feature maps; widths may differ), or []. */
+  stages: string[]
+  /** Tensors the graph shows to be channels-last `[B, H, W, C]` feature maps (Swin-style); other 4-D maps are `[B, C, H, W]`. */
+  channelsLast: string[]
   /** Float element type of the model's activations (1 = float32, 10 = float16, 16 = bfloat16). */
   floatElemType: number
   /** Relative external data files referenced by initializers. */
   externalDataFiles: string[]
   /** Width of the token embedding table ([vocab, width], gathered by a graph input), or null if there is none. */
   tokenEmbeddingWidth: number | null
+  /** Last-axis width of each residual-stream tensor that can be told without running the model (see `lastAxisWidths`). */
+  streamWidths: Record<string, number>
   /** Version of the default (ai.onnx) operator set the graph uses. */
   opset: number
 }
@@ -231,6 +239,23 @@ function tokenEmbeddingWidth(m: ModelProto): number | null {
   return null
 }
 
+const FLOATS = ['float32', 'float16', 'bfloat16']
+
+/**
+ * Float type of the activations: the float type holding most weight elements (a float16 export that
+ * keeps float32 inputs and outputs computes in float16; quantized weights are integers beside float32
+ * scales), else the first float output's, else float32.
+ */
+function activationType(inits: onnxProto.onnx.ITensorProto[], outputs: TensorDecl[]): string {
+  const elements = new Map<string, number>()
+  for (const t of inits) {
+    const type = ELEM_TYPES[t.dataType ?? 0] ?? ''
+    if (FLOATS.includes(type)) elements.set(type, (elements.get(type) ?? 0) + (t.dims ?? []).reduce((a: number, d) => a * Number(d), 1))
+  }
+  const most = [...elements].sort((a, b) => b[1] - a[1])[0]
+  return most?.[0] ?? outputs.map((o) => o.type).find((t) => FLOATS.includes(t)) ?? 'float32'
+}
+
 /** Summary of a decoded model; a merged decoder is summarised as the graph extraction runs (its no-cache branch, see `inlineNoCacheBranch`). */
 export function summarizeGraph(m: ModelProto): GraphSummary {
   inlineNoCacheBranch(m)
@@ -241,21 +266,28 @@ export function summarizeGraph(m: ModelProto): GraphSummary {
   const shapes = new Map<string, TensorDecl>()
   for (const v of [...(g.valueInfo ?? []), ...(g.output ?? [])]) shapes.set(v.name ?? '', decl(v))
   const derived = dataDerivedTensors(m)
+  const layouts = featureMapLayouts(m, derived)
   const inputNames = new Set(inputs.map((i) => i.name))
   const tappable: TappableTensor[] = []
   for (const n of g.node ?? []) for (const t of n.output ?? []) if (t && derived.has(t) && !inputNames.has(t)) tappable.push({ name: t, op: n.opType ?? '', shape: shapes.get(t)?.shape ?? null })
-  const floatTypes = [...outputs.map((o) => o.type), ...(g.initializer ?? []).map((t) => ELEM_TYPES[t.dataType ?? 0] ?? '')]
-  const ft = floatTypes.find((t) => t === 'float32' || t === 'float16' || t === 'bfloat16') ?? 'float32'
+  const ft = activationType(g.initializer ?? [], outputs)
   const ext = new Set(externalRefs(g).map((r) => r.location))
+  const stream = findResidualStream(m, derived)
+  const widths = lastAxisWidths(m)
+  const streamWidths: Record<string, number> = {}
+  for (const t of stream) if (widths.has(t)) streamWidths[t] = widths.get(t)!
   return {
     inputs,
     outputs,
     hiddenStates: hiddenStateOrder(outputs.map((o) => o.name)),
     tappable,
-    residualStream: findResidualStream(m, derived),
+    residualStream: stream,
+    stages: findFeatureMapStages(m, derived, layouts),
+    channelsLast: [...layouts].filter(([, l]) => l === 'NHWC').map(([t]) => t),
     floatElemType: ft === 'float16' ? 10 : ft === 'bfloat16' ? 16 : 1,
     externalDataFiles: [...ext],
     tokenEmbeddingWidth: tokenEmbeddingWidth(m),
+    streamWidths,
     opset: Number((m.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0),
   }
 }

@@ -7,6 +7,8 @@ import { checkExternalData, externalRefs } from './externalData'
 import { checkImageFit, imageFitOf } from '../features/imageFit'
 import { readModelProto, summarizeGraph, type GraphSummary, type TensorDecl } from './graph'
 import { findTowers, type GraphTower, type TowerName } from './towers'
+import { readUserText } from '../data/userFile'
+import { checkJsonDepth } from '../data/userText'
 
 export type Modality = 'vision' | 'text' | 'unknown'
 
@@ -61,13 +63,16 @@ export interface TowerInfo extends GraphTower {
   file: string
   floatElemType: number
   externalDataFiles: string[]
+  tokenEmbeddingWidth: number | null
 }
 
 function readJsonIf(file: string): Json | null {
   if (!fs.existsSync(file)) return null
+  const text = readUserText(file, { what: 'a JSON file' })
+  checkJsonDepth(file, text)
   let v: unknown
   try {
-    v = JSON.parse(fs.readFileSync(file, 'utf8'))
+    v = JSON.parse(text)
   } catch (e) {
     throw badInput(file, `not valid JSON (${e instanceof Error ? e.message : String(e)})`)
   }
@@ -120,8 +125,15 @@ function imageInputOf(inputs: TensorDecl[]): string | null {
 }
 
 function fileTower(name: TowerName, file: string, g: GraphSummary): TowerInfo {
-  const { inputs, outputs, hiddenStates, residualStream, tappable, floatElemType, externalDataFiles } = g
-  return { name, file, inputs, outputs, hiddenStates, residualStream, tappable, floatElemType, externalDataFiles }
+  const { inputs, outputs, hiddenStates, residualStream, tappable, floatElemType, externalDataFiles, tokenEmbeddingWidth } = g
+  return { name, file, inputs, outputs, hiddenStates, residualStream, tappable, floatElemType, externalDataFiles, tokenEmbeddingWidth }
+}
+
+/** A tower's width from its part of config.json (`vision_config.hidden_size`, `text_config.hidden_size`, as CLIP and SigLIP write them). */
+function towerWidth(config: Json | null, name: TowerName): Pick<ModelInfo, 'hiddenSize' | 'hiddenSizeSource'> {
+  const part = config?.[`${name}_config`]
+  const v = part && typeof part === 'object' ? (part as Json).hidden_size : undefined
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? { hiddenSize: v, hiddenSizeSource: `config.json ${name}_config.hidden_size` } : { hiddenSize: null, hiddenSizeSource: null }
 }
 
 /**
@@ -137,7 +149,25 @@ export function selectTower(info: ModelInfo, name: TowerName): ModelInfo {
   const t = info.towers.find((x) => x.name === name)
   if (!t) throw badInput('--tower', `${info.path} has no ${name} tower (towers: ${info.towers.map((x) => x.name).join(', ')})`)
   const { file, inputs, outputs, hiddenStates, residualStream, tappable, floatElemType, externalDataFiles } = t
-  return { ...info, file, inputs, outputs, hiddenStates, residualStream, tappable, floatElemType, externalDataFiles, modality: name, tower: name, imageInput: name === 'vision' ? imageInputOf(inputs) : null }
+  const { plan: decoder, problems: decoderProblems } = decoderInputPlan(inputs, info.config)
+  return {
+    ...info,
+    ...towerWidth(info.config, name),
+    file,
+    inputs,
+    outputs,
+    hiddenStates,
+    residualStream,
+    tappable,
+    floatElemType,
+    externalDataFiles,
+    tokenEmbeddingWidth: name === 'text' ? t.tokenEmbeddingWidth : null,
+    decoder,
+    decoderProblems,
+    modality: name,
+    tower: name,
+    imageInput: name === 'vision' ? imageInputOf(inputs) : null,
+  }
 }
 
 function sidecarOf(file: string): string | null {
@@ -179,7 +209,7 @@ export function inspectModel(p: string): ModelInfo {
   const textProto = splitText ? readModelProto(splitText) : null
   let towers: TowerInfo[]
   if (textProto) towers = [fileTower('vision', file, g), fileTower('text', splitText!, summarizeGraph(textProto))]
-  else towers = findTowers(proto, g).map((t) => ({ ...t, file, floatElemType: g.floatElemType, externalDataFiles: g.externalDataFiles }))
+  else towers = findTowers(proto, g).map((t) => ({ ...t, file, floatElemType: g.floatElemType, externalDataFiles: g.externalDataFiles, tokenEmbeddingWidth: g.tokenEmbeddingWidth }))
   const config = readJsonIf(path.join(configDir, 'config.json'))
   const sidecarPath = sidecarOf(file)
   const sidecar = sidecarPath ? readJsonIf(sidecarPath) : null
@@ -280,19 +310,32 @@ export function runProblems(info: ModelInfo): string[] {
 
 /**
  * What is known, before anything runs, to be wrong with the residual stream: the token embedding's width
- * differing from the config's hidden size, or a stream tensor whose declared width is not the hidden size.
- * (Undeclared widths are checked on the first batch.)
+ * differing from the config's hidden size, or a stream tensor whose width (declared, or followed through
+ * the graph by `lastAxisWidths`) is not the hidden size. (Widths that cannot be told are checked on the
+ * first batch.)
  */
 export function streamProblems(info: ModelInfo): string[] {
   const out: string[] = []
   if (!info.hiddenSize) return out
   if (info.modality === 'text' && info.tokenEmbeddingWidth && info.tokenEmbeddingWidth !== info.hiddenSize) out.push(`the token embedding is ${info.tokenEmbeddingWidth} wide but ${info.hiddenSizeSource} says ${info.hiddenSize}`)
-  const declared = new Map([...info.tappable, ...info.outputs].map((t) => [t.name, t.shape]))
   for (const name of info.residualStream) {
-    const w = declared.get(name)?.at(-1)
-    if (typeof w === 'number' && w !== info.hiddenSize) out.push(`residual-stream tensor ${name} is declared ${w} wide, not ${info.hiddenSize} (${info.hiddenSizeSource})`)
+    const w = info.streamWidths[name]
+    if (w !== undefined && w !== info.hiddenSize) out.push(`residual-stream tensor ${name} is ${w} wide, not ${info.hiddenSize} (${info.hiddenSizeSource})`)
   }
   return out
+}
+
+/** Why extraction would fail or be suspect, known before running: the model's run problems (or its image fit), then the stream's. */
+export function modelWarnings(info: ModelInfo): string[] {
+  const out = runProblems(info)
+  if (out.length === 0 && info.modality === 'vision') {
+    try {
+      checkImageFit(info.image!, imageFitOf(info)!)
+    } catch (e) {
+      out.push(e instanceof Error ? e.message : String(e))
+    }
+  }
+  return [...out, ...streamProblems(info)]
 }
 
 /** Throws the error a user should see when the model cannot be run on data. */

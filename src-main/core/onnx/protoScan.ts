@@ -147,7 +147,8 @@ export interface ModelScan {
 export function scanModelFile(file: string, limits: ScanLimits = DEFAULT_SCAN_LIMITS): ModelScan {
   let fd: number
   try {
-    fd = fs.openSync(file, 'r')
+    // Non-blocking, so that a FIFO is opened at once and refused by the check below instead of hanging.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0))
   } catch (e) {
     throw badInput(file, `cannot read the model (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
   }

@@ -95,7 +95,8 @@ export function writePrunedCopy(src: string, dest: string, plan: PrunePlan, addi
         pos += n
       }
     }
-    // Positions count across repeated occurrences of the graph field, as protobuf merges them.
+    // Positions count across repeated occurrences of the graph field, as C++ protobuf (onnxruntime) merges
+    // them; exporters write one, and the plan comes from the user's file, never from an appended copy.
     const seen: Record<keyof PrunePlan, number> = { node: 0, input: 0, output: 0, initializer: 0, sparseInitializer: 0, valueInfo: 0 }
     for (const f of fields(0, size)) {
       if (f.field !== MODEL_GRAPH || f.wire !== 2) {

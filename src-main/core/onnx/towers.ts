@@ -31,9 +31,9 @@ const OTHER = 4
  * labelled with the towers whose inputs it depends on (through any operator, shapes included, since
  * any dependency means the input must be fed); a tower is the set of nodes and declared outputs that
  * depend on its inputs alone. Outputs that mix towers (CLIP's logits_per_image) belong to none. It takes
- * two towers each with a declared output of its own, as a CLIP/SigLIP export has (image_embeds,
- * text_embeds); the repeated blocks of each tower (/vision_model/encoder/layers.N, /text_model/...) then
- * give its residual stream.
+ * two towers, each with a declared output of its own (image_embeds, text_embeds) or, in an export that
+ * declares only the logits, repeated blocks of its own; the repeated blocks of each tower
+ * (/vision_model/encoder/layers.N, /text_model/...) give its residual stream.
  */
 export function findTowers(m: ModelProto, g: Pick<GraphSummary, 'inputs' | 'outputs' | 'tappable'>): GraphTower[] {
   const label = new Map<string, number>()
@@ -55,13 +55,16 @@ export function findTowers(m: ModelProto, g: Pick<GraphSummary, 'inputs' | 'outp
   for (const name of TOWER_NAMES) {
     const only = (l: number | undefined): boolean => l === BIT[name]
     const outputs = g.outputs.filter((o) => only(label.get(o.name)))
-    if (outputs.length === 0) return []
+    const residualStream = findResidualStream(m, derived, (i) => only(nodeLabel[i]))
+    // Without an output of its own, a tower needs blocks of its own: a vision-language model's text
+    // embedding (which reads only input_ids before the image features join it) is not a tower.
+    if (outputs.length === 0 && residualStream.length < 2) return []
     towers.push({
       name,
       inputs: g.inputs.filter((i) => inputTower(i) === name),
       outputs,
       hiddenStates: hiddenStateOrder(outputs.map((o) => o.name)),
-      residualStream: findResidualStream(m, derived, (i) => only(nodeLabel[i])),
+      residualStream,
       tappable: g.tappable.filter((t) => only(label.get(t.name))),
     })
   }

@@ -29,6 +29,37 @@ export function pdfPageSetup(paper: Paper, title = 'Platonic Lab report') {
 }
 
 /**
+ * Headless Chromium with nothing to reach: every host name resolves to "not found" (loopback excepted),
+ * every connection goes to a proxy at 127.0.0.1:9 that does not exist (loopback included, which the
+ * printer never needs: playwright talks to it over a pipe), and every background service that would
+ * phone home (component and safe-browsing updates, sync, metrics, domain reliability, translation,
+ * field trials, crash reports) is off. playwright-core gives it a private, temporary profile.
+ */
+export const CHROMIUM_OFFLINE_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+  '--proxy-server=127.0.0.1:9',
+  '--proxy-bypass-list=<-loopback>',
+  '--dns-prefetch-disable',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-domain-reliability',
+  '--disable-client-side-phishing-detection',
+  '--disable-breakpad',
+  '--disable-crash-reporter',
+  '--disable-field-trial-config',
+  '--metrics-recording-only',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--no-pings',
+  '--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication,CertificateTransparencyComponentUpdater,SafeBrowsing,InterestFeedContentSuggestions,NetworkTimeServiceQuerying',
+] as const
+
+/**
  * Prints a report HTML document to PDF with headless Chromium through playwright-core. The page has no
  * network (the document is self-contained and its CSP forbids fetches) and the browser is always closed.
  * Writes to a temporary file beside `outFile` and renames (writeAtomically), so a failed print never
@@ -42,10 +73,7 @@ export async function printPdf(html: string, outFile: string, opts: PrintOptions
   const m = setup.marginMm
   let browser
   try {
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-    })
+    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_OFFLINE_ARGS] })
   } catch (e) {
     throw new AppError('UNAVAILABLE', `could not start Chromium at ${executablePath}: ${(e as Error).message.split('\n')[0]}`)
   }

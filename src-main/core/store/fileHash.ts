@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { Statement } from 'better-sqlite3'
 import type { Workspace } from './workspace'
 import { badInput } from '../../common/errors'
+import { notRegular } from '../data/userFile'
 
 /** The cache's two statements, prepared once per connection (preparing costs more than running). */
 const statements = new WeakMap<Workspace['db'], { get: Statement; put: Statement }>()
@@ -35,7 +36,7 @@ export function fileSha256(ws: Workspace | null, file: string, known?: fs.Stats)
   } catch {
     throw badInput(abs, 'file not found')
   }
-  if (!st.isFile()) throw badInput(abs, 'is not a file')
+  if (!st.isFile()) throw notRegular(abs, st, 'a regular file')
   if (ws) {
     const row = cacheStatements(ws).get.get(abs) as { bytes: number; mtime_ms: number; sha256: string } | undefined
     if (row && row.bytes === st.size && row.mtime_ms === st.mtimeMs) return { sha256: row.sha256, bytes: st.size, cached: true }
@@ -44,7 +45,8 @@ export function fileSha256(ws: Workspace | null, file: string, known?: fs.Stats)
   const want = Math.min(1 << 22, Math.max(1 << 16, st.size))
   if (!readBuffer || readBuffer.length < want) readBuffer = Buffer.allocUnsafe(want)
   const buf = readBuffer
-  const fd = fs.openSync(abs, 'r')
+  // Non-blocking: a FIFO swapped in after the stat must not hang the open (reads then fail, not block).
+  const fd = fs.openSync(abs, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0))
   try {
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null)

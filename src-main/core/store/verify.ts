@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Workspace } from './workspace'
 import { gcArrays, listFeatureSets } from '../features/store'
+import { damagedAlignments, deleteAlignments } from '../align/resultsStore'
 
 export interface WorkspaceCheck {
   dir: string
@@ -17,7 +18,8 @@ export interface WorkspaceCheck {
 
 /**
  * The workspace doctor: SQLite's own integrity check plus the app's invariants — every stored feature
- * batch exists with its recorded size and SHA-256, a set marked complete has all its batches, no
+ * batch exists with its recorded size and SHA-256, every stored alignment result matches its checksum,
+ * a set marked complete has all its batches, no
  * temporary files are left from an interrupted write. Repair never invents data: it drops what is
  * damaged (the set becomes partial, so the next extraction recomputes exactly those batches) and
  * removes unreferenced files.
@@ -60,6 +62,14 @@ export function verifyWorkspace(ws: Workspace, opts: { repair?: boolean } = {}):
       }
       repaired.push(`feature set ${s.id}: dropped ${bad.length} damaged batch(es); marked partial so the next extraction recomputes them`)
     }
+  }
+
+  // Stored alignment results carry a checksum; a damaged one is dropped (recomputed when asked for).
+  const badAlignments = damagedAlignments(ws)
+  for (const a of badAlignments) problems.push(`alignment ${a.id} (${a.label}): checksum mismatch`)
+  if (opts.repair && badAlignments.length) {
+    deleteAlignments(ws, badAlignments.map((a) => a.id))
+    repaired.push(`removed ${badAlignments.length} damaged alignment result(s); they are recomputed when asked for again`)
   }
 
   // A killed writer leaves its temporary file behind; the batch it held was never recorded, so this is

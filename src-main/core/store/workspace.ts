@@ -45,6 +45,7 @@ export class Workspace {
       }
       if (fs.existsSync(abs) && !fs.statSync(abs).isDirectory()) throw badInput(abs, 'is a file, not a workspace folder')
     }
+    checkNotTruncated(dbPath)
     let db: Database.Database
     try {
       db = new Database(dbPath, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly })
@@ -110,10 +111,42 @@ function migrate(db: Database.Database, migrations: Migration[]): void {
   }
 }
 
+const DAMAGED_HINT = 'nothing was changed; restore it from a backup, or move the workspace folder aside and start a new one (features can be extracted again)'
+
+/**
+ * A database file shorter than its own header says (a truncated copy or an interrupted transfer) is
+ * refused before SQLite opens it, so nothing is written into it. The header (sqlite.org/fileformat.html,
+ * 1.3) holds the page size at offset 16 (1 meaning 65536) and, valid when the change counter at 24
+ * equals the "version-valid-for" number at 92, the database size in pages at 28.
+ */
+function checkNotTruncated(dbPath: string): void {
+  let fd: number
+  try {
+    fd = fs.openSync(dbPath, 'r')
+  } catch {
+    return // missing (a new workspace) or unreadable: SQLite says which
+  }
+  try {
+    const size = fs.fstatSync(fd).size
+    if (size === 0) return
+    const head = Buffer.alloc(100)
+    const got = fs.readSync(fd, head, 0, 100, 0)
+    if (got < 100 || head.toString('latin1', 0, 16) !== 'SQLite format 3\0') return
+    const raw = head.readUInt16BE(16)
+    const pageSize = raw === 1 ? 65536 : raw
+    const pages = head.readUInt32BE(28)
+    if (head.readUInt32BE(24) !== head.readUInt32BE(92) || pages === 0) return
+    if (size < pages * pageSize) throw badInput(dbPath, `the workspace database is truncated (${size} bytes, its header says ${pages * pageSize}); ${DAMAGED_HINT}`)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 function openError(dbPath: string, e: unknown): AppError {
   const code = (e as { code?: string }).code ?? ''
   const msg = e instanceof Error ? e.message : String(e)
   if (code === 'SQLITE_NOTADB' || /not a database/i.test(msg)) return badInput(dbPath, 'is not a Platonic Lab workspace (not an SQLite database)')
+  if (code.startsWith('SQLITE_CORRUPT') || /malformed/i.test(msg)) return badInput(dbPath, `the workspace database is damaged (${msg}); ${DAMAGED_HINT}`)
   const env = storageError(dbPath, e)
   if (env) return env
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || /readonly|read-only/i.test(msg)) return badInput(dbPath, `cannot open the workspace for writing (${msg})`)

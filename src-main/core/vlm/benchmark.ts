@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
+import { checkJsonDepth } from '../data/userText'
 
 /** One multiple-choice question of a local benchmark copy. */
 export interface BenchmarkQuestion {
@@ -65,6 +66,7 @@ export function readBenchmark(dir: string): Benchmark {
     const where = `${dataFile}:${i + 1}`
     if (line.length > MAX_LINE) throw badInput(where, `line is longer than ${MAX_LINE} characters`)
     let rec: Record<string, unknown>
+    checkJsonDepth(where, line)
     try {
       const v = JSON.parse(line) as unknown
       if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object')

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { parseImagePreprocessing, type ImagePreprocessing } from '../data/imageProcessor'
+import { checkJsonDepth } from '../data/userText'
 
 type Json = Record<string, unknown>
 
@@ -47,6 +48,7 @@ function readJson(file: string): Json {
     throw badInput(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
   }
   let v: unknown
+  checkJsonDepth(file, text)
   try {
     v = JSON.parse(text)
   } catch (e) {

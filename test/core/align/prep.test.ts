@@ -57,6 +57,23 @@ describe('prep', () => {
     expect(none.concat).toBeNull()
   })
 
+  it('layers of different widths (a CNN): each layer is its own [N, D_l] matrix, clamping sees every value once', () => {
+    const n = 5
+    const dims = [2, 3, 1]
+    const data = rand(n * 6, 11)
+    const x = { data, n, layers: 3, dim: 3, dims }
+    // Independent slicing by explicit offsets: item i's row is [layer0 (2), layer1 (3), layer2 (1)].
+    const slice = (i: number, l: number): number[] => Array.from(data.subarray(i * 6 + [0, 2, 5][l]!, i * 6 + [0, 2, 5][l]! + dims[l]!))
+    const p = prepare(x, 'none', 1, true)
+    p.layers.forEach((m, l) => {
+      expect([m.rows, m.cols]).toEqual([n, dims[l]])
+      for (let i = 0; i < n; i++) expect(Array.from(m.data.subarray(i * dims[l]!, (i + 1) * dims[l]!))).toEqual(slice(i, l))
+    })
+    expect(p.concat!.cols).toBe(6)
+    const sorted = Array.from(data, Math.abs).sort((a, b) => a - b)
+    expect(clampThreshold(x, 'clamp-exact', 0.9)).toBe(sorted[Math.floor(0.9 * 30)])
+  })
+
   it('a zero row stays zero after L2 normalisation (eps 1e-12)', () => {
     const m = l2NormalizeRows({ data: Float64Array.from([0, 0, 3, 4]), rows: 2, cols: 2 })
     expect(Array.from(m.data)).toEqual([0, 0, 0.6, 0.8])

@@ -122,12 +122,18 @@ describe('BERT-style encoder declaring only last_hidden_state', () => {
   it('--layers all taps the embeddings and every block (4 layers), matching PyTorch', async () => {
     const info = inspectModel(path.join(DEC, 'bert-tiny'))
     expect(info.hiddenStates).toEqual(['last_hidden_state'])
+    expect(Object.values(info.streamWidths)).toEqual([64, 64, 64, 64])
     expect(resolveLayers(info, 'all')).toHaveLength(4)
     for (const pool of ['mean', 'cls'] as const) {
       const { layers, f } = await run(path.join(DEC, 'bert-tiny'), { pool })
       expect(layers).toEqual(['/embeddings/LayerNorm/LayerNormalization_output_0', '/encoder/layer.0/output/LayerNorm/LayerNormalization_output_0', '/encoder/layer.1/output/LayerNorm/LayerNormalization_output_0', 'last_hidden_state'])
       expect(compare(f, ref.models.bert![pool]!).abs).toBeLessThan(1e-4)
     }
+  })
+
+  it('a tokenizer_config asking for left padding is overridden for a model without position_ids (BERT numbers positions itself)', async () => {
+    const { f } = await run(withPadding('bert-tiny', 'left'), { pool: 'mean' })
+    expect(compare(f, ref.models.bert!.mean!).abs).toBeLessThan(1e-4)
   })
 
   it('--layers hidden still means the declared outputs: last_hidden_state only, equal to the last block', async () => {

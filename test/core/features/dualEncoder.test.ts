@@ -5,6 +5,7 @@ import type { Tensor3 } from '../../../src-main/common/matrix'
 import { loadTextEncoder } from '../../../src-main/core/data/text'
 import { extractFeatures, type ExtractRequest } from '../../../src-main/core/features/extract'
 import { loadFeatures } from '../../../src-main/core/features/store'
+import { ModelProtoCodec } from '../../../src-main/core/onnx/graph'
 import { inspectModel, selectTower } from '../../../src-main/core/onnx/modelInfo'
 import { Workspace } from '../../../src-main/core/store/workspace'
 import { FIXTURES, SHAPES } from '../../helpers/fixtures'
@@ -102,6 +103,37 @@ describe('dual encoder extraction against PyTorch', () => {
     expect(v.cached && tx.cached).toBe(true)
     // The default (vision, from the images) is the same request as naming it.
     expect((await extractFeatures(ws, req(CLIP, { layers: 'all' }))).feature_set).toBe(v.feature_set)
+  })
+
+  it('with its weights in an external data file, each tower runs on a pruned copy that reads them from the model folder', async () => {
+    // clip-tiny re-saved the way large exports are: every weight of 1 KiB or more in onnx/model.onnx_data.
+    const dir = path.join(t.dir, 'clip-tiny-external')
+    fs.cpSync(CLIP, dir, { recursive: true })
+    const file = path.join(dir, 'onnx', 'model.onnx')
+    const m = ModelProtoCodec.decode(fs.readFileSync(file))
+    const chunks: Buffer[] = []
+    let offset = 0
+    for (const init of m.graph!.initializer!) {
+      const raw = init.rawData
+      if (!raw || raw.length < 1024) continue
+      init.dataLocation = 1
+      init.externalData = [{ key: 'location', value: 'model.onnx_data' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(raw.length) }]
+      init.rawData = new Uint8Array(0)
+      chunks.push(Buffer.from(raw))
+      offset += raw.length
+    }
+    expect(chunks.length).toBeGreaterThan(10)
+    fs.writeFileSync(path.join(dir, 'onnx', 'model.onnx_data'), Buffer.concat(chunks))
+    fs.writeFileSync(file, ModelProtoCodec.encode(m).finish())
+    const info = inspectModel(dir)
+    expect(info.towers.map((x) => x.name)).toEqual(['vision', 'text'])
+    expect(info.weightFiles.map((f) => path.basename(f))).toEqual(['model.onnx', 'model.onnx_data'])
+    const v = await extractFeatures(ws, req(dir, { tower: 'vision', layers: 'all' }))
+    expect(maxErr(loadFeatures(ws, v.feature_set), (it) => it.vision)).toBeLessThan(1e-4)
+    const tx = await extractFeatures(ws, req(dir, { tower: 'text', layers: 'all' }))
+    expect(maxErr(loadFeatures(ws, tx.feature_set), (it) => it.text)).toBeLessThan(1e-4)
+    // Nothing was written into the model's folder.
+    expect(fs.readdirSync(path.join(dir, 'onnx')).sort()).toEqual(['model.onnx', 'model.onnx_data'])
   })
 
   it('an unknown tower or a layer of the other tower is refused as bad input', async () => {

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Tensor3 } from '../../../src-main/common/matrix'
+import { layerOf, type Tensor3 } from '../../../src-main/common/matrix'
 import { loadDataset } from '../../../src-main/core/data/dataset'
 import { readNpy } from '../../../src-main/core/data/npy'
 import { loadTextEncoder } from '../../../src-main/core/data/text'
@@ -72,12 +72,23 @@ describe('extractFeatures: vision', () => {
     expect(maxAbsDiff(a, loadFeatures(ws, r.feature_set))).toBeLessThan(1e-5)
   })
 
-  it('an explicitly named tensor can be chosen; unknown names and mixed widths are refused', async () => {
+  it('an explicitly named tensor can be chosen; unknown names are refused', async () => {
     const r = await extractFeatures(ws, req('vit-tiny-logits-only', { layers: '/encoder/layers/encoder_layer_1/Add_1_output_0', pool: 'mean', limit: 8 }))
     expect(r.layers).toHaveLength(1)
     await expect(extractFeatures(ws, req('vit-tiny', { layers: 'nope' }))).rejects.toThrow(/--layers: no output or tappable tensor named "nope"/)
-    await expect(extractFeatures(ws, req('vit-tiny', { layers: 'hidden_states.1,logits', limit: 4 }))).rejects.toThrow(/different widths/)
     await expect(extractFeatures(ws, req('vit-tiny-logits-only'))).rejects.toThrow(/declares no hidden-state outputs; use --layers all/)
+  })
+
+  it('layers of different widths are stored per layer: each equals the layer extracted on its own', async () => {
+    const both = await extractFeatures(ws, req('vit-tiny', { layers: 'hidden_states.1,logits', limit: 4 }))
+    const t = loadFeatures(ws, both.feature_set)
+    const hidden = loadFeatures(ws, (await extractFeatures(ws, req('vit-tiny', { layers: 'hidden_states.1', limit: 4 }))).feature_set)
+    const logits = loadFeatures(ws, (await extractFeatures(ws, req('vit-tiny', { layers: 'logits', limit: 4 }))).feature_set)
+    expect(both.dims).toEqual([hidden.dim, logits.dim])
+    expect(hidden.dim).not.toBe(logits.dim)
+    expect(t.dims).toEqual(both.dims)
+    expect(Array.from(layerOf(t, 0).data)).toEqual(Array.from(hidden.data))
+    expect(Array.from(layerOf(t, 1).data)).toEqual(Array.from(logits.data))
   })
 
   it('wrong-input-name fails with what to provide; a text dataset for a vision model is refused', async () => {
@@ -225,7 +236,7 @@ describe('feature cache', () => {
     expect(() => loadFeatures(ws, partial.id)).toThrow(/partial/)
     // Resume with another --batch: the stored boundaries win, and only the missing batches run.
     const done = await extractFeatures(ws, { ...r, batch: 16 })
-    expect(done.batches).toEqual({ total: 128, resumed: kept, computed: 128 - kept })
+    expect(done.batches).toEqual({ total: 128, resumed: kept, computed: 128 - kept, damaged: 0 })
     const fresh = Workspace.open(path.join(tmp, 'ws-fresh'))
     try {
       const full = await extractFeatures(fresh, r)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { poolLayerInto, resolvePool, type Pool } from '../../../src-main/core/features/pool'
+import { poolLayerInto, resolvePool, spatialMeanInto, type Pool } from '../../../src-main/core/features/pool'
 
 /** Independent float64 reference: pick the real tokens explicitly, then average / select. */
 function reference(h: Float32Array, B: number, T: number, D: number, lengths: number[], side: 'left' | 'right', pool: Pool): number[][] {
@@ -64,5 +64,36 @@ describe('poolLayerInto', () => {
     expect(resolvePool('auto', 'vision')).toBe('cls')
     expect(resolvePool('auto', 'text')).toBe('mean')
     expect(resolvePool('last', 'vision')).toBe('last')
+  })
+  it('auto is the (spatial) mean for networks without a class token: CNNs and Swin-like model types', () => {
+    expect(resolvePool('auto', 'vision', { hasFeatureMaps: true })).toBe('mean')
+    expect(resolvePool('auto', 'vision', { modelType: 'swin' })).toBe('mean')
+    expect(resolvePool('auto', 'vision', { modelType: 'convnext' })).toBe('mean')
+    expect(resolvePool('auto', 'vision', { modelType: 'vit' })).toBe('cls')
+    expect(resolvePool('cls', 'vision', { hasFeatureMaps: true })).toBe('cls')
+  })
+})
+
+describe('spatialMeanInto', () => {
+  it('is the mean over height and width, channels first or last (float64 reference by explicit index)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.boolean(), fc.integer({ min: 0, max: 1e6 }), (B, C, H, W, last, seed) => {
+        let s = seed
+        const rnd = (): number => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1
+        const x = Float32Array.from({ length: B * C * H * W }, rnd)
+        const at = (b: number, c: number, h: number, w: number): number => x[last ? ((b * H + h) * W + w) * C + c : ((b * C + c) * H + h) * W + w]!
+        const L = 3
+        const out = new Float32Array(B * L * C).fill(NaN)
+        spatialMeanInto(x, last ? [B, H, W, C] : [B, C, H, W], last, out, 2, L)
+        for (let b = 0; b < B; b++)
+          for (let c = 0; c < C; c++) {
+            let sum = 0
+            for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) sum += at(b, c, h, w)
+            expect(Math.abs(out[(b * L + 2) * C + c]! - sum / (H * W))).toBeLessThan(1e-6)
+          }
+        // Other layers' slots are untouched.
+        expect(out.subarray(0, C).every(Number.isNaN)).toBe(true)
+      }),
+    )
   })
 })

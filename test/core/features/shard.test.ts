@@ -11,7 +11,7 @@ import { mergeShardBundles, writeShardBundle } from '../../../src-main/core/feat
 import { listFeatureSets, loadFeatures } from '../../../src-main/core/features/store'
 import { featureSetFor } from '../../../src-main/core/registry/featureSetFor'
 import { Workspace } from '../../../src-main/core/store/workspace'
-import { MODELS, SHAPES } from '../../helpers/fixtures'
+import { FIXTURES, MODELS, SHAPES } from '../../helpers/fixtures'
 import { tmpDir } from '../../helpers/tmp'
 
 const sha = (s: string): string => crypto.createHash('sha256').update(s).digest('hex')
@@ -217,5 +217,41 @@ describe('sharded extraction, merge and import', () => {
     expect(s0.members.find((m) => m.index === 0)?.sha256 ?? s1.members.find((m) => m.index === 0)?.sha256).toBe(
       s0.members.find((m) => m.index === 3)?.sha256 ?? s1.members.find((m) => m.index === 3)?.sha256,
     )
+  })
+})
+
+describe('bundles of layers of different widths (a CNN\'s stages)', () => {
+  const t = tmpDir('pl-shard-cnn-')
+  afterAll(() => t.cleanup())
+
+  it('export, shard, merge and import keep the per-layer widths and values', async () => {
+    const ws = Workspace.open(path.join(t.dir, 'ws'))
+    const fresh = Workspace.open(path.join(t.dir, 'ws-import'))
+    try {
+      const req: ExtractRequest = { modelPath: path.join(FIXTURES, 'cnn', 'resnet-tiny'), datasetPath: path.join(FIXTURES, 'cnn', 'dataset'), layers: 'all', ep: 'cpu', batch: 2 }
+      const whole = await extractFeatures(ws, req)
+      const ref = loadFeatures(ws, whole.feature_set)
+      expect(ref.dims && new Set(ref.dims).size).toBeGreaterThan(1)
+      const dirs: string[] = []
+      for (let i = 0; i < 2; i++) {
+        const r = await extractFeatures(ws, { ...req, shard: { index: i, count: 2 } })
+        dirs.push(path.join(t.dir, `s${i}`))
+        const m = writeShardBundle(ws, r, dirs[i]!)
+        expect(m.layer_dims).toEqual(ref.dims)
+      }
+      const merged = mergeShardBundles(path.join(t.dir, 'merged'), dirs)
+      expect(merged.manifest.layer_dims).toEqual(ref.dims)
+      const imported = importBundle(fresh, path.join(t.dir, 'merged'))
+      expect(imported.id).toBe(whole.feature_set)
+      const got = loadFeatures(fresh, imported.id)
+      expect(got.dims).toEqual(ref.dims)
+      let worst = 0
+      for (let i = 0; i < ref.data.length; i++) worst = Math.max(worst, Math.abs(got.data[i]! - ref.data[i]!) / Math.max(1e-6, Math.abs(ref.data[i]!)))
+      expect(worst).toBeLessThanOrEqual(1e-5)
+      expect((await extractFeatures(fresh, req)).cached).toBe(true)
+    } finally {
+      ws.close()
+      fresh.close()
+    }
   })
 })

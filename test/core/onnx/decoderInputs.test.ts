@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cacheDims, decoderFeeds, decoderInputPlan, isPastInput, positionIdsFromMask } from '../../../src-main/core/onnx/decoderInputs'
+import { cacheDims, decoderFeeds, decoderInputPlan, isPastInput, positionIdsFromMask, requiredPaddingSide } from '../../../src-main/core/onnx/decoderInputs'
 import type { TensorDecl } from '../../../src-main/core/onnx/graph'
 
 const ids: TensorDecl = { name: 'input_ids', type: 'int64', shape: ['batch_size', 'sequence_length'] }
@@ -66,5 +66,12 @@ describe('decoderFeeds', () => {
     expect(f['past_key_values.0.key']).toEqual({ type: 'float16', data: new Uint16Array(0), dims: [3, 2, 0, 16] })
     expect(f.use_cache_branch).toEqual({ type: 'bool', data: new Uint8Array([0]), dims: [1] })
     expect(Array.from(f.cache_position!.data as BigInt64Array, Number)).toEqual([0, 1, 2, 3])
+  })
+})
+
+describe('requiredPaddingSide', () => {
+  it("right without position_ids (the model numbers tokens itself), the tokenizer's choice with them", () => {
+    expect(requiredPaddingSide(['input_ids', 'attention_mask', 'token_type_ids'])).toBe('right')
+    expect(requiredPaddingSide(['input_ids', 'attention_mask', 'position_ids', 'past_key_values.0.key'])).toBeNull()
   })
 })

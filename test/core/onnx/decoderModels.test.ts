@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isAppError } from '../../../src-main/common/errors'
 import { layersJson } from '../../../src-main/cli/commands/layers'
 import { extractFeatures } from '../../../src-main/core/features/extract'
-import { readModelProto } from '../../../src-main/core/onnx/graph'
+import { readModelProto, summarizeGraph } from '../../../src-main/core/onnx/graph'
+import { lastAxisWidths } from '../../../src-main/core/onnx/widths'
 import { inspectModel, requireRunnable, runProblems, streamProblems } from '../../../src-main/core/onnx/modelInfo'
 import { Workspace } from '../../../src-main/core/store/workspace'
 import { FIXTURES, MODELS } from '../../helpers/fixtures'
@@ -49,6 +50,8 @@ describe('decoders with a key/value cache', () => {
       expect(info.decoder?.useCacheBranch).toBe(f.includes('merged') ? 'use_cache_branch' : null)
       expect(info.residualStream).toEqual(STREAM)
       expect([info.hiddenSize, info.hiddenSizeSource, info.tokenEmbeddingWidth]).toEqual([64, 'config.json hidden_size', 64])
+      // Widths followed through the graph (MatMul, MatMulNBits N, MatMulInteger weights, norms, adds), before anything runs.
+      expect(info.streamWidths).toEqual(Object.fromEntries(STREAM.map((t) => [t, 64])))
       expect(streamProblems(info)).toEqual([])
     })
   }
@@ -62,6 +65,12 @@ describe('decoders with a key/value cache', () => {
     expect(rotary.length).toBe(2)
     for (const r of rotary) expect(reads(r)).toBe(reads(STREAM[0]!))
     expect(inspectModel(path.join(DEC, 'llama-tiny', 'onnx', 'model_q4.onnx')).residualStream[0]).toBe(STREAM[0])
+    // The rotary tables are head_dim (16) wide, so a stream starting there would fail the width check
+    // (cos and sin themselves; their unsqueezed copies are checked on the first batch).
+    const widths = lastAxisWidths(m)
+    const tables = m.graph!.node!.filter((n) => n.opType === 'Cos' || n.opType === 'Sin').map((n) => n.output![0]!)
+    expect(tables.length).toBe(2)
+    for (const t of tables) expect(widths.get(t)).toBe(16)
   })
 
   it('the merged decoder is read through its no-cache branch: its layers can be tapped', () => {
@@ -95,17 +104,17 @@ describe('layers warns before extraction; extraction fails with the reason', () 
     expect(() => requireRunnable(info)).toThrow(/model\.onnx: .*cannot feed input\(s\) pixel_mask/)
   })
 
-  it('a config whose hidden size is not the stream width: layers warns, extract stops on the first batch naming the layer', async () => {
+  it('a config whose hidden size is not the stream width: layers warns, extract --layers all refuses before running', async () => {
     const cfg = JSON.parse(fs.readFileSync(path.join(DEC, 'llama-tiny', 'config.json'), 'utf8')) as Record<string, unknown>
     const dir = variant('llama-tiny', 'wrong-width', { 'config.json': JSON.stringify({ ...cfg, hidden_size: 32, head_dim: 16 }) })
     const info = inspectModel(dir)
-    expect(layersJson(info).warnings).toEqual(['the token embedding is 64 wide but config.json hidden_size says 32'])
+    expect(layersJson(info).warnings).toEqual(['the token embedding is 64 wide but config.json hidden_size says 32', ...STREAM.map((t) => `residual-stream tensor ${t} is 64 wide, not 32 (config.json hidden_size)`)])
     const ws = Workspace.open(path.join(tmp.dir, 'ws-width'))
     try {
       fs.writeFileSync(path.join(tmp.dir, 'one.txt'), 'a red circle\n')
       const e = await errorOf(extractFeatures(ws, { modelPath: dir, datasetPath: path.join(tmp.dir, 'one.txt'), ep: 'cpu', layers: 'all' }))
       expect(isAppError(e) && e.code).toBe('BAD_INPUT')
-      expect(e.message).toMatch(/model\.onnx: \/model\/embed_tokens\/Gather_output_0 is 64 wide but the residual stream is 32 wide \(config\.json hidden_size\)/)
+      expect(e.message).toMatch(/model\.onnx: the token embedding is 64 wide but config\.json hidden_size says 32; residual-stream tensor \/model\/embed_tokens\/Gather_output_0 is 64 wide, not 32 .*: not a residual stream of one width/)
     } finally {
       ws.close()
     }
@@ -155,5 +164,16 @@ describe('the demo models keep their streams', () => {
     const v = inspectModel(path.join(MODELS, 'vit-tiny-logits-only'))
     expect([v.hiddenSize, v.hiddenSizeSource]).toEqual([48, 'config.json hidden_size'])
     expect(layersJson(v).warnings).toEqual([])
+  })
+})
+
+describe('activation type', () => {
+  it('float16 weights make float16 activations even when inputs and outputs stay float32; quantized weights leave float32', () => {
+    expect(inspectModel(path.join(DEC, 'llama-tiny', 'onnx', 'model_fp16.onnx')).floatElemType).toBe(10)
+    for (const f of ['model.onnx', 'model_quantized.onnx', 'model_q4.onnx']) expect(inspectModel(path.join(DEC, 'llama-tiny', 'onnx', f)).floatElemType).toBe(1)
+    // The float16 export with float32 inputs and outputs declared (as converters' keep_io_types writes them).
+    const m = readModelProto(path.join(DEC, 'llama-tiny', 'onnx', 'model_fp16.onnx'))
+    for (const v of [...m.graph!.input!, ...m.graph!.output!]) if (v.type?.tensorType?.elemType === 10) v.type.tensorType.elemType = 1
+    expect(summarizeGraph(m).floatElemType).toBe(10)
   })
 })

@@ -7,6 +7,8 @@ import onnxProto from 'onnx-proto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { isAppError } from '../../../src-main/common/errors'
 import { inspectModel } from '../../../src-main/core/onnx/modelInfo'
+import { addModel } from '../../../src-main/core/registry/models'
+import { Workspace } from '../../../src-main/core/store/workspace'
 import { scanModelFile } from '../../../src-main/core/onnx/protoScan'
 import { openModelSession } from '../../../src-main/core/onnx/tappedSession'
 import { REPO_ROOT } from '../../helpers/fixtures'
@@ -152,6 +154,18 @@ describe('external data', () => {
       spy.mockRestore()
     }
     expect(opened).toEqual([file])
+  })
+
+  it('registering a model whose external data is /etc/passwd fails with BAD_INPUT and hashes nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'reg-'))
+    linearModel(path.join(dir, 'model.onnx'), 8, '/etc/passwd')
+    const ws = Workspace.open(path.join(tmp, 'reg-ws'))
+    try {
+      await expect(addModel(ws, dir)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/model\.onnx: external data of "W": location "\/etc\/passwd" is absolute/) })
+      expect(ws.db.prepare('SELECT path FROM file_hashes').all()).toEqual([])
+    } finally {
+      ws.close()
+    }
   })
 })
 

@@ -2,12 +2,12 @@ import path from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
 import { layersJson } from '../../../src-main/cli/commands/layers'
-import { extraOutputs, readModelProto } from '../../../src-main/core/onnx/graph'
+import { extraOutputs, readModelProto, summarizeGraph } from '../../../src-main/core/onnx/graph'
 import { addToModel } from '../../../src-main/core/onnx/graphCopy'
 import { inspectModel, requireRunnable, resolveGraphFile, selectTower } from '../../../src-main/core/onnx/modelInfo'
 import { prunePlan, pruneToOutputs } from '../../../src-main/core/onnx/prune'
 import { writePrunedCopy } from '../../../src-main/core/onnx/prunedCopy'
-import { towerForItems } from '../../../src-main/core/onnx/towers'
+import { findTowers, towerForItems } from '../../../src-main/core/onnx/towers'
 import { FIXTURES, MODELS } from '../../helpers/fixtures'
 import { tmpDir } from '../../helpers/tmp'
 
@@ -38,7 +38,8 @@ describe('towers of a dual encoder in one graph', () => {
     expect(m).toMatchObject({ tower: 'vision', modality: 'vision', imageInput: 'pixel_values', residualStream: VISION_STREAM, pruneToTower: true })
     expect(m.inputs.map((i) => i.name)).toEqual(['pixel_values'])
     const t = selectTower(m, 'text')
-    expect(t).toMatchObject({ tower: 'text', modality: 'text', imageInput: null, residualStream: TEXT_STREAM, file: m.file })
+    expect(t).toMatchObject({ tower: 'text', modality: 'text', imageInput: null, residualStream: TEXT_STREAM, file: m.file, hiddenSize: 32, hiddenSizeSource: 'config.json text_config.hidden_size' })
+    expect(m).toMatchObject({ hiddenSize: 48, hiddenSizeSource: 'config.json vision_config.hidden_size' })
     expect(t.inputs.map((i) => i.name)).toEqual(['input_ids', 'attention_mask'])
     expect(() => requireRunnable(m)).not.toThrow()
     expect(() => requireRunnable(t)).not.toThrow()
@@ -51,9 +52,9 @@ describe('towers of a dual encoder in one graph', () => {
     expect((j.inputs as { name: string }[]).map((i) => i.name)).toEqual(['input_ids', 'pixel_values', 'attention_mask'])
     expect((j.outputs as { name: string }[]).map((i) => i.name)).toContain('logits_per_image')
     expect(j).toMatchObject({ modality: 'vision', tower: 'vision', residual_stream: VISION_STREAM })
-    expect(j.towers.map((t) => [t.name, t.modality, t.residual_stream])).toEqual([
-      ['vision', 'vision', VISION_STREAM],
-      ['text', 'text', TEXT_STREAM],
+    expect(j.towers.map((t) => [t.name, t.modality, t.residual_stream, t.hidden_size, t.warnings])).toEqual([
+      ['vision', 'vision', VISION_STREAM, 48, []],
+      ['text', 'text', TEXT_STREAM, 32, []],
     ])
   })
 
@@ -65,6 +66,29 @@ describe('towers of a dual encoder in one graph', () => {
       expect(selectTower(s, s.modality as 'vision' | 'text')).toBe(s)
     }
     expect(() => selectTower(inspectModel(path.join(MODELS, 'vit-tiny')), 'text')).toThrow(/--tower: .*vit-tiny has one tower \(vision\), not a text tower/)
+  })
+
+  it('an export declaring only the logits still has two towers, found by their own blocks', () => {
+    const proto = readModelProto(m.file)
+    proto.graph!.output = proto.graph!.output!.filter((o) => o.name!.startsWith('logits_per_'))
+    const towers = findTowers(proto, summarizeGraph(proto))
+    expect(towers.map((t) => [t.name, t.outputs.length, t.residualStream])).toEqual([
+      ['vision', 0, VISION_STREAM],
+      ['text', 0, TEXT_STREAM],
+    ])
+  })
+
+  it('a graph where the text side has no blocks of its own (image features join the token embeddings) has no towers', () => {
+    // Vision blocks of their own, then the image features are added to the token embedding before any
+    // text block: the model is one tower reading two inputs, like a vision-language model.
+    const proto = readModelProto(m.file)
+    const g = proto.graph!
+    const textBlocks = new Set(g.node!.filter((n) => n.name!.startsWith('/text_model/encoder/')).map((n) => n.name))
+    const first = g.node!.findIndex((n) => textBlocks.has(n.name))
+    g.node!.splice(first, 0, { name: '/join/Add', opType: 'Add', input: ['/text_model/embeddings/Add_output_0', 'vision_last_hidden_state'], output: ['/join/Add_output_0'] })
+    for (const n of g.node!) if (textBlocks.has(n.name)) n.input = n.input!.map((x) => (x === '/text_model/embeddings/Add_output_0' ? '/join/Add_output_0' : x))
+    g.output = g.output!.filter((o) => o.name!.startsWith('logits_per_'))
+    expect(findTowers(proto, summarizeGraph(proto))).toEqual([])
   })
 
   it('the tower a dataset feeds: images to vision, captions only to text', () => {

@@ -1,8 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../../common/errors'
-import { parseJsonl } from '../read/jsonl'
-import { readTable } from '../read/table'
+import { statUserFile } from '../../data/userFile'
+import { checkJsonDepth, readUserTextChecked } from '../../data/userText'
+import { readJsonl } from '../read/jsonl'
+import { parseJsonTable, readTable } from '../read/table'
 import type { BinSummary, EvalFormat, ImportedFile } from '../types'
 import { importCambrian, isCambrianAnswer } from './cambrian'
 import type { ImportOptions } from './common'
@@ -22,20 +24,22 @@ export const EXPECTED_SHAPES = [
   'plain .jsonl (sub_task, choices, answer, prediction)',
 ].join('; ')
 
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8')
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    throw badInput(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not an evaluation file' : `cannot be read (${code ?? String(e)})`)
-  }
+/** Refuses a missing file, a folder, a FIFO or a device before any reader (exceljs included) opens it. */
+function checkEvalFile(file: string): void {
+  if (!fs.existsSync(file)) throw badInput(file, 'no such file')
+  statUserFile(file, { what: 'an evaluation file' })
 }
 
-/** Reads a benchmark's data.jsonl (question, choices, answer, sub_task per line) for row-index joins. */
-export function readBenchmark(file: string): Record<string, unknown>[] {
-  const recs = parseJsonl(file, readText(file))
-  if (recs.length === 0) throw badInput(file, 'has no records; expected one question per line')
-  return recs
+/**
+ * Reads a benchmark's data.jsonl (question, choices, answer, sub_task per line) for row-index joins;
+ * lines with invalid UTF-8 are reported into `warnings` when given.
+ */
+export function readBenchmark(file: string, warnings?: string[]): Record<string, unknown>[] {
+  checkEvalFile(file)
+  const { records, warnings: w } = readJsonl(file)
+  if (records.length === 0) throw badInput(file, 'has no records; expected one question per line')
+  warnings?.push(...w)
+  return records
 }
 
 /** Which importer a .jsonl file needs, judged from its first record; explains itself when none fits. */
@@ -57,30 +61,35 @@ export function sniffJsonl(file: string, first: Record<string, unknown>): Exclud
  */
 export async function readEvalFile(file: string, format: EvalFormat = 'auto', opts: ImportOptions = {}): Promise<ReadResult> {
   const ext = path.extname(file).toLowerCase()
-  if (!fs.existsSync(file)) throw badInput(file, 'no such file')
+  checkEvalFile(file)
+  const readWarnings: string[] = []
+  const withWarnings = (r: ReadResult): ReadResult => (readWarnings.length ? { ...r, warnings: [...readWarnings, ...r.warnings] } : r)
   if (format === 'vlmevalkit' || (format === 'auto' && ['.xlsx', '.tsv', '.csv'].includes(ext))) {
     if (!['.xlsx', '.tsv', '.csv', '.json'].includes(ext)) throw badInput(file, `a VLMEvalKit table must be .xlsx, .tsv, .csv or .json, got '${ext || 'no extension'}'`)
-    return { kind: 'rows', ...importVlmevalkit(file, await readTable(file), opts) }
+    return withWarnings({ kind: 'rows', ...importVlmevalkit(file, await readTable(file, readWarnings), opts) })
   }
   if (ext === '.json') {
-    const text = readText(file)
+    const { text, warnings } = readUserTextChecked(file, { what: 'an evaluation file' })
+    readWarnings.push(...warnings)
+    checkJsonDepth(file, text)
     let doc: unknown
     try {
-      doc = JSON.parse(text.replace(/^\uFEFF/, ''))
+      doc = JSON.parse(text)
     } catch (e) {
       throw badInput(file, `not valid JSON (${(e as Error).message}); expected one of: ${EXPECTED_SHAPES}`)
     }
-    if (isLmmsResults(doc) && (format === 'auto' || format === 'lmms-eval')) return { kind: 'summary', ...importLmmsResults(file, doc, opts.model) }
-    if (format === 'auto') return { kind: 'rows', ...importVlmevalkit(file, await readTable(file), opts) }
+    if (isLmmsResults(doc) && (format === 'auto' || format === 'lmms-eval')) return withWarnings({ kind: 'summary', ...importLmmsResults(file, doc, opts.model) })
+    if (format === 'auto') return withWarnings({ kind: 'rows', ...importVlmevalkit(file, parseJsonTable(file, text), opts) })
     throw badInput(file, `a .json file can be an lmms-eval results summary or a VLMEvalKit table, not --format ${format}`)
   }
   if (ext !== '.jsonl' && format === 'auto') {
     throw badInput(file, `unsupported extension '${ext || 'none'}'; expected one of: ${EXPECTED_SHAPES}`)
   }
-  const records = parseJsonl(file, readText(file))
+  const { records, warnings } = readJsonl(file)
+  readWarnings.push(...warnings)
   if (records.length === 0) throw badInput(file, `is empty; expected one of: ${EXPECTED_SHAPES}`)
   const kind = format === 'auto' ? sniffJsonl(file, records[0]!) : format
-  if (kind === 'lmms-eval') return { kind: 'rows', ...importLmmsSamples(file, records, opts) }
-  if (kind === 'cambrian') return { kind: 'rows', ...importCambrian(file, records, opts) }
-  return { kind: 'rows', ...importPlainJsonl(file, records, opts) }
+  if (kind === 'lmms-eval') return withWarnings({ kind: 'rows', ...importLmmsSamples(file, records, opts) })
+  if (kind === 'cambrian') return withWarnings({ kind: 'rows', ...importCambrian(file, records, opts) })
+  return withWarnings({ kind: 'rows', ...importPlainJsonl(file, records, opts) })
 }

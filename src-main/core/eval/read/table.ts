@@ -1,8 +1,10 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
 import { badInput } from '../../../common/errors'
 import { parseDelimited as parseCsvRows } from '../../data/csv'
+import { readUserFile } from '../../data/userFile'
+import { checkJsonDepth, readUserTextChecked } from '../../data/userText'
+import { checkZipBounds, XLSX_LIMITS } from '../../data/zipBounds'
 
 /** A table as header-keyed records; cell values are strings, numbers, booleans or null. */
 export type Cell = string | number | boolean | null
@@ -39,9 +41,11 @@ function cellValue(v: ExcelJS.CellValue): Cell {
 
 /** First worksheet of an .xlsx workbook, read with exceljs; row 1 is the header. */
 export async function readXlsx(file: string): Promise<TableRow[]> {
+  const buf = readUserFile(file, { what: 'an .xlsx workbook', maxBytes: XLSX_LIMITS.maxTotalBytes })
+  checkZipBounds(file, buf)
   const wb = new ExcelJS.Workbook()
   try {
-    await wb.xlsx.readFile(file)
+    await wb.xlsx.load(buf as unknown as ArrayBuffer)
   } catch (e) {
     throw badInput(file, `cannot be read as an .xlsx workbook (${(e as Error).message})`)
   }
@@ -67,6 +71,7 @@ export async function readXlsx(file: string): Promise<TableRow[]> {
  */
 export function parseJsonTable(file: string, text: string): TableRow[] {
   let v: unknown
+  checkJsonDepth(file, text)
   try {
     v = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (e) {
@@ -89,11 +94,13 @@ export function parseJsonTable(file: string, text: string): TableRow[] {
   throw badInput(file, 'expected a JSON array of records or a pandas column-oriented table')
 }
 
-/** Reads .xlsx / .csv / .tsv / .json tables by extension. */
-export async function readTable(file: string): Promise<TableRow[]> {
+/** Reads .xlsx / .csv / .tsv / .json tables by extension; lines with invalid UTF-8 are reported into `warnings`. */
+export async function readTable(file: string, warnings: string[] = []): Promise<TableRow[]> {
   const ext = path.extname(file).toLowerCase()
   if (ext === '.xlsx') return readXlsx(file)
-  const text = fs.readFileSync(file, 'utf8')
+  const read = readUserTextChecked(file, { what: 'a table file' })
+  warnings.push(...read.warnings)
+  const text = read.text
   if (ext === '.csv') return parseDelimited(file, text, ',')
   if (ext === '.tsv') return parseDelimited(file, text, '\t')
   if (ext === '.json') return parseJsonTable(file, text)

@@ -37,9 +37,23 @@ export function orientLayers(rec: Rec, swap: boolean): OrientedLayers | null {
   return { matrix: t, rowNames: colsB, colNames: rowsA, concat, best: bestAB ? [bestAB[1], bestAB[0]] : null }
 }
 
-/** Axis labels: the layer names when short, else their positions (full names stay in the tooltip). */
+/**
+ * The numbered module scope of an exported tensor name: `/layer2/layer2.0/relu_1/Relu_output_0` ->
+ * `layer2`, `/features/features.3/features.3.0/Add_output_0` -> `features.3` (a CNN's stages), or null.
+ */
+function scopeLabel(name: string): string | null {
+  return name.split('/').find((seg) => /^[A-Za-z][\w-]*?[._-]?\d+$/.test(seg)) ?? null
+}
+
+/**
+ * Axis labels: the layer names when short; else their module scopes (a CNN's stages: layer1..layer4,
+ * features.0..7) when those are short and tell every layer apart; else positions (full names stay in
+ * the tooltip).
+ */
 export function axisLabels(names: string[]): string[] {
   if (names.every((n) => n.length <= 14)) return names
+  const scopes = names.map((n) => (n === 'concat' ? n : scopeLabel(n)))
+  if (scopes.every((s): s is string => s !== null && s.length <= 14) && new Set(scopes).size === names.length) return scopes
   let i = 0
   return names.map((n) => (n === 'concat' ? n : String(i++)))
 }
