@@ -61,6 +61,8 @@ describe('backend over the demo workspace', () => {
     expect(d('vit-tiny', 'vit-tiny (tapped)')).toBeLessThan(1e-6)
     expect(d('gpt-tiny', 'gpt-tiny (external data)')).toBeLessThan(1e-6)
     expect(d('vit-tiny', 'gpt-tiny')).toBeGreaterThan(0.5)
+    // the demo's sweep is not calibrated: a calibrated map says what is missing
+    await expect(b.api['maps.models']({ modelIds: ids, datasetId, ...params, scores: 'calibrated' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/no calibrated mutual_knn between .* run the sweep with Calibration K > 0/) })
   })
 
   it('links alignment to each language model’s mixture share', async () => {

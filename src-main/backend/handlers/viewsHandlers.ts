@@ -71,7 +71,7 @@ export function viewsHandlers(ws: Workspace, changed: () => void, alignMatrix: A
       const type = bytes[0] === 0x89 ? 'image/png' : 'image/jpeg'
       return { dataUrl: `data:${type};base64,${bytes.toString('base64')}`, caption: item.caption ?? null }
     },
-    'maps.models': async ({ modelIds, datasetId, metric, k, prep, q, layersMode, method }) => {
+    'maps.models': async ({ modelIds, datasetId, metric, k, prep, q, layersMode, method, scores: which }) => {
       const mat = await alignMatrix({ modelIds, datasetId, metric, k, prep, q, layersMode })
       const usable = mat.models.map((_, i) => i).filter((i) => mat.models.some((__, j) => j !== i && (mat.cells[i]![j] || mat.cells[j]![i])))
       const missing = mat.models.filter((_, i) => !usable.includes(i)).map((m) => m.name)
@@ -86,7 +86,8 @@ export function viewsHandlers(ws: Workspace, changed: () => void, alignMatrix: A
           }
           const c = mat.cells[usable[a]!]![usable[b]!] ?? mat.cells[usable[b]!]![usable[a]!]
           if (!c) throw badInput('models', `no stored ${metric} between ${mat.models[usable[a]!]!.name} and ${mat.models[usable[b]!]!.name}; run the alignment for all pairs`)
-          scores[a * n + b] = c.score
+          if (which === 'calibrated' && !c.calibration) throw badInput('models', `no calibrated ${metric} between ${mat.models[usable[a]!]!.name} and ${mat.models[usable[b]!]!.name}; run the sweep with Calibration K > 0`)
+          scores[a * n + b] = which === 'calibrated' ? c.calibration!.score : c.score
         }
       }
       const names = usable.map((i) => mat.models[i]!.name)

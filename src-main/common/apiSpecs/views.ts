@@ -33,7 +33,7 @@ export const VIEWS_API = {
   'maps.neighbours': method(s.object({ a: id, b: id, selected: s.array(s.number({ int: true, min: 0 }), { max: 5000 }) })).returns<NeighbourPanel & { missing: number[] }>(),
   /** An item's image as a data URL (PNG/JPEG as stored), for hover thumbnails. */
   'maps.thumbnail': method(s.object({ datasetId: id, index: s.number({ int: true, min: 0 }) })).returns<{ dataUrl: string | null; caption: string | null }>(),
-  'maps.models': method(s.object({ modelIds: s.array(id, { max: 500 }), datasetId: id, ...alignParams, method: s.optional(s.literal('auto', 'mds', 'umap')) })).returns<
+  'maps.models': method(s.object({ modelIds: s.array(id, { max: 500 }), datasetId: id, ...alignParams, method: s.optional(s.literal('auto', 'mds', 'umap')), scores: s.optional(s.literal('raw', 'calibrated')) })).returns<
     ModelMap & { missing: string[]; modelIds: string[] }
   >(),
   'colour.latest': method(s.object({})).returns<ColourRun | null>(),

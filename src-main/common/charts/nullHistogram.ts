@@ -26,7 +26,8 @@ export function histogramBins(values: number[], extra: number[], bins: number): 
   }
   const width = (hi - lo) / bins
   const counts = new Array<number>(bins).fill(0)
-  for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / width)))]! += 1
+  // A value on an edge belongs to the bin above ([edge, next edge)); the 1e-9 absorbs rounding of (v − lo)/width.
+  for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / width + 1e-9)))]! += 1
   return { edges: counts.map((_, b) => lo + b * width), counts, width }
 }
 
@@ -34,10 +35,14 @@ export function histogramBins(values: number[], extra: number[], bins: number): 
 export function nullHistogramOption(data: NullHistogramData, opts: ChartOpts = {}): EChartsOption {
   const k = data.nulls.length
   const bins = data.bins ?? Math.min(40, Math.max(8, Math.ceil(Math.sqrt(k))))
-  const h = histogramBins(data.nulls, [data.observed, data.threshold], bins)
+  // Bins over the nulls (and τ, one of them or T_obs): an observed score far above stays visible on a wider axis.
+  const h = histogramBins(data.nulls, [data.threshold], bins)
+  const lo = Math.min(h.edges[0]!, data.observed)
+  const hi = Math.max(h.edges[0]! + bins * h.width, data.observed)
+  const pad = (hi - lo) * 0.03
   const o = baseOption(opts, data.title ?? `Permutation null of the layer search (${data.metric})`, `K = ${k}; observed ${fmtNum(data.observed)}, τ = ${fmtNum(data.threshold)}, p = ${fmtP(data.pValue)}`)
   o.grid = { left: 56, right: 24, top: 62, bottom: 48 }
-  o.xAxis = { type: 'value', name: `${data.metric}, best over layer pairs`, nameLocation: 'middle', nameGap: 28, nameTextStyle: AXIS_NAME_STYLE, scale: true, min: h.edges[0], max: h.edges[0]! + bins * h.width }
+  o.xAxis = { type: 'value', name: `${data.metric}, best over layer pairs`, nameLocation: 'middle', nameGap: 28, nameTextStyle: AXIS_NAME_STYLE, scale: true, min: lo - pad, max: hi + pad, axisLabel: { formatter: (v: number) => fmtNum(v) } }
   o.yAxis = { type: 'value', name: 'permutations', nameLocation: 'middle', nameGap: 36, nameTextStyle: AXIS_NAME_STYLE, minInterval: 1 }
   const line = (x: number, name: string, color: string) => ({ xAxis: x, name, lineStyle: { color, width: 2, type: name === 'τ' ? ('dashed' as const) : ('solid' as const) }, label: { formatter: name, color } })
   o.series = [
