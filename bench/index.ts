@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark in turn. `--quick` runs small sizes (a smoke test); `--only NAME`
- * (align, extract, maps, load, vlm, big) runs one; `--ep PROVIDER` (cpu, webgpu, cuda, ...) picks the execution
+ * (align, extract, maps, load, vlm, big, calibrate) runs one; `--ep PROVIDER` (cpu, webgpu, cuda, ...) picks the execution
  * provider for the extraction benchmark (default cpu). Figures depend on the machine and on what else
  * runs on it.
  */
@@ -13,6 +13,7 @@ import { benchExtract } from './extract'
 import { benchMaps } from './maps'
 import { benchLoad } from './load'
 import { benchVlm } from './vlm'
+import { benchCalibrate } from './calibrate'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -28,6 +29,7 @@ const sections: [string, () => Promise<unknown>][] = [
   ['load', () => benchLoad({ quick, log })],
   ['vlm', () => benchVlm({ quick, log })],
   ['big', () => benchBig({ quick, log })],
+  ['calibrate', () => benchCalibrate({ quick, log })],
 ]
 for (const [name, run] of sections) {
   if (only && only !== name) continue

@@ -26,6 +26,9 @@ export const SWEEP_PARAMS = s.object({
   layersMode: s.optional(s.literal('max', 'max+concat')),
   bootstrap: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
   permutations: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
+  /** Permutations K of the aggregation-aware calibration (0 = none) and its level α. */
+  calibrate: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
+  alpha: s.optional(s.number({ min: 0, max: 1 })),
   seed: s.optional(s.number({ int: true })),
   ep: s.optional(s.literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
   limit: s.optional(s.number({ int: true, min: 2 })),
@@ -62,6 +65,9 @@ export const COLOUR_PARAMS = s.object({
   /** Folder of images for the co-occurrence side; default: the first registered dataset with images. */
   imageDir: s.optional(s.string({ min: 1, max: 4096 })),
   permutations: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
+  /** Permutations K of the aggregation-aware calibration (0 = none) and its level α. */
+  calibrate: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
+  alpha: s.optional(s.number({ min: 0, max: 1 })),
   seed: s.optional(s.number({ int: true })),
   k: s.optional(s.number({ int: true, min: 1, max: 19 })),
 })

@@ -4,7 +4,7 @@ import type { Tensor3 } from '../common/matrix'
 import { align, resolveOptions } from '../core/align/align'
 import { chooseBackend } from '../core/align/chooseBackend'
 import { ASYMMETRIC, type MetricName } from '../core/align/metrics'
-import { alignmentCacheKey, findCachedAlignment, recordsOf, saveAlignment, type InputRef } from '../core/align/resultsStore'
+import { adjustCalibratedP, alignmentCacheKey, findCachedAlignment, recordsOf, saveAlignment, type InputRef } from '../core/align/resultsStore'
 import { extractFeatures } from '../core/features/extract'
 import { loadFeatures } from '../core/features/store'
 import { getDataset } from '../core/registry/datasets'
@@ -35,6 +35,8 @@ export const sweepJob: JobFn = async ({ ws, params, progress, signal }) => {
     layers: p.layersMode ?? SWEEP_DEFAULTS.layersMode,
     bootstrap: p.bootstrap ?? 0,
     permutations: p.permutations ?? 0,
+    calibrate: p.calibrate ?? 0,
+    alpha: p.alpha,
     seed: p.seed ?? 0,
   }
   const resolved = resolveOptions(opts)
@@ -95,6 +97,8 @@ export const sweepJob: JobFn = async ({ ws, params, progress, signal }) => {
   } finally {
     await backend.dispose?.()
   }
+  const adjusted = resolved.calibrate > 0 ? adjustCalibratedP(ws, metrics, pairs.map(([i, j]) => [ref(i), ref(j)] as const), resolved) : {}
   progress(1, 'done')
-  return { pairs: pairs.length, computed, reused, featureSets, ep: backend.ep, note }
+  return { pairs: pairs.length, computed, reused, featureSets, ep: backend.ep, note, p_adjusted: adjusted }
 }
+

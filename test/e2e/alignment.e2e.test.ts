@@ -50,10 +50,19 @@ describe('Alignment view in Chromium', () => {
     expect(first).toMatch(/vit-tiny.*vit-tiny/)
     expect(text).toContain('0.190')
     expect(text).toContain('0.039')
+    // Calibrated by default (K = 200): identical models keep s_cal = 1, significant after BH (*).
+    expect(await page.getByTestId('scores-calibrated').isChecked()).toBe(true)
     const svg = await page.getByTestId('model-matrix').innerHTML()
-    expect(svg).toContain('★1.000')
+    expect(svg).toContain('★1.000*')
+    expect(svg).toContain('calibrated')
+    expect(text).toMatch(/Calibrated\s*τ\s*p\s*p \(BH\)/)
     expect(await page.getByTestId('run-sweep').textContent()).toContain('Run sweep')
+    await shot(page, 'alignment-matrix-calibrated')
+    await page.getByTestId('scores-raw').check()
+    await expect.poll(async () => page.getByTestId('model-matrix').innerHTML()).not.toContain('calibrated')
+    expect(await page.getByTestId('model-matrix').innerHTML()).toContain('★1.000')
     await shot(page, 'alignment-matrix')
+    await page.getByTestId('scores-calibrated').check()
     expect(errors).toEqual([])
   })
 
@@ -69,18 +78,24 @@ describe('Alignment view in Chromium', () => {
     await detail.waitFor()
     expect(await detail.locator('h2').textContent()).toContain('vit-tiny × gpt-tiny')
     await detail.getByTestId('provenance').waitFor()
-    // Heatmap and lines are both drawn (two charts), the best cell marked with ★.
-    await expect.poll(() => detail.locator('.chart-canvas svg').count()).toBe(2)
+    // Heatmap, lines and the null histogram of the calibration are drawn, the best cell marked with ★.
+    await expect.poll(() => detail.locator('.chart-canvas svg').count()).toBe(3)
+    const hist = detail.getByTestId('null-histogram')
+    expect(await hist.locator('.chart-canvas').innerHTML()).toContain('τ')
+    expect(await hist.locator('.chart-canvas').innerHTML()).toContain('observed')
     expect(await detail.locator('.chart-canvas').first().innerHTML()).toContain('★')
     const prov = (await detail.getByTestId('provenance').textContent()) ?? ''
     expect(prov).toContain('mutual_knn')
     expect(prov).toContain('clamp-exact, q = 0.95')
     expect(prov).toContain('256')
+    expect(prov).toMatch(/s_cal = \d\.\d{3}, τ = \d\.\d{3}, p = [\d.e-]+, BH p = [\d.e-]+ \(K = 200, α = 0\.05\)/)
     // The same pair is reachable from the keyboard through the table.
     await page.getByRole('button', { name: 'Layers of vit-tiny × vit-tiny (tapped)' }).click()
     await expect.poll(async () => detail.locator('h2').textContent()).toContain('vit-tiny × vit-tiny (tapped)')
     await page.waitForTimeout(300)
     await shot(page, 'alignment-layers')
+    await hist.scrollIntoViewIfNeeded()
+    await shot(page, 'alignment-null-histogram')
     expect(errors).toEqual([])
   })
 
@@ -125,6 +140,11 @@ describe('Alignment view in Chromium', () => {
   })
 
   it('computes every metric in one sweep when asked, then shows each without recomputing', async () => {
+    // Raw scores only here (calibrating all eleven metrics is a long job); the raw view shows them.
+    await page.getByTestId('align-metric').selectOption('mutual_knn')
+    await page.getByTestId('scores-raw').check()
+    await page.getByTestId('align-calibrate').fill('0')
+    await page.getByTestId('align-calibrate').dispatchEvent('change')
     await page.getByTestId('all-metrics').check()
     await page.getByTestId('run-sweep').click()
     await page.locator('[data-testid="job"][data-state="done"]', { hasText: 'all metrics' }).waitFor({ timeout: 240_000 })

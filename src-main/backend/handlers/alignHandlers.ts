@@ -1,7 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { AppApi } from '../../common/api'
-import type { AlignmentMatrix, FeatureSetDto, MatrixCell } from '../../common/apiSpecs/align'
+import type { AlignmentMatrix, CalibrationSummary, FeatureSetDto, MatrixCell } from '../../common/apiSpecs/align'
+import type { CalibrationStats } from '../../core/align/calibration'
 import { AppError } from '../../common/errors'
 import { modelRefLabel, modelTowers, type TowerRef } from '../../common/modelRef'
 import type { Workspace } from '../../core/store/workspace'
@@ -37,6 +38,14 @@ interface AlignmentRow {
   k: number
   undefined_reason: string | null
   null_stats: string | null
+  calibration: string | null
+  p_adjusted: number | null
+}
+
+/** A matrix cell carries the calibration summary; the null values themselves come with `align.record`. */
+function withoutNullValues(c: CalibrationStats): CalibrationSummary {
+  const { null_values: _drop, ...rest } = c
+  return rest
 }
 
 /** Feature sets and stored alignment results: quick reads for the Alignment view (no computation). */
@@ -70,13 +79,13 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
       const models = modelIds.map((ref) => {
         const r = resolveModelRef(ws, ref, dataset)
         const fs_ = featureSetFor(ws, r.model.sha256, dataset.sha256, r.tower)
-        return { id: ref, modelId: r.model.id, tower: r.tower, name: r.label, modality: r.tower ?? r.model.modality, featureSet: fs_?.id ?? null, layers: fs_?.layers ?? [] }
+        return { id: ref, modelId: r.model.id, tower: r.tower, name: r.label, modality: r.tower ?? r.model.modality, featureSet: fs_?.id ?? null, layers: fs_?.layers ?? [], dim: fs_?.dim ?? null }
       })
       const stmt = ws.db.prepare(
-        `SELECT id, score, layer_a, layer_b, ci_low, ci_high, chance, n, k, undefined_reason, null_stats FROM alignments
+        `SELECT id, score, layer_a, layer_b, ci_low, ci_high, chance, n, k, undefined_reason, null_stats, calibration, p_adjusted FROM alignments
          WHERE input_a_sha256 = ? AND input_b_sha256 = ? AND metric = ? AND prep = ? AND layers_mode = ?
            AND (k = ? OR metric IN ('cka', 'cka_rbf', 'unbiased_cka', 'svcca', 'rsa', 'procrustes')) AND (q = ? OR prep IN ('none', 'l2'))
-         ORDER BY created_at DESC LIMIT 1`,
+         ORDER BY calibration IS NOT NULL DESC, created_at DESC LIMIT 1`,
       )
       let n: number | null = null
       const cells: (MatrixCell | null)[][] = models.map((a) =>
@@ -98,6 +107,8 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
             k: row.k,
             undefinedReason: row.undefined_reason,
             permutation: row.null_stats ? (JSON.parse(row.null_stats) as MatrixCell['permutation']) : null,
+            calibration: row.calibration ? withoutNullValues(JSON.parse(row.calibration) as CalibrationStats) : null,
+            pAdjusted: row.p_adjusted,
           }
         }),
       )

@@ -3,6 +3,7 @@ import { method } from '../apiMethod'
 import type { FeatureSet } from '../../core/features/store'
 import type { AlignmentRecord } from '../../core/align/resultsStore'
 import type { MetricResult } from '../../core/align/align'
+import type { CalibrationStats } from '../../core/align/calibration'
 
 const id = s.string({ min: 1, max: 200 })
 const path = s.string({ min: 1, max: 4096 })
@@ -50,11 +51,17 @@ export interface MatrixCell {
   k: number
   undefinedReason: string | null
   permutation: MetricResult['permutation']
+  /** Aggregation-aware calibration (its `score` is s_cal), without the null values; null when not calibrated. */
+  calibration: CalibrationSummary | null
+  /** Benjamini–Hochberg adjusted p across the pairs of the sweep that computed it, or null. */
+  pAdjusted: number | null
 }
+
+export type CalibrationSummary = Omit<CalibrationStats, 'null_values'>
 
 export interface AlignmentMatrix {
   /** `id` is the requested reference: a model id, or `id:tower` for a tower of a dual encoder (then `modelId` and `tower`). */
-  models: { id: string; modelId?: string; tower?: string | null; name: string; modality: string; featureSet: string | null; layers: string[] }[]
+  models: { id: string; modelId?: string; tower?: string | null; name: string; modality: string; featureSet: string | null; layers: string[]; dim?: number | null }[]
   /** cells[i][j]: model i as A, model j as B; null where no stored result matches. */
   cells: (MatrixCell | null)[][]
   metric: string

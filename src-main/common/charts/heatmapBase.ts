@@ -21,6 +21,8 @@ export interface HeatmapSpec {
   cellLabels?: boolean
   /** Name for the colour bar. */
   valueName?: string
+  /** Text appended to a cell's label (e.g. "*" for a significant score), same shape as `values`. */
+  marks?: (string | null)[][]
 }
 
 /**
@@ -43,6 +45,7 @@ export function heatmapOption(spec: HeatmapSpec, opts: ChartOpts = {}): EChartsO
       if (v === null || v === undefined || !Number.isFinite(v)) return
       const isBest = best !== null && best[0] === i && best[1] === j
       const fill = rampColor(ramp, (v - lo) / (hi - lo || 1))
+      const mark = spec.marks?.[i]?.[j] ?? ''
       data.push({
         value: [j, i, v],
         label: {
@@ -50,7 +53,7 @@ export function heatmapOption(spec: HeatmapSpec, opts: ChartOpts = {}): EChartsO
           color: textOn(fill),
           fontWeight: isBest ? 'bold' : 'normal',
           fontSize: nCells > 64 ? 8 : 10,
-          formatter: isBest ? `★${fmtNum(v, digits)}` : fmtNum(v, digits),
+          formatter: `${isBest ? '★' : ''}${fmtNum(v, digits)}${mark}`,
         },
         itemStyle: isBest ? { borderColor: ACCENT, borderWidth: 3 } : { borderColor: '#ffffff', borderWidth: 1 },
       })

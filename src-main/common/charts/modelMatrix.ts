@@ -11,13 +11,20 @@ export interface ModelMatrixData {
   metric: string
   /** Chance level of the metric, shown in the subtitle when known. */
   chance?: number | null
+  /** Values are calibrated scores s_cal (title and subtitle say so); `marks` flag the significant ones. */
+  calibrated?: boolean
+  marks?: (string | null)[][]
 }
 
 /** (a) Model × model alignment matrix: scores printed in cells, the best off-diagonal pair marked. */
 export function modelMatrixOption(data: ModelMatrixData, opts: ChartOpts = {}): EChartsOption {
   const offDiag = data.values.map((row, i) => row.map((v, j) => (i === j ? null : v)))
   const best = argmax2(offDiag)
-  const sub = data.chance != null && Number.isFinite(data.chance) ? `best pair marked ★; chance ≈ ${data.chance.toPrecision(3)}` : 'best pair marked ★'
+  const sub = data.calibrated
+    ? 'calibrated s_cal = max((T − τ)/(1 − τ), 0) against the permutation null of the layer search; * significant after Benjamini–Hochberg; best ★'
+    : data.chance != null && Number.isFinite(data.chance)
+      ? `best pair marked ★; chance ≈ ${data.chance.toPrecision(3)}`
+      : 'best pair marked ★'
   return heatmapOption(
     {
       values: data.values,
@@ -25,10 +32,12 @@ export function modelMatrixOption(data: ModelMatrixData, opts: ChartOpts = {}): 
       colLabels: data.labels,
       rowName: 'model',
       colName: 'model',
-      title: `Alignment between models (${data.metric})`,
+      title: `Alignment between models (${data.metric}${data.calibrated ? ', calibrated' : ''})`,
       subtitle: sub,
       best,
-      valueName: data.metric,
+      valueName: data.calibrated ? `${data.metric} (calibrated)` : data.metric,
+      marks: data.marks,
+      ...(data.calibrated ? { min: 0, max: 1 } : {}),
     },
     opts,
   )

@@ -136,7 +136,7 @@ export function resolveOptions(o: AlignOptions): ResolvedOptions {
   if (!Number.isInteger(r.bootstrap) || r.bootstrap < 0 || r.bootstrap > MAX_RESAMPLES) throw badInput('--bootstrap', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.bootstrap}`)
   if (!Number.isInteger(r.permutations) || r.permutations < 0 || r.permutations > MAX_RESAMPLES) throw badInput('--permutations', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.permutations}`)
   if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) throw badInput('--seed', `must be a whole number in 0..4294967295, got ${r.seed}`)
-  if (!Number.isInteger(r.calibrate) || r.calibrate < 0) throw badInput('--calibrate', `must be a whole number >= 0, got ${r.calibrate}`)
+  if (!Number.isInteger(r.calibrate) || r.calibrate < 0 || r.calibrate > MAX_RESAMPLES) throw badInput('--calibrate', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.calibrate}`)
   if (!(r.alpha > 0 && r.alpha < 1)) throw badInput('--alpha', `must be in (0, 1), got ${r.alpha}`)
   if (r.metrics.includes('cknna') && r.k < 2) throw badInput('--k', 'cknna needs k >= 2')
   return r
@@ -239,6 +239,8 @@ export async function align(Ain: Mat | Tensor3, Bin: Mat | Tensor3, opts: AlignO
   const searchShare = extra > 0 ? 0.5 : 1
   const grids = await layerSearch(candA, candB, r.metrics, ctx, {
     signal: opts.signal,
+    // the calibration null reads A's per-layer statistics again
+    keepA: r.calibrate > 0,
     onProgress: (f, msg) => progress(f * searchShare, msg),
   })
 
@@ -277,6 +279,7 @@ export async function align(Ain: Mat | Tensor3, Bin: Mat | Tensor3, opts: AlignO
     const perms = opts.permutationSet ?? drawPermutations(r.calibrate, A.n, r.seed)
     checkPermutations(perms, A.n, '--permutation-file')
     const before = r.permutations + r.bootstrap
+    progress(searchShare + ((1 - searchShare) * before) / extra, `calibration: per-layer statistics for ${perms.length} permutations`)
     const nulls = await layerSearchNull(candA, candB, r.metrics, perms, layered, ctx, (d) => progress(searchShare + ((1 - searchShare) * (before + d)) / extra, `calibration ${d}/${perms.length}`))
     const aggregate = layered ? r.layers : 'single'
     for (const m of r.metrics) metrics[m]!.calibration = calibrationStats(aggregateTable(grids[m]!.matrix, layered), nulls[m]!, r.alpha, aggregate)

@@ -110,14 +110,15 @@ export function hsicUnbiasedFromParts(n: number, cross: number, sumK: number, su
   return (cross + (sumK * sumL) / ((n - 1) * (n - 2)) - (2 * sumKL) / (n - 2)) / (n * (n - 3))
 }
 
-interface UnbiasedParts {
+export interface UnbiasedParts {
   G: Float64Array
   rowSums: Float64Array
   total: number
   self: number
 }
 
-async function unbiasedParts(v: LayerView, signal?: AbortSignal): Promise<UnbiasedParts> {
+/** The memoised Gram, its row sums without the diagonal, their total and the self term of a layer. */
+export async function unbiasedParts(v: LayerView, signal?: AbortSignal): Promise<UnbiasedParts> {
   return v.memo('cka.unbiased', async () => {
     const G = await v.gram(signal)
     const n = v.n

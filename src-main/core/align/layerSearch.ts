@@ -20,6 +20,8 @@ export interface SearchOptions {
   signal?: AbortSignal
   /** Memory allowed for B's memoised N x N statistics; above it they are recomputed per pair. */
   cacheBytes?: number
+  /** Keep A's memoised statistics too (when they fit the same budget), for a later pass over the same layers. */
+  keepA?: boolean
 }
 
 const DEFAULT_CACHE_BYTES = 2 * 1024 ** 3
@@ -34,7 +36,9 @@ export async function layerSearch(A: Candidate[], B: Candidate[], metrics: Metri
   for (const m of metrics) grids[m] = { matrix: A.map(() => B.map(() => 0)), reasons: A.map(() => B.map(() => null)) }
   const n = A[0]?.view.n ?? 0
   const gramsPerLayer = metrics.filter((m) => NEEDS_GRAM.has(m) && !(m === 'cka' && n > GRAM_ROUTE_MAX_N)).length + (metrics.some((m) => NEEDS_GRAM.has(m)) ? 1 : 0)
-  const keepB = (B.length + 1) * gramsPerLayer * n * n * 8 <= (opts.cacheBytes ?? DEFAULT_CACHE_BYTES)
+  const budget = opts.cacheBytes ?? DEFAULT_CACHE_BYTES
+  const keepB = (B.length + 1) * gramsPerLayer * n * n * 8 <= budget
+  const keepA = !!opts.keepA && keepB && (A.length + B.length + 1) * gramsPerLayer * n * n * 8 <= budget
   const total = A.length * B.length
   let done = 0
   for (let i = 0; i < A.length; i++) {
@@ -51,7 +55,7 @@ export async function layerSearch(A: Candidate[], B: Candidate[], metrics: Metri
       done++
       opts.onProgress?.(done / total, `layer pair ${done}/${total} (A ${a.index}, B ${b.index})`)
     }
-    a.view.clear()
+    if (!keepA) a.view.clear()
   }
   return grids
 }

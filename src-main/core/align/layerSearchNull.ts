@@ -1,7 +1,8 @@
 import type { Candidate } from './layerSearch'
 import { ResampledLayer, type LayerView } from './layerView'
 import { scorePair, type MetricContext, type MetricName } from './metrics'
-import { centredKernel, ckaRatio, GRAM_ROUTE_MAX_N } from './cka'
+import { centredKernel, ckaRatio, GRAM_ROUTE_MAX_N, hsicUnbiasedFromParts, unbiasedParts } from './cka'
+import { meanPrincipalCosine, svccaBasis } from './svcca'
 import { centredDistanceRanks } from './rsa'
 import { nuclearNormOfCross, procrustesFactor } from './procrustes'
 import { aggregateTable } from './calibration'
@@ -17,7 +18,7 @@ interface NullTable {
   table(perm: Int32Array, inv: Int32Array, permutedB: LayerView[]): Promise<Float64Array>
 }
 
-/** Largest bitset memory (bytes) for mutual_knn's neighbour sets of A; above it the generic path runs. */
+/** Largest memory (bytes) for mutual_knn's per-item masks of A's neighbour sets; above it the generic path runs. */
 const MAX_BITSET_BYTES = 512 * 1024 ** 2
 
 /**
@@ -26,10 +27,11 @@ const MAX_BITSET_BYTES = 512 * 1024 ** 2
  * aggregate as the observed table (`aggregateTable`: best pair above 0 for layered inputs, the
  * single cell otherwise). Preparation is row-wise and done once; per-layer statistics (neighbour
  * lists, centred Grams, distance ranks, Procrustes factors) are computed once and only relabelled:
- * - mutual_knn: B's neighbour lists relabelled (j ↦ inv[j]) and counted against bitsets of A's lists;
- * - cka, cka_rbf (N ≤ GRAM_ROUTE_MAX_N): ⟨K_A, P K_B Pᵀ⟩ of the centred kernels for all layer pairs
- *   as one float64 GEMM [L_A, N(N+1)/2] x [N(N+1)/2, L_B] over the upper triangles (off-diagonal
- *   entries of A's side doubled), B's triangles gathered through the permutation;
+ * - mutual_knn: B's neighbour lists relabelled (j ↦ inv[j]) and looked up in per-item masks of A's lists;
+ * - cka, cka_rbf, unbiased_cka (N ≤ GRAM_ROUTE_MAX_N): ⟨K_A, P K_B Pᵀ⟩ of the (centred) kernels
+ *   for all layer pairs as one float64 GEMM [L_A, N(N+1)/2] x [N(N+1)/2, L_B] over the upper
+ *   triangles (off-diagonal entries of A's side doubled), B's triangles gathered through the permutation;
+ * - svcca: B's singular directions with their rows permuted;
  * - rsa: the same GEMM over the centred ranks of the N(N−1)/2 distances;
  * - procrustes: ‖Z_Aᵀ P Z_B‖_* from the per-layer factors;
  * - every other metric through relabelled views (`ResampledLayer`: neighbour lists relabelled,
@@ -65,8 +67,10 @@ export async function layerSearchNull(A: Candidate[], B: Candidate[], metrics: M
 
 async function nullTable(m: MetricName, A: Candidate[], B: Candidate[], ctx: MetricContext): Promise<NullTable> {
   const n = A[0]!.view.n
-  if (m === 'mutual_knn' && A.length * n * Math.ceil(n / 32) * 4 <= MAX_BITSET_BYTES) return mutualKnnTable(A, B, ctx)
+  if (m === 'mutual_knn' && n * n * Math.ceil(A.length / 32) * 4 <= MAX_BITSET_BYTES) return mutualKnnTable(A, B, ctx)
   if ((m === 'cka' || m === 'cka_rbf') && n <= GRAM_ROUTE_MAX_N) return gramTable(m, A, B, ctx)
+  if (m === 'unbiased_cka' && n <= GRAM_ROUTE_MAX_N) return unbiasedTable(A, B, ctx)
+  if (m === 'svcca') return svccaTable(A, B)
   if (m === 'rsa') return rsaTable(A, B, ctx)
   if (m === 'procrustes') return procrustesTable(A, B)
   return genericTable(m, A, ctx)
@@ -74,57 +78,61 @@ async function nullTable(m: MetricName, A: Candidate[], B: Candidate[], ctx: Met
 
 const live = (v: LayerView): boolean => !v.isConstant()
 
+/**
+ * mutual_knn for every layer pair of one permutation from one pass over B's lists: mask[p, q] holds
+ * one bit per A layer whose neighbour list of p contains q, so each relabelled entry q of B'(p) is
+ * one lookup for all of A's layers at once (N·k lookups per B layer instead of L_A·N·k).
+ */
 async function mutualKnnTable(A: Candidate[], B: Candidate[], ctx: MetricContext): Promise<NullTable> {
   const n = A[0]!.view.n
   const k = ctx.k
-  const words = Math.ceil(n / 32)
-  const bits: (Uint32Array | null)[] = []
-  for (const a of A) {
-    if (!live(a.view)) {
-      bits.push(null)
-      continue
-    }
+  const la = A.length
+  const words = Math.ceil(la / 32)
+  const mask = new Uint32Array(n * n * words)
+  const liveA = A.map((a) => live(a.view))
+  for (const [i, a] of A.entries()) {
+    if (!liveA[i]) continue
     const nA = await a.view.knn(k, ctx.signal)
-    const set = new Uint32Array(n * words)
-    for (let i = 0; i < n; i++) {
-      for (let t = 0; t < k; t++) {
-        const q = nA[i * k + t]!
-        const w = i * words + (q >>> 5)
-        set[w] = set[w]! | (1 << (q & 31))
-      }
-    }
-    bits.push(set)
+    const w = i >>> 5
+    const bit = 1 << (i & 31)
+    for (let p = 0; p < n; p++) for (let t = 0; t < k; t++) mask[(p * n + nA[p * k + t]!) * words + w]! |= bit
   }
   const lists: (Int32Array | null)[] = []
   for (const b of B) lists.push(live(b.view) ? await b.view.knn(k, ctx.signal) : null)
-  const rel = new Int32Array(n * k)
+  const hits = new Int32Array(la)
+  const touched = new Int32Array(la)
+  const totals = new Float64Array(la)
   return {
     async table(perm, inv) {
       const lb = B.length
-      const out = new Float64Array(A.length * lb)
+      const out = new Float64Array(la * lb)
       for (let j = 0; j < lb; j++) {
         const nb = lists[j]
         if (!nb) continue
+        totals.fill(0)
         for (let p = 0; p < n; p++) {
           const src = perm[p]! * k
-          for (let t = 0; t < k; t++) rel[p * k + t] = inv[nb[src + t]!]!
-        }
-        for (let i = 0; i < A.length; i++) {
-          const set = bits[i]
-          if (!set) continue
-          // Same arithmetic as mutualKnn (per-row hits / k summed, then / N), so equal lists give equal floats.
-          let total = 0
-          for (let p = 0; p < n; p++) {
-            const row = p * words
-            let hits = 0
-            for (let t = 0; t < k; t++) {
-              const q = rel[p * k + t]!
-              if (set[row + (q >>> 5)]! & (1 << (q & 31))) hits++
+          let nt = 0
+          for (let t = 0; t < k; t++) {
+            const base = (p * n + inv[nb[src + t]!]!) * words
+            for (let w = 0; w < words; w++) {
+              let m = mask[base + w]!
+              while (m !== 0) {
+                const i = w * 32 + (31 - Math.clz32(m & -m))
+                if (hits[i] === 0) touched[nt++] = i
+                hits[i]!++
+                m &= m - 1
+              }
             }
-            total += hits / k
           }
-          out[i * lb + j] = total / n
+          // Same arithmetic as mutualKnn (per-row hits / k summed, then / N); rows without hits add 0.
+          for (let u = 0; u < nt; u++) {
+            const i = touched[u]!
+            totals[i] += hits[i]! / k
+            hits[i] = 0
+          }
         }
+        for (let i = 0; i < la; i++) if (liveA[i]) out[i * lb + j] = totals[i]! / n
       }
       return out
     },
@@ -136,27 +144,34 @@ function innerProducts(ctx: MetricContext, X: Float64Array, m: number, Y: Float6
   return ctx.backend.innerProducts ? ctx.backend.innerProducts(X, m, Y, n, d, ctx.signal) : Promise.resolve(innerProductsF64(X, m, Y, n, d))
 }
 
-async function gramTable(m: 'cka' | 'cka_rbf', A: Candidate[], B: Candidate[], ctx: MetricContext): Promise<NullTable> {
+/**
+ * One GEMM over upper triangles per permutation: A's kernels packed as rows (diagonal weighted by
+ * `diag`, off-diagonal entries doubled since each stands for two), B's kernels gathered through the
+ * permutation (K_B[π_r, π_s], r ≤ s); `score` turns S = ⟨K_A, P K_B Pᵀ⟩ into the metric.
+ */
+async function triangleTable(
+  A: Candidate[],
+  B: Candidate[],
+  ctx: MetricContext,
+  kernel: (v: LayerView) => Promise<Float64Array>,
+  diag: number,
+  score: (i: number, j: number, s: number, perm: Int32Array) => number,
+): Promise<NullTable> {
   const n = A[0]!.view.n
   const len = (n * (n + 1)) / 2
   const X = new Float64Array(A.length * len)
-  const selfA: number[] = []
   for (const [i, a] of A.entries()) {
-    const c = await centredKernel(a.view, m, ctx.rbfSigma, ctx.signal)
-    selfA.push(live(a.view) ? c.self : NaN)
+    const K = await kernel(a.view)
     let t = i * len
     for (let r = 0; r < n; r++) {
-      X[t++] = c.Kc[r * n + r]!
-      for (let s = r + 1; s < n; s++) X[t++] = 2 * c.Kc[r * n + s]!
+      X[t++] = diag * K[r * n + r]!
+      for (let s = r + 1; s < n; s++) X[t++] = 2 * K[r * n + s]!
     }
   }
   const kernB: Float64Array[] = []
-  const selfB: number[] = []
-  for (const b of B) {
-    const c = await centredKernel(b.view, m, ctx.rbfSigma, ctx.signal)
-    kernB.push(c.Kc)
-    selfB.push(live(b.view) ? c.self : NaN)
-  }
+  for (const b of B) kernB.push(await kernel(b.view))
+  const liveA = A.map((a) => live(a.view))
+  const liveB = B.map((b) => live(b.view))
   const Y = new Float64Array(B.length * len)
   return {
     async table(perm) {
@@ -168,7 +183,54 @@ async function gramTable(m: 'cka' | 'cka_rbf', A: Candidate[], B: Candidate[], c
         }
       }
       const S = await innerProducts(ctx, X, A.length, Y, B.length, len)
-      return ratios(S, A.length, B.length, (i, j, v) => ckaRatio(v, selfA[i]!, selfB[j]!).score, selfA, selfB)
+      const out = new Float64Array(A.length * B.length)
+      // A pair with a constant side scores 0, as in scorePair.
+      for (let i = 0; i < A.length; i++) for (let j = 0; j < B.length; j++) if (liveA[i] && liveB[j]) out[i * B.length + j] = score(i, j, S[i * B.length + j]!, perm)
+      return out
+    },
+  }
+}
+
+/** Linear or RBF CKA: the centred kernels' inner product over their self terms. */
+async function gramTable(m: 'cka' | 'cka_rbf', A: Candidate[], B: Candidate[], ctx: MetricContext): Promise<NullTable> {
+  const centred = (v: LayerView) => centredKernel(v, m, ctx.rbfSigma, ctx.signal)
+  const selfA = await Promise.all(A.map(async (a) => (await centred(a.view)).self))
+  const selfB = await Promise.all(B.map(async (b) => (await centred(b.view)).self))
+  return triangleTable(A, B, ctx, async (v) => (await centred(v)).Kc, 1, (i, j, s) => ckaRatio(s, selfA[i]!, selfB[j]!).score)
+}
+
+/**
+ * Unbiased CKA: the cross term Σ_{i≠j} K_ij L_πi,πj from the GEMM (diagonal weight 0), Σ(K̃L̃) from
+ * the row sums (rowsum_B relabelled), the totals and self terms unchanged by a permutation.
+ */
+async function unbiasedTable(A: Candidate[], B: Candidate[], ctx: MetricContext): Promise<NullTable> {
+  const pa = await Promise.all(A.map((a) => unbiasedParts(a.view, ctx.signal)))
+  const pb = await Promise.all(B.map((b) => unbiasedParts(b.view, ctx.signal)))
+  const n = A[0]!.view.n
+  return triangleTable(A, B, ctx, async (v) => (await unbiasedParts(v, ctx.signal)).G, 0, (i, j, cross, perm) => {
+    let sumKL = 0
+    const ra = pa[i]!.rowSums
+    const rb = pb[j]!.rowSums
+    for (let l = 0; l < n; l++) sumKL += ra[l]! * rb[perm[l]!]!
+    return ckaRatio(hsicUnbiasedFromParts(n, cross, pa[i]!.total, pb[j]!.total, sumKL), pa[i]!.self, pb[j]!.self).score
+  })
+}
+
+/** SVCCA: B's singular directions of permuted items are its directions with the rows permuted. */
+async function svccaTable(A: Candidate[], B: Candidate[]): Promise<NullTable> {
+  const n = A[0]!.view.n
+  const ua = await Promise.all(A.map((a) => (live(a.view) ? svccaBasis(a.view) : null)))
+  const ub = await Promise.all(B.map((b) => (live(b.view) ? svccaBasis(b.view) : null)))
+  return {
+    async table(perm) {
+      const out = new Float64Array(A.length * B.length)
+      for (const [j, b] of ub.entries()) {
+        if (!b || b.r === 0) continue
+        const U = new Float64Array(n * b.r)
+        for (let r = 0; r < n; r++) U.set(b.U.subarray(perm[r]! * b.r, (perm[r]! + 1) * b.r), r * b.r)
+        for (const [i, a] of ua.entries()) if (a && a.r > 0) out[i * B.length + j] = meanPrincipalCosine(a.U, a.r, U, b.r, n)
+      }
+      return out
     },
   }
 }

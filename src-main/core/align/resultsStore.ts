@@ -3,7 +3,7 @@ import type { Workspace } from '../store/workspace'
 import type { AlignResult, MetricResult, ResolvedOptions } from './align'
 import { USES_K, type MetricName } from './metrics'
 import type { PermutationStats } from './baselines'
-import type { CalibrationStats } from './calibration'
+import { benjaminiHochberg, type CalibrationStats } from './calibration'
 
 /** How an input was named: a .npy file (identified by its SHA-256) or a workspace feature set (by id). */
 export interface InputRef {
@@ -321,10 +321,24 @@ export function findCachedAlignment(ws: Workspace, cacheKey: string, onDamaged?:
   return undefined
 }
 
-/** Stores Benjamini–Hochberg adjusted p-values (record id → p̃). */
-export function setAdjustedP(ws: Workspace, adjusted: Map<string, number>): void {
+/**
+ * Benjamini–Hochberg across the pairs of one sweep, per metric: each pair's stored calibration p-value
+ * is adjusted against the other pairs of the same metric and parameters, and the adjusted value is
+ * stored with its record (`p_adjusted`; a later sweep over other pairs overwrites it). Returns per
+ * metric how many pairs were adjusted and how many stay significant at the sweep's α.
+ */
+export function adjustCalibratedP(ws: Workspace, metrics: readonly MetricName[], pairs: readonly (readonly [InputRef, InputRef])[], o: ResolvedOptions): Record<string, { pairs: number; significant: number }> {
+  const out: Record<string, { pairs: number; significant: number }> = {}
   const stmt = ws.db.prepare('UPDATE alignments SET p_adjusted = ? WHERE id = ?')
-  ws.tx(() => {
-    for (const [id, p] of adjusted) stmt.run(Number.isFinite(p) ? p : null, id)
-  })
+  for (const m of metrics) {
+    const recs: AlignmentRecord[] = []
+    for (const [a, b] of pairs) {
+      const r = findCachedAlignment(ws, alignmentCacheKey(a, b, m, o))
+      if (r?.result.calibration) recs.push(r)
+    }
+    const adj = benjaminiHochberg(recs.map((r) => r.result.calibration!.p_value))
+    ws.tx(() => recs.forEach((r, t) => stmt.run(adj[t]!, r.id)))
+    out[m] = { pairs: recs.length, significant: adj.filter((p) => p <= o.alpha).length }
+  }
+  return out
 }

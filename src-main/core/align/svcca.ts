@@ -19,13 +19,18 @@ const RANK_TOL = 1e-10
  * layer constant) makes the score undefined (reported as 0 with a reason).
  */
 export async function svcca(a: LayerView, b: LayerView) {
-  const ua = await a.memo('svcca.U', async () => topLeftSingularVectors(zScore(a.features()), SVCCA_DIM))
-  const ub = await b.memo('svcca.U', async () => topLeftSingularVectors(zScore(b.features()), SVCCA_DIM))
+  const ua = await svccaBasis(a)
+  const ub = await svccaBasis(b)
   if (ua.r === 0 || ub.r === 0) {
     const which = ua.r === 0 ? a.label : b.label
     return { score: 0, undefinedReason: `${which}: every column is constant across items (zero variance); SVCCA is undefined` }
   }
   return { score: meanPrincipalCosine(ua.U, ua.r, ub.U, ub.r, a.n), undefinedReason: null }
+}
+
+/** The memoised top singular directions of a layer's z-scored features (N x r, row-major). */
+export function svccaBasis(v: LayerView): Promise<{ U: Float64Array; r: number }> {
+  return v.memo('svcca.U', async () => topLeftSingularVectors(zScore(v.features()), SVCCA_DIM))
 }
 
 /** Columns centred and divided by (unbiased std + 1e−8); a constant column becomes zeros. */

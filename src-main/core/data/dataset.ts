@@ -39,7 +39,7 @@ export interface Dataset {
   warnings: string[]
 }
 
-/** Longest line of a `.jsonl`/`.csv` manifest: longer is refused before it is decoded (a caption that long would be cut anyway). */
+/** Longest line of a `.jsonl` manifest: longer is refused, counted but never kept or decoded (a caption that long would be cut anyway). */
 export const MAX_MANIFEST_LINE_BYTES = 16 << 20
 
 /** Cut captions listed one by one per dataset; the rest are counted. */

@@ -102,6 +102,7 @@ export function driverFingerprint(env: NodeJS.ProcessEnv = process.env): string 
   const configDirs = (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(Boolean)
   const icdDirs = [...configDirs, '/etc', ...dataDirs, env.XDG_DATA_HOME || path.join(home, '.local', 'share')].map((d) => path.join(d, 'vulkan', 'icd.d'))
   const loader = process.platform === 'linux' ? vulkanLoaderPath(env) : null
+  const effective = withoutSoftwareAdapters(env)
   const parts = {
     v: 1,
     ort: ortPackage()?.version ?? null,
@@ -111,7 +112,8 @@ export function driverFingerprint(env: NodeJS.ProcessEnv = process.env): string 
     loader: loader ? statLine(loader) : null,
     icds: icdDirs.flatMap(listDir),
     devices: [...listDir('/dev/dri'), ...listDir('/proc/driver/nvidia/gpus')],
-    env: ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES', 'VK_LOADER_DRIVERS_SELECT', 'VK_LOADER_DRIVERS_DISABLE', 'LD_LIBRARY_PATH'].map((k) => env[k] ?? null),
+    // As WebGPU sees it: the software-driver exclusion this module sets itself must not change it.
+    env: ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES', 'VK_LOADER_DRIVERS_SELECT', 'VK_LOADER_DRIVERS_DISABLE', 'LD_LIBRARY_PATH'].map((k) => effective[k] ?? null),
   }
   return crypto.createHash('sha256').update(JSON.stringify(parts)).digest('hex')
 }

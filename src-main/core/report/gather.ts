@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import * as ort from 'onnxruntime-node'
+import { CALIBRATION_SOURCE } from './sections/alignment'
 import { spearman } from '../../common/stats'
 import { appVersion } from '../paths'
 import type { Workspace } from '../store/workspace'
@@ -51,8 +52,8 @@ function alignmentSection(ws: Workspace, timings: Provenance['timings'], params:
       p = { a, b, result: { n: r.n, k: r.k, prep: r.prep, q: r.q, layers_mode: r.layersMode, chance: { mutual_knn: r.chance }, metrics: {}, seconds: 0, ep: r.ep, seed: r.seed } }
       pairs.set(key, p)
     }
-    const { score, layers, matrix, ci95 } = r.result
-    p.result.metrics[r.metric] = { score, layers, matrix, ci95 }
+    const { score, layers, matrix, ci95, calibration } = r.result
+    p.result.metrics[r.metric] = { score, layers, matrix, ci95, calibration, p_adjusted: r.pAdjusted }
     p.result.seconds = Math.max(p.result.seconds, r.seconds)
   }
   const names = [...new Set([...pairs.values()].flatMap((p) => [p.a, p.b]))]
@@ -237,7 +238,7 @@ export async function gatherReportData(ws: Workspace, opts: { demo?: boolean } =
       ep: align.ep ?? fsRows[0]?.ep ?? 'cpu',
       timings,
       environment: { node: process.version, 'onnxruntime-node': ort.env.versions.node ?? 'unknown', platform: `${process.platform}-${process.arch}` },
-      sources: [PRH, LSBS],
+      sources: [PRH, LSBS, ...(align.section?.pairs.some((p) => Object.values(p.result.metrics).some((m) => m.calibration)) ? [CALIBRATION_SOURCE] : [])],
     },
   }
   return data

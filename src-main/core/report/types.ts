@@ -4,6 +4,8 @@
  * payload is present and non-empty.
  */
 
+import type { CalibrationStats } from '../align/calibration'
+
 /** One metric of an `align` result (CLI.md). */
 export interface AlignMetricResult {
   score: number
@@ -12,6 +14,9 @@ export interface AlignMetricResult {
   /** L_A × L_B scores ((L_A+1) × (L_B+1) under max+concat, row/col 0 = concatenation). */
   matrix: number[][] | null
   ci95: [number, number] | null
+  /** Aggregation-aware calibration (CLI.md additions) and its Benjamini–Hochberg adjusted p, when computed. */
+  calibration?: CalibrationStats | null
+  p_adjusted?: number | null
 }
 
 /** The `align --json` document, plus the clamp quantile used. */

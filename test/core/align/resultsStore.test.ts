@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Workspace } from '../../../src-main/core/store/workspace'
 import { align, resolveOptions } from '../../../src-main/core/align/align'
-import { alignmentCacheKey, findCachedAlignment, getAlignment, listAlignments, recordsOf, saveAlignment, type InputRef } from '../../../src-main/core/align/resultsStore'
+import { adjustCalibratedP, alignmentCacheKey, findCachedAlignment, getAlignment, listAlignments, recordsOf, saveAlignment, type InputRef } from '../../../src-main/core/align/resultsStore'
 import { gaussian } from './helpers'
 
 describe('alignment results store', () => {
@@ -33,6 +33,53 @@ describe('alignment results store', () => {
       expect(findCachedAlignment(ws, alignmentCacheKey(a, b, 'cka', k5))).toBeDefined()
       expect(findCachedAlignment(ws, alignmentCacheKey(a, b, 'mutual_knn', k5))).toBeUndefined()
       expect(findCachedAlignment(ws, alignmentCacheKey(b, a, 'cka', resolved))).toBeUndefined()
+    } finally {
+      ws.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('calibrated results and Benjamini–Hochberg across a sweep', () => {
+  it('stores calibration (with its null values), keys it by K, alpha and seed, and adjusts p across the pairs per metric', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-store-cal-'))
+    const ws = Workspace.open(dir)
+    try {
+      const refs: InputRef[] = [0, 1, 2].map((t) => ({ name: `m${t}`, kind: 'feature_set', sha256: String(t).repeat(64) }))
+      const X = [gaussian(24, 6, 11), gaussian(24, 6, 12), gaussian(24, 6, 13)]
+      // model 2 is a noisy copy of model 0, so that pair has a small p
+      X[2] = { ...X[0]!, data: X[0]!.data.map((v, t) => v + 0.3 * X[2]!.data[t]!) }
+      const opts = { metrics: ['cka', 'rsa'], calibrate: 99, seed: 4 }
+      const resolved = resolveOptions(opts)
+      const pairs = [[0, 1], [0, 2], [1, 2]] as const
+      for (const [i, j] of pairs) saveAlignment(ws, recordsOf(await align(X[i]!, X[j]!, opts), refs[i]!, refs[j]!, resolved))
+      const stored = findCachedAlignment(ws, alignmentCacheKey(refs[0]!, refs[2]!, 'cka', resolved))!
+      expect(stored.calibrate).toBe(99)
+      expect(stored.alpha).toBe(0.05)
+      expect(stored.result.calibration!.null_values).toHaveLength(99)
+      expect(stored.result.calibration!.p_value).toBeCloseTo(1 / 100, 12)
+      expect(stored.pAdjusted).toBeNull()
+      // the cache key changes with K, alpha, seed, and stays as before without calibration
+      for (const other of [{ calibrate: 98 }, { alpha: 0.1 }, { seed: 5 }]) expect(findCachedAlignment(ws, alignmentCacheKey(refs[0]!, refs[2]!, 'cka', resolveOptions({ ...opts, ...other })))).toBeUndefined()
+      expect(alignmentCacheKey(refs[0]!, refs[2]!, 'cka', resolveOptions({ metrics: ['cka'] }))).toBe(alignmentCacheKey(refs[0]!, refs[2]!, 'cka', resolveOptions({ metrics: ['cka'], seed: 4 })))
+
+      const summary = adjustCalibratedP(ws, ['cka', 'rsa'], pairs.map(([i, j]) => [refs[i]!, refs[j]!] as const), resolved)
+      for (const m of ['cka', 'rsa'] as const) {
+        const recs = pairs.map(([i, j]) => findCachedAlignment(ws, alignmentCacheKey(refs[i]!, refs[j]!, m, resolved))!)
+        const p = recs.map((r) => r.result.calibration!.p_value)
+        // BH by hand for m = 3: sort, m·p/rank, running minimum from the largest
+        const order = [0, 1, 2].sort((x, y) => p[x]! - p[y]!)
+        const want = [0, 0, 0]
+        let run = 1
+        for (let r = 2; r >= 0; r--) {
+          run = Math.min(run, (3 * p[order[r]!]!) / (r + 1))
+          want[order[r]!] = run
+        }
+        recs.forEach((r, t) => expect(r.pAdjusted, `${m} pair ${t}`).toBeCloseTo(want[t]!, 12))
+        expect(summary[m]!.pairs).toBe(3)
+        expect(summary[m]!.significant).toBe(want.filter((x) => x <= 0.05).length)
+      }
+      expect(summary.cka!.significant).toBeGreaterThanOrEqual(1)
     } finally {
       ws.close()
       fs.rmSync(dir, { recursive: true, force: true })

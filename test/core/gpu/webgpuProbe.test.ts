@@ -28,6 +28,10 @@ describe('driver fingerprint and verdict cache', () => {
     const withDriver = driverFingerprint(env)
     expect(withDriver).not.toBe(before)
     expect(driverFingerprint({ ...env, VK_DRIVER_FILES: '/elsewhere/icd.json' })).not.toBe(withDriver)
+    // The exclusion of software drivers, which WebGPU sessions set in this process, is part of the
+    // setup already: setting it does not make the next command probe again.
+    expect(driverFingerprint(withoutSoftwareAdapters(env))).toBe(withDriver)
+    expect(driverFingerprint({ ...env, VK_LOADER_DRIVERS_DISABLE: '*nvidia*' })).not.toBe(withDriver)
   })
 
   it('a cached verdict for the current fingerprint is reused without probing; another fingerprint probes again', () => {

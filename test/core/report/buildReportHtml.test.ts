@@ -100,3 +100,27 @@ describe('buildReportHtml', () => {
     expect(lines).toContain('Pareto-optimal on t_acc and v_acc: mix10, mix6, mix0')
   })
 })
+
+describe('calibration subsection', () => {
+  it('appears only when some pair is calibrated: method, citation, calibrated matrix with BH marks, table and the null histogram', async () => {
+    const { calibrationHtml, CALIBRATION_SOURCE } = await import('../../../src-main/core/report/sections/alignment')
+    const data = sampleReportData()
+    const s = data.alignment!
+    const metric = Object.keys(s.pairs[0]!.result.metrics)[0]!
+    expect(calibrationHtml(s, metric)).toBe('')
+    const nulls = Array.from({ length: 19 }, (_, t) => 0.05 + t * 0.001)
+    s.pairs.forEach((p, t) => {
+      const r = p.result.metrics[metric]!
+      r.calibration = { permutations: 19, alpha: 0.05, aggregate: 'max', threshold: 0.068, p_value: t === 0 ? 0.05 : 0.5, score: t === 0 ? 0.25 : 0, null_mean: 0.059, null_sd: 0.0056, note: null, null_values: nulls }
+      r.p_adjusted = t === 0 ? 0.05 : 0.5
+    })
+    const html = calibrationHtml(s, metric)
+    expect(html).toContain('Calibration against the permutation null of the layer search')
+    expect(html).toContain(CALIBRATION_SOURCE)
+    expect(html).toContain('arXiv:2602.14486')
+    expect(html).toMatch(/0\.250 \*/) // the significant pair, marked in the table
+    expect((html.match(/<svg /g) ?? []).length).toBe(2) // calibrated matrix and null histogram
+    const full = buildReportHtml(data, { paper: 'A4' })
+    expect(full).toContain('Calibration against the permutation null')
+  })
+})

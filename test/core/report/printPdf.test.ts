@@ -42,7 +42,8 @@ describe.skipIf(!chromium || !hasPoppler)(`PDF report${!chromium ? ' (skipped: n
   beforeAll(async () => {
     fs.mkdirSync(OUT, { recursive: true })
     for (const f of fs.readdirSync(OUT)) if (/^sample-a4-\d+\.png$/.test(f)) fs.rmSync(path.join(OUT, f))
-    const r = await writeReport(sampleReportData(), { paper: 'A4', out: pdf, html: path.join(OUT, 'sample-a4.html') })
+    // test-output/ keeps the last run's files for inspection: each run replaces them.
+    const r = await writeReport(sampleReportData(), { paper: 'A4', out: pdf, html: path.join(OUT, 'sample-a4.html'), overwrite: true })
     expect(r.pdf_bytes).toBeGreaterThan(10_000)
     text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' })
     pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1])
@@ -76,7 +77,7 @@ describe.skipIf(!chromium || !hasPoppler)(`PDF report${!chromium ? ' (skipped: n
 
   it('prints on Letter paper too', async () => {
     const letter = path.join(OUT, 'sample-letter.pdf')
-    await writeReport(sampleReportData(), { paper: 'Letter', out: letter, sections: ['summary', 'mle'] })
+    await writeReport(sampleReportData(), { paper: 'Letter', out: letter, sections: ['summary', 'mle'], overwrite: true })
     const info = execFileSync('pdfinfo', [letter], { encoding: 'utf8' })
     expect(info).toMatch(/Page size:\s+612 x 792 pts \(letter\)/)
     const t = execFileSync('pdftotext', [letter, '-'], { encoding: 'utf8' })

@@ -4,6 +4,7 @@ import { SWEEP_DEFAULTS } from '../../../../src-main/common/jobParams'
 export type Metric = (typeof METRICS)[number]
 export type Prep = (typeof PREPS)[number]
 export type LayersMode = 'max' | 'max+concat'
+export type ScoreView = 'raw' | 'calibrated'
 
 /** Everything the Alignment view lets the user choose; kept in the URL and in localStorage. */
 export interface AlignSettings {
@@ -17,6 +18,11 @@ export interface AlignSettings {
   permutations: number
   bootstrap: number
   seed: number
+  /** Permutations K of the aggregation-aware calibration a sweep computes (0 = none), and its α. */
+  calibrate: number
+  alpha: number
+  /** Which score the matrix, table, scatter and map use. */
+  scores: ScoreView
   /** Reference model and capability of the alignment-versus-capability plot. */
   refModel: string
   capability: string
@@ -35,6 +41,9 @@ export const DEFAULT_SETTINGS: AlignSettings = {
   permutations: SWEEP_DEFAULTS.permutations,
   bootstrap: SWEEP_DEFAULTS.bootstrap,
   seed: SWEEP_DEFAULTS.seed,
+  calibrate: 200,
+  alpha: 0.05,
+  scores: 'calibrated',
   refModel: '',
   capability: '',
   groupTag: '',
@@ -84,6 +93,9 @@ export function parseSettings(q: Query, base: AlignSettings = DEFAULT_SETTINGS):
     permutations: int(q.perm, 0, 100_000) ?? base.permutations,
     bootstrap: int(q.boot, 0, 10_000) ?? base.bootstrap,
     seed: int(q.seed, -(2 ** 31), 2 ** 31) ?? base.seed,
+    calibrate: int(q.cal, 0, 10_000) ?? base.calibrate,
+    alpha: typeof q.alpha === 'string' && Number(q.alpha) > 0 && Number(q.alpha) < 1 ? Number(q.alpha) : base.alpha,
+    scores: oneOf(q.scores, ['raw', 'calibrated'] as const) ?? base.scores,
     refModel: str(q.ref) ?? base.refModel,
     capability: str(q.cap) ?? base.capability,
     groupTag: str(q.group) ?? base.groupTag,
@@ -103,6 +115,9 @@ export function settingsQuery(s: AlignSettings): Record<string, string> {
     perm: String(s.permutations),
     boot: String(s.bootstrap),
     seed: String(s.seed),
+    cal: String(s.calibrate),
+    alpha: String(s.alpha),
+    scores: s.scores,
     ref: s.refModel,
     cap: s.capability,
     group: s.groupTag,

@@ -22,6 +22,31 @@ export function intervalText(c: MatrixCell): string {
   return c.ci95 ? `[${fmtNum(c.ci95[0])}, ${fmtNum(c.ci95[1])}]` : 'not computed'
 }
 
+/** The p-value that decides significance: Benjamini–Hochberg adjusted when the sweep stored it, else the pair's own. */
+export function decidingP(c: MatrixCell): number | null {
+  return c.calibration ? (c.pAdjusted ?? c.calibration.p_value) : null
+}
+
+/** Calibrated and significant at the run's α (after BH when adjusted). */
+export function isSignificant(c: MatrixCell | null): boolean {
+  const p = c ? decidingP(c) : null
+  return p !== null && p <= c!.calibration!.alpha
+}
+
+export function calibrationText(c: MatrixCell): string {
+  const k = c.calibration
+  if (!k) return 'not calibrated (set Calibration K and run the sweep)'
+  const adj = c.pAdjusted !== null ? `, BH p = ${fmtP(c.pAdjusted)}` : ''
+  return `s_cal = ${fmtNum(k.score)}, τ = ${fmtNum(k.threshold)}, p = ${fmtP(k.p_value)}${adj} (K = ${k.permutations}, α = ${k.alpha})${k.note ? ` — ${k.note}` : ''}`
+}
+
+/** The value a cell shows in the chosen view (null: nothing to show). */
+export function shownScore(c: MatrixCell | null, view: 'raw' | 'calibrated'): number | null {
+  if (!c || c.undefinedReason) return null
+  if (view === 'raw') return c.score
+  return c.calibration ? c.calibration.score : null
+}
+
 /** The score as shown: a number, or why there is none. */
 export function scoreText(c: MatrixCell | null): string {
   if (!c) return 'not computed'
@@ -49,6 +74,7 @@ export function cellTooltip(m: AlignmentMatrix, i: number, j: number): string {
     hasChance(m.metric) ? `k = ${c.k}, N = ${c.n}, chance k/(N−1) ≈ ${fmtNum(c.chance)}` : `k = ${c.k}, N = ${c.n}`,
     `95% interval: ${intervalText(c)}`,
     `permutation null: ${escapeHtml(permutationText(c))}`,
+    `calibration: ${escapeHtml(calibrationText(c))}${isSignificant(c) ? ' <b>*</b>' : ''}`,
   ]
   return lines.join('<br/>')
 }
