@@ -18,6 +18,9 @@ interface NullTable {
   table(perm: Int32Array, inv: Int32Array, permutedB: LayerView[]): Promise<Float64Array>
 }
 
+/** Largest memory (bytes) for the packed kernel triangles of the Gram metrics' GEMM. */
+const MAX_TRIANGLE_BYTES = 1.5 * 1024 ** 3
+
 /** Largest memory (bytes) for mutual_knn's per-item masks of A's neighbour sets; above it the generic path runs. */
 const MAX_BITSET_BYTES = 512 * 1024 ** 2
 
@@ -68,10 +71,12 @@ export async function layerSearchNull(A: Candidate[], B: Candidate[], metrics: M
 async function nullTable(m: MetricName, A: Candidate[], B: Candidate[], ctx: MetricContext): Promise<NullTable> {
   const n = A[0]!.view.n
   if (m === 'mutual_knn' && n * n * Math.ceil(A.length / 32) * 4 <= MAX_BITSET_BYTES) return mutualKnnTable(A, B, ctx)
-  if ((m === 'cka' || m === 'cka_rbf') && n <= GRAM_ROUTE_MAX_N) return gramTable(m, A, B, ctx)
-  if (m === 'unbiased_cka' && n <= GRAM_ROUTE_MAX_N) return unbiasedTable(A, B, ctx)
+  // The packed triangles of every layer (plus B's full kernels) must fit; else the generic path (bounded memory, slower).
+  const triangles = (A.length + 2 * B.length) * ((n * (n + 1)) / 2) * 8 <= MAX_TRIANGLE_BYTES
+  if ((m === 'cka' || m === 'cka_rbf') && n <= GRAM_ROUTE_MAX_N && triangles) return gramTable(m, A, B, ctx)
+  if (m === 'unbiased_cka' && n <= GRAM_ROUTE_MAX_N && triangles) return unbiasedTable(A, B, ctx)
   if (m === 'svcca') return svccaTable(A, B)
-  if (m === 'rsa') return rsaTable(A, B, ctx)
+  if (m === 'rsa' && triangles) return rsaTable(A, B, ctx)
   if (m === 'procrustes') return procrustesTable(A, B)
   return genericTable(m, A, ctx)
 }
