@@ -98,7 +98,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/
  * public DNS address to learn which local address would be used, reads it and closes the socket; a UDP
  * connect sends no packet. Any send to that address is still caught.
  */
-const IPV6_PROBE = /^\d+ connect\(\d+<UDPv6:\[\d+\]>, \{sa_family=AF_INET6, sin6_port=htons\(443\), .*inet_pton\(AF_INET6, "2001:4860:4860::8888"/
+const IPV6_PROBE = /^\d+\s+connect\(\d+<UDPv6:\[\d+\]>, \{sa_family=AF_INET6, sin6_port=htons\(443\), .*inet_pton\(AF_INET6, "2001:4860:4860::8888"/
 
 /**
  * Outgoing attempts in an strace log of connect/sendto/sendmsg/sendmmsg: an IPv4 or IPv6 address that
@@ -135,8 +135,11 @@ describe('every process the app starts, onnxruntime and the PDF printer included
       '17 connect(18<UDPv6:[248095]>, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = 0',
       '18 connect(19<TCPv6:[248096]>, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = 0',
       '19 sendto(18<UDPv6:[248095]>, "x", 1, 0, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = 1',
+      // strace pads the pid column once pids differ in width, and splits a call another thread interrupts.
+      '8479  connect(21<UDPv6:[499622]>, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28 <unfinished ...>',
+      '8480  connect(22<TCP:[499623]>, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("142.250.0.1")}, 16 <unfinished ...>',
     ].join('\n')
-    expect(outgoingAttempts(sample).map((l) => l.split(' ')[0])).toEqual(['11', '12', '13', '18', '19'])
+    expect(outgoingAttempts(sample).map((l) => l.split(' ')[0])).toEqual(['11', '12', '13', '18', '19', '8480'])
   })
 
   it('demo --report and report under strace -f: no outgoing connection or DNS query, no onnxruntime telemetry store', async (ctx) => {
