@@ -33,6 +33,27 @@ function median(xs: number[]): number {
 }
 
 /**
+ * Peak RSS of a tapped extraction (`--layers all`, the 25 residual-stream tensors, masked mean) of a
+ * ~700M-parameter LLaMA-style decoder exported with past (bench/make_big_decoder.py, 2.8 GB of external
+ * data) on captions, with the empty past fed as for any export with a KV cache; the target is weights +
+ * 1 GiB.
+ */
+function benchBigDecoder(work: string, n: number, log: (line: string) => void): void {
+  const dir = path.join(work, 'decoder-700m')
+  const tg = performance.now()
+  const params = Number(execFileSync(PYTHON, [path.join(ROOT, 'bench', 'make_big_decoder.py'), dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').pop())
+  const weights = fs.statSync(path.join(dir, 'onnx', 'model.onnx_data')).size + fs.statSync(path.join(dir, 'onnx', 'model.onnx')).size
+  log(`LLaMA-style decoder with past (${(params / 1e6).toFixed(0)}M parameters, ${(weights / MB).toFixed(0)} MB) exported in ${((performance.now() - tg) / 1000).toFixed(0)} s`)
+  const r = extractInChild(path.join(work, 'ws-decoder'), { modelPath: dir, datasetPath: SHAPES, limit: n, batch: 16, ep: 'cpu', layers: 'all', pool: 'mean' })
+  const limit = weights + 1024 * MB
+  log(
+    `peak RSS, extract --layers all (${r.result.layers.length} layers) --pool mean --batch 16, ${n} captions: ${(r.peak_rss_bytes / MB).toFixed(0)} MB ` +
+      `(target <= weights + 1 GiB = ${(limit / MB).toFixed(0)} MB: ${r.peak_rss_bytes <= limit ? 'met' : 'NOT met'}); pooling in ${r.result.pooling?.in}, ${(r.result.n / r.result.timing.loop_s).toFixed(1)} items/s`,
+  )
+  fs.rmSync(dir, { recursive: true, force: true })
+}
+
+/**
  * Big models, bounded memory: peak resident memory of a tapped extraction (`--layers all`, the 13
  * residual-stream tensors, CLS) of a ViT-B/16-sized model generated here with random weights as
  * external data, the model on another file system than the workspace where one exists (/dev/shm), so
@@ -61,9 +82,10 @@ export async function benchBig(opts: { quick?: boolean; log: (line: string) => v
       )
     }
     if (!torchAvailable()) {
-      opts.log(`(no torch in ${PYTHON}: PyTorch comparison skipped)`)
+      opts.log(`(no torch in ${PYTHON}: the decoder and the PyTorch comparison are skipped)`)
       return
     }
+    if (!opts.quick) benchBigDecoder(work, n, opts.log)
     const exported = path.join(work, 'torch-vit-b16')
     execFileSync(PYTHON, [path.join(ROOT, 'bench', 'torch_vit_b16.py'), 'export', exported], { stdio: 'ignore' })
     const threads = os.availableParallelism()

@@ -23,6 +23,8 @@ interface Case {
   generated: number[]
   /** Top-1 minus top-2 logit of the first generated token (PyTorch, float32). */
   first_margin: number
+  /** Greedy tokens of the PyTorch decoder with its weights replaced by their 4-bit dequantised values. */
+  generated_q4: number[]
 }
 const ref = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'vlm', 'reference.json'), 'utf8')) as { cases: Case[]; max_new_tokens: number; pixel_values_0: number[] }
 
@@ -90,6 +92,23 @@ describe('the float16 variant (*_fp16.onnx)', () => {
   })
 })
 
+describe('the 4-bit variant (*_q4.onnx, MatMulNBits)', () => {
+  it('generates what PyTorch does with the same 4-bit dequantised weights, token by token', async () => {
+    const layout = inspectVlm(MODEL, 'q4')
+    expect(path.basename(layout.files.decoder_model_merged)).toBe('decoder_model_merged_q4.onnx')
+    const pq = new Prompter(layout)
+    const vq = await GreedyVlm.open(layout, 'cpu')
+    try {
+      const out = await vq.generate(ref.cases.map((c) => pq.prepare(c.prompt, c.blind ? null : path.join(SHAPES, c.image))), ref.max_new_tokens)
+      expect(out).toEqual(ref.cases.map((c) => c.generated_q4))
+      // Quantisation changes the answers of these random weights, so the check is not the float32 one again.
+      expect(ref.cases.some((c) => c.generated_q4.join() !== c.generated.join())).toBe(true)
+    } finally {
+      await vq.close()
+    }
+  })
+})
+
 describe('layouts it cannot run are named', () => {
   const t = tmpDir('pl-vlm-')
   afterAll(() => t.cleanup())
@@ -130,6 +149,7 @@ describe('layouts it cannot run are named', () => {
     const noDecoder = variant('nodec', (d) => {
       fs.rmSync(path.join(d, 'onnx', 'decoder_model_merged.onnx'))
       fs.rmSync(path.join(d, 'onnx', 'decoder_model_merged_fp16.onnx'))
+      fs.rmSync(path.join(d, 'onnx', 'decoder_model_merged_q4.onnx'))
     })
     expect(message(noDecoder)).toMatch(/not a LLaVA-style vision-language export: expected .*decoder_model_merged\.onnx/)
     const noTemplate = variant('notmpl', (d) => editJson(path.join(d, 'tokenizer_config.json'), (j) => delete j.chat_template))
