@@ -1,8 +1,7 @@
 import { Tokenizer } from '@huggingface/tokenizers'
 import { badInput } from '../../common/errors'
 import { cutCaption } from './captionLimit'
-import { readUserText } from './userFile'
-import { checkJsonDepth } from './userText'
+import { readUserJsonObject } from './userText'
 
 /** Padding/truncation settings read from tokenizer_config.json (transformers' PreTrainedTokenizerFast). */
 export interface TextPreprocessing {
@@ -32,17 +31,7 @@ export interface TextEncoder {
   encodeBatch(texts: string[]): TokenBatch
 }
 
-function readJson(file: string): Record<string, unknown> {
-  const text = readUserText(file, { what: 'a JSON file' })
-  checkJsonDepth(file, text)
-  try {
-    const v = JSON.parse(text) as unknown
-    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object')
-    return v as Record<string, unknown>
-  } catch (e) {
-    throw badInput(file, `not valid JSON (${e instanceof Error ? e.message : String(e)})`)
-  }
-}
+const readJson = readUserJsonObject
 
 function tokenContent(v: unknown): string | undefined {
   if (typeof v === 'string') return v

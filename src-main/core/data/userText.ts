@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { badInput } from '../../common/errors'
 import fs from 'node:fs'
-import { formatBytes, openUserFile, readFully, readUserFile, type UserFileOptions } from './userFile'
+import { formatBytes, openUserFile, readFully, readUserFile, readUserText, type UserFileOptions } from './userFile'
 
 /**
  * Text and JSON from files the user names, read so that their size bounds the work: lines are split
@@ -191,4 +191,21 @@ export function readUserTextChecked(file: string, opts: UserFileOptions = {}): {
   const warnings = utf8Warnings(file, buf)
   const text = buf.toString('utf8')
   return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, warnings }
+}
+
+/**
+ * A user's JSON config file (config.json, tokenizer files, processor configs) read as one JSON object:
+ * a regular file only, nesting bounded before parsing, and a clear error naming the file otherwise.
+ */
+export function readUserJsonObject(file: string): Record<string, unknown> {
+  const text = readUserText(file, { what: 'a JSON file' })
+  checkJsonDepth(file, text)
+  let v: unknown
+  try {
+    v = JSON.parse(text)
+  } catch (e) {
+    throw badInput(file, `not valid JSON (${e instanceof Error ? e.message : String(e)})`)
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw badInput(file, 'expected a JSON object')
+  return v as Record<string, unknown>
 }

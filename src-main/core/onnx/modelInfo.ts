@@ -7,8 +7,7 @@ import { checkExternalData, externalRefs } from './externalData'
 import { checkImageFit, imageFitOf } from '../features/imageFit'
 import { readModelProto, summarizeGraph, type GraphSummary, type TensorDecl } from './graph'
 import { findTowers, type GraphTower, type TowerName } from './towers'
-import { readUserText } from '../data/userFile'
-import { checkJsonDepth } from '../data/userText'
+import { readUserJsonObject } from '../data/userText'
 
 export type Modality = 'vision' | 'text' | 'unknown'
 
@@ -67,17 +66,7 @@ export interface TowerInfo extends GraphTower {
 }
 
 function readJsonIf(file: string): Json | null {
-  if (!fs.existsSync(file)) return null
-  const text = readUserText(file, { what: 'a JSON file' })
-  checkJsonDepth(file, text)
-  let v: unknown
-  try {
-    v = JSON.parse(text)
-  } catch (e) {
-    throw badInput(file, `not valid JSON (${e instanceof Error ? e.message : String(e)})`)
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw badInput(file, 'expected a JSON object')
-  return v as Json
+  return fs.existsSync(file) ? readUserJsonObject(file) : null
 }
 
 /**

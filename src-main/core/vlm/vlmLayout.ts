@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { parseImagePreprocessing, type ImagePreprocessing } from '../data/imageProcessor'
-import { checkJsonDepth } from '../data/userText'
+import { readUserJsonObject } from '../data/userText'
 
 type Json = Record<string, unknown>
 
@@ -37,26 +37,7 @@ export interface VlmLayout {
   modelType: string
 }
 
-function readJson(file: string): Json {
-  let text: string
-  try {
-    const st = fs.statSync(file)
-    if (!st.isFile()) throw badInput(file, 'is not a regular file')
-    text = fs.readFileSync(file, 'utf8')
-  } catch (e) {
-    if ((e as { code?: string }).code === 'BAD_INPUT') throw e
-    throw badInput(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
-  }
-  let v: unknown
-  checkJsonDepth(file, text)
-  try {
-    v = JSON.parse(text)
-  } catch (e) {
-    throw badInput(file, `not valid JSON (${e instanceof Error ? e.message : String(e)})`)
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw badInput(file, 'expected a JSON object')
-  return v as Json
-}
+const readJson = readUserJsonObject
 
 /**
  * Configs that ask for image handling this runner does not do: several tiles or crops per image, or a
