@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { badInput } from '../../common/errors'
-import { checkJsonDepth } from '../data/userText'
+import { checkJsonDepth, readUserLines } from '../data/userText'
 
 /** One multiple-choice question of a local benchmark copy. */
 export interface BenchmarkQuestion {
@@ -21,6 +21,8 @@ export interface Benchmark {
   dir: string
   dataFile: string
   questions: BenchmarkQuestion[]
+  /** Lines with invalid UTF-8 (read with U+FFFD in place of the bad bytes). */
+  warnings: string[]
 }
 
 const IMAGE_EXT = ['.png', '.jpg', '.jpeg']
@@ -50,21 +52,14 @@ export function readBenchmark(dir: string): Benchmark {
   }
   const root = st.isDirectory() ? abs : path.dirname(abs)
   const dataFile = st.isDirectory() ? path.join(abs, 'data.jsonl') : abs
-  let dst: fs.Stats
-  try {
-    dst = fs.statSync(dataFile)
-  } catch {
-    throw badInput(abs, 'no data.jsonl in the benchmark folder (one question a line: question, choices, answer, sub_task, image)')
-  }
-  if (!dst.isFile()) throw badInput(dataFile, 'is not a regular file')
+  if (!fs.existsSync(dataFile)) throw badInput(abs, 'no data.jsonl in the benchmark folder (one question a line: question, choices, answer, sub_task, image)')
   const realRoot = fs.realpathSync(root)
   const imagesDir = path.join(root, 'images')
   const questions: BenchmarkQuestion[] = []
-  const lines = fs.readFileSync(dataFile, 'utf8').split('\n')
-  lines.forEach((line, i) => {
-    if (!line.trim()) return
-    const where = `${dataFile}:${i + 1}`
-    if (line.length > MAX_LINE) throw badInput(where, `line is longer than ${MAX_LINE} characters`)
+  // Read in chunks, a line at a time, bounded in length, with invalid UTF-8 reported per line.
+  const { lines, warnings } = readUserLines(dataFile, { what: 'a benchmark data.jsonl', maxLineBytes: MAX_LINE })
+  lines.forEach(({ text: line, line: n }) => {
+    const where = `${dataFile}:${n}`
     let rec: Record<string, unknown>
     checkJsonDepth(where, line)
     try {
@@ -102,5 +97,5 @@ export function readBenchmark(dir: string): Benchmark {
     questions.push({ index, id, question, choices: choices as string[], answer, subTask, image })
   })
   if (questions.length === 0) throw badInput(dataFile, 'has no questions')
-  return { dir: root, dataFile, questions }
+  return { dir: root, dataFile, questions, warnings }
 }

@@ -223,8 +223,10 @@ export async function evaluateVlm(ws: Workspace, req: EvaluateRequest, hooks: Ev
   const { runs } = await importEvalFiles(ws, [finalFile], { format: 'jsonl', models: [label] })
   const run = runs[0]!
   const seconds = (performance.now() - t0) / 1000
+  const breakdown = breakdownFor(ws, [run.id])
+  breakdown.warnings.unshift(...bench.warnings)
   return {
-    breakdown: breakdownFor(ws, [run.id]),
+    breakdown,
     run_id: run.id,
     answers: finalFile,
     prompt: { format: settings.prompt_format, post_prompt: POST_PROMPT, chat_template_sha256: settings.chat_template_sha256, example: prompter.render(promptOf(questions[0]!), !blind) },

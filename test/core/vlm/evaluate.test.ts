@@ -117,6 +117,23 @@ describe('evaluate on the command line', () => {
     expect(again.stderr.trim()).toMatch(/^error: .*answers\.jsonl: already exists; pass --force/)
   })
 
+  it('a named pipe as data.jsonl is refused, not waited on; invalid UTF-8 in a question is a warning naming the line', async () => {
+    const fifo = path.join(t.dir, 'fifo-bench')
+    fs.mkdirSync(fifo)
+    spawnSync('mkfifo', [path.join(fifo, 'data.jsonl')])
+    const a = cli(['evaluate', '--model', MODEL, '--benchmark', fifo, '--data', path.join(t.dir, 'ws-bad')])
+    expect(a.status).toBe(2)
+    expect(a.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: .*data\.jsonl: is a named pipe/)])
+    const latin = path.join(t.dir, 'latin-bench')
+    fs.cpSync(bench, latin, { recursive: true })
+    const data = fs.readFileSync(path.join(latin, 'data.jsonl'), 'utf8').split('\n').slice(0, 2)
+    const bad = Buffer.concat([Buffer.from(data[0]!.replace('Which of these', 'Which of th\u00e9se'), 'latin1'), Buffer.from('\n' + data[1]! + '\n')])
+    fs.writeFileSync(path.join(latin, 'data.jsonl'), bad)
+    const r = await evaluateVlm(ws, { modelPath: MODEL, benchmarkPath: latin, ep: 'cpu' })
+    expect(r.questions.total).toBe(2)
+    expect(r.breakdown.warnings).toContainEqual(expect.stringMatching(/data\.jsonl:1: invalid UTF-8/))
+  })
+
   it('a model or benchmark it cannot use is exit 2 with one error line', () => {
     const a = cli(['evaluate', '--model', path.join(REPO_ROOT, 'resources', 'demo', 'models', 'gpt-tiny'), '--benchmark', bench, '--data', path.join(t.dir, 'ws-bad')])
     expect(a.status).toBe(2)
