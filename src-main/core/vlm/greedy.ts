@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node'
 import { badInput } from '../../common/errors'
+import { cacheDims } from '../onnx/decoderInputs'
 import { createSession, type CreatedSession, type EpAttempt, type EpChoice } from '../onnx/ep'
 import type { VlmLayout } from './vlmLayout'
 
@@ -85,9 +86,8 @@ export class GreedyVlm {
     const num = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null)
     const hidden = num(emb.shape[2]) ?? num(textConfig.hidden_size)
     if (!hidden) throw badInput(dfile, 'cannot tell the hidden width (inputs_embeds has no fixed last dimension and config.json text_config.hidden_size is missing)')
-    const heads = num(textConfig.num_attention_heads)
-    const kvHeadsCfg = num(textConfig.num_key_value_heads) ?? heads
-    const headDimCfg = num(textConfig.head_dim) ?? (heads ? hidden / heads : null)
+    // The same config rules as feature extraction's cache feeding (kv heads, multi-query, head_dim).
+    const { kvHeads: kvHeadsCfg, headDim: headDimCfg } = cacheDims({ hidden_size: hidden, ...textConfig })
     const past: { name: string; present: string; kvHeads: number; headDim: number }[] = []
     for (const [name, m] of meta) {
       const mm = /^past_key_values\.(\d+)\.(key|value)$/.exec(name)
