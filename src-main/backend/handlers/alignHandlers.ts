@@ -1,15 +1,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { AppApi } from '../../common/api'
-import type { AlignmentMatrix, CalibrationSummary, FeatureSetDto, MatrixCell } from '../../common/apiSpecs/align'
-import type { CalibrationStats } from '../../core/align/calibration'
+import type { AlignmentMatrix, AlignmentRecord, CalibrationStats, CalibrationSummary, MatrixCell } from '../../common/contract/align'
+import type { FeatureSet, FeatureSetDto } from '../../common/contract/features'
 import { AppError } from '../../common/errors'
 import { modelRefLabel, modelTowers, type TowerRef } from '../../common/modelRef'
 import type { Workspace } from '../../core/store/workspace'
-import { deleteFeatureSet, getFeatureSet, listFeatureSets, type FeatureSet } from '../../core/features/store'
+import { deleteFeatureSet, getFeatureSet, listFeatureSets } from '../../core/features/store'
 import { exportBundle, importBundle } from '../../core/features/bundle'
 import { inspectModel, modelWarnings } from '../../core/onnx/modelInfo'
-import { getAlignment, type AlignmentRecord } from '../../core/align/resultsStore'
+import { getAlignment } from '../../core/align/resultsStore'
 import { getModel, listModels } from '../../core/registry/models'
 import { resolveModelRef } from '../../core/registry/resolveModelRef'
 import { getDataset, listDatasets } from '../../core/registry/datasets'
@@ -105,7 +105,7 @@ export function alignHandlers(ws: Workspace, changed: (area: 'features' | 'align
             chance: row.chance,
             n: row.n,
             k: row.k,
-            undefinedReason: row.undefined_reason,
+            undefined_reason: row.undefined_reason,
             permutation: row.null_stats ? (JSON.parse(row.null_stats) as MatrixCell['permutation']) : null,
             calibration: row.calibration ? withoutNullValues(JSON.parse(row.calibration) as CalibrationStats) : null,
             pAdjusted: row.p_adjusted,
