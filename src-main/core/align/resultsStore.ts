@@ -1,47 +1,12 @@
 import crypto from 'node:crypto'
+import type { AlignmentRecord, CalibrationSummary, InputRef, MatrixCell } from '../../common/contract/align'
 import type { Workspace } from '../store/workspace'
-import type { CalibrationSummary, MatrixCell } from '../../common/apiSpecs/align'
-import type { AlignResult, MetricResult, ResolvedOptions } from './align'
+import type { AlignResult, ResolvedOptions } from './align'
 import { USES_K, type MetricName } from './metrics'
 import type { PermutationStats } from './baselines'
 import { benjaminiHochberg, type CalibrationStats } from './calibration'
 
-/** How an input was named: a .npy file (identified by its SHA-256) or a workspace feature set (by id). */
-export interface InputRef {
-  name: string
-  kind: 'file' | 'feature_set'
-  /** File SHA-256, or the feature-set id (itself content-derived). */
-  sha256: string
-}
-
-/** One stored metric score with everything that determined it. */
-export interface AlignmentRecord {
-  id: string
-  runId: string
-  cacheKey: string
-  createdAt: string
-  inputA: InputRef
-  inputB: InputRef
-  metric: MetricName
-  k: number
-  prep: string
-  q: number
-  layersMode: string
-  rbfSigma: number
-  n: number
-  seed: number
-  bootstrap: number
-  permutations: number
-  ep: string
-  seconds: number
-  chance: number
-  /** Calibration permutations K (0 = none) and level α (null without calibration). */
-  calibrate: number
-  alpha: number | null
-  /** Benjamini–Hochberg adjusted calibration p-value across the pairs of the sweep that last wrote it. */
-  pAdjusted: number | null
-  result: MetricResult
-}
+export type { AlignmentRecord, InputRef } from '../../common/contract/align'
 
 /**
  * The cache key of one metric: SHA-256 of the canonical JSON of the inputs' content hashes and the
@@ -351,7 +316,7 @@ export function matrixCellLookup(ws: Workspace, o: { metric: string; prep: strin
       chance: r.chance,
       n: r.n,
       k: r.k,
-      undefinedReason: r.undefined_reason,
+      undefined_reason: r.undefined_reason,
       permutation: r.null_stats ? (JSON.parse(r.null_stats) as PermutationStats) : null,
       calibration: r.calibration ? withoutNullValues(JSON.parse(r.calibration) as CalibrationStats) : null,
       pAdjusted: r.p_adjusted,

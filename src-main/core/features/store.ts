@@ -2,40 +2,10 @@ import fs from 'node:fs'
 import { AppError, badInput } from '../../common/errors'
 import { raggedDims, type Tensor3 } from '../../common/matrix'
 import type { Workspace } from '../store/workspace'
+import type { FeatureSet, FeatureSetState } from '../../common/contract/features'
 import { canonicalJson, featureKey, type FeatureKeyParts } from './featureKey'
 
-export type FeatureSetState = 'partial' | 'complete'
-
-/** A cached feature set as the API and views see it. */
-export interface FeatureSet {
-  id: string
-  key: string
-  modelId: string | null
-  modelPath: string
-  modelSha256: string
-  datasetPath: string
-  datasetSha256: string
-  modality: string
-  layers: string[]
-  pool: string
-  preprocessing: unknown
-  dtype: string
-  n: number
-  /** Width of every layer; for layers of different widths (see layerDims), the largest. */
-  dim: number | null
-  /** Per-layer widths when layers differ in width (a CNN's stages), else null. */
-  layerDims: number[] | null
-  batchSize: number
-  nBatches: number
-  batchesDone: number
-  ep: string | null
-  skippedEps: { ep: string; reason: string }[]
-  state: FeatureSetState
-  source: 'extract' | 'import' | 'shard'
-  createdAt: string
-  finishedAt: string | null
-  seconds: number
-}
+export type { FeatureSet, FeatureSetState } from '../../common/contract/features'
 
 interface Row {
   id: string

@@ -113,7 +113,7 @@ describe('the alignment matrix lookup', () => {
         chance: ckaRec.chance,
         n: 16,
         k: 4,
-        undefinedReason: null,
+        undefined_reason: null,
         permutation: null,
         calibration: (({ null_values: _drop, ...rest }) => rest)(ckaRec.result.calibration!),
         pAdjusted: null,
