@@ -25,8 +25,8 @@ describe('the desktop host in Chromium', () => {
     await page.addInitScript(
       ({ token, chosen }) => {
         const asked = { invoked: [] as string[], picked: [] as string[], printed: [] as { html: string; paper: string }[] }
-        ;(window as unknown as { asked: typeof asked }).asked = asked
-        ;(window as unknown as { platonic: unknown }).platonic = {
+        ;(globalThis as unknown as { asked: typeof asked }).asked = asked
+        ;(globalThis as unknown as { platonic: unknown }).platonic = {
           async invoke(method: string, args: unknown) {
             asked.invoked.push(method)
             const r = await fetch('/api/call', { method: 'POST', headers: { 'content-type': 'application/json', 'x-platonic-token': token }, body: JSON.stringify({ method, args }) })
@@ -54,7 +54,7 @@ describe('the desktop host in Chromium', () => {
   })
   afterAll(() => closeApp(app, browser))
 
-  const asked = (): Promise<Asked> => page.evaluate(() => (window as unknown as { asked: Asked }).asked)
+  const asked = (): Promise<Asked> => page.evaluate(() => (globalThis as unknown as { asked: Asked }).asked)
 
   it('fills a path from the native dialog and adds the dataset through the bridge', async () => {
     await page.getByTestId('welcome').waitFor()
