@@ -144,7 +144,7 @@ export const ALIGN_CASES: Cases<'models.layers' | 'features.list' | 'features.ex
           chance: expect.closeTo(10 / 255, 12),
           n: 256,
           k: 10,
-          undefinedReason: null,
+          undefined_reason: null,
           permutation: expect.objectContaining({ r: 50 }),
           calibration: null,
           pAdjusted: null,
