@@ -1,5 +1,7 @@
 import { s, type Infer } from './schema'
-import { METRICS, PREPS } from './apiSpecs/align'
+import { LAYERS_MODES, METRIC_NAMES, PREPS } from './contract/align'
+import { POOL_CHOICES } from './contract/features'
+import { EP_CHOICES } from './contract/gpu'
 
 const id = s.string({ min: 1, max: 200 })
 
@@ -8,9 +10,9 @@ export const EXTRACT_PARAMS = s.object({
   modelId: id,
   datasetId: id,
   layers: s.optional(s.string({ min: 1, max: 10_000 })),
-  pool: s.optional(s.literal('auto', 'cls', 'mean', 'last')),
+  pool: s.optional(s.literal(...POOL_CHOICES)),
   batch: s.optional(s.number({ int: true, min: 1, max: 4096 })),
-  ep: s.optional(s.literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
+  ep: s.optional(s.literal(...EP_CHOICES)),
   limit: s.optional(s.number({ int: true, min: 1 })),
   tower: s.optional(s.literal('vision', 'text')),
 })
@@ -19,18 +21,18 @@ export type ExtractParams = Infer<typeof EXTRACT_PARAMS>
 export const SWEEP_PARAMS = s.object({
   modelIds: s.array(id, { max: 200 }),
   datasetId: id,
-  metrics: s.optional(s.array(s.literal(...METRICS), { max: METRICS.length })),
+  metrics: s.optional(s.array(s.literal(...METRIC_NAMES), { max: METRIC_NAMES.length })),
   k: s.optional(s.number({ int: true, min: 1, max: 100_000 })),
   prep: s.optional(s.literal(...PREPS)),
   q: s.optional(s.number({ min: 0, max: 1 })),
-  layersMode: s.optional(s.literal('max', 'max+concat')),
+  layersMode: s.optional(s.literal(...LAYERS_MODES)),
   bootstrap: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
   permutations: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
   /** Permutations K of the aggregation-aware calibration (0 = none) and its level α. */
   calibrate: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
   alpha: s.optional(s.number({ min: 0, max: 1 })),
   seed: s.optional(s.number({ int: true })),
-  ep: s.optional(s.literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
+  ep: s.optional(s.literal(...EP_CHOICES)),
   limit: s.optional(s.number({ int: true, min: 2 })),
 })
 export type SweepParams = Infer<typeof SWEEP_PARAMS>
@@ -55,7 +57,7 @@ export const UMAP_PARAMS = s.object({
   nNeighbors: s.optional(s.number({ int: true, min: 2, max: 200 })),
   minDist: s.optional(s.number({ min: 0, max: 1 })),
   seed: s.optional(s.number({ int: true })),
-  ep: s.optional(s.literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
+  ep: s.optional(s.literal(...EP_CHOICES)),
 })
 export type UmapParams = Infer<typeof UMAP_PARAMS>
 
@@ -87,7 +89,7 @@ export const EVALUATE_PARAMS = s.object({
   limit: s.optional(s.number({ int: true, min: 1 })),
   batch: s.optional(s.number({ int: true, min: 1, max: 256 })),
   maxNewTokens: s.optional(s.number({ int: true, min: 1, max: 4096 })),
-  ep: s.optional(s.literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu')),
+  ep: s.optional(s.literal(...EP_CHOICES)),
   label: s.optional(s.string({ min: 1, max: 200 })),
 })
 export type EvaluateParams = Infer<typeof EVALUATE_PARAMS>

@@ -18,7 +18,8 @@ import { ExtractTiming } from './extractProgress'
 import { ExtractPreparation } from './preparation'
 import { selectShard, type ShardItem, type ShardSelection, type ShardSpec } from './shard'
 import { POOL_CHOICES, resolvePool, type Pool, type PoolChoice } from './pool'
-import { createFeatureSet, doneBatches, dropDamagedBatches, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, type FeatureKeyParts } from './store'
+import { createFeatureSet, doneBatches, dropDamagedBatches, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures } from './store'
+import { featureKey, type FeatureKeyParts } from './featureKey'
 
 export interface ExtractRequest {
   modelPath: string
