@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type * as ort from 'onnxruntime-node'
-import { AppError, badInput } from '../../common/errors'
+import { AppError, badArg, badInput } from '../../common/errors'
 import { loadDataset } from '../data/dataset'
 import { writeFeatures } from '../data/npy'
 import { loadTextEncoder, type TextEncoder } from '../data/text'
@@ -92,7 +92,7 @@ export function resolveLayers(info: ModelInfo, spec: string | string[] | undefin
   const s = spec ?? 'hidden'
   if (s === 'hidden') {
     if (info.hiddenStates.length === 0)
-      throw badInput('--layers', `${info.file} declares no hidden-state outputs; use --layers all to tap the block outputs, or name tensors listed by \`layers\``)
+      throw badArg('layers', `${info.file} declares no hidden-state outputs; choose layers all to tap the block outputs, or name tensors listed by \`layers\``)
     return info.hiddenStates
   }
   if (s === 'all') {
@@ -106,13 +106,13 @@ export function resolveLayers(info: ModelInfo, spec: string | string[] | undefin
       if (wrong.length) throw badInput(info.file, `${wrong.join('; ')}: not a residual stream of one width; name the layers to extract (see \`layers\`)`)
       return info.residualStream
     }
-    throw badInput('--layers', `${info.file}: found no hidden states and no repeated blocks to tap; name tensors explicitly (see \`layers\`)`)
+    throw badArg('layers', `${info.file}: found no hidden states and no repeated blocks to tap; name tensors explicitly (see \`layers\`)`)
   }
   const names = (Array.isArray(s) ? s : s.split(',')).map((x) => x.trim()).filter(Boolean)
-  if (names.length === 0) throw badInput('--layers', 'expected hidden, all, or a comma list of tensor names')
+  if (names.length === 0) throw badArg('layers', 'expected hidden, all, or a comma list of tensor names')
   const known = new Set([...info.outputs.map((o) => o.name), ...info.tappable.map((t) => t.name)])
-  for (const n of names) if (!known.has(n)) throw badInput('--layers', `no output or tappable tensor named ${JSON.stringify(n)} in ${info.file} (see \`layers\`)`)
-  if (new Set(names).size !== names.length) throw badInput('--layers', 'a layer is listed twice')
+  for (const n of names) if (!known.has(n)) throw badArg('layers', `no output or tappable tensor named ${JSON.stringify(n)} in ${info.file} (see \`layers\`)`)
+  if (new Set(names).size !== names.length) throw badArg('layers', 'a layer is listed twice')
   return names
 }
 
@@ -176,15 +176,15 @@ function prepSpec(info: ModelInfo): PrepSpec {
 
 function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null; tower: TowerName | null } {
   const batch = req.batch ?? 16
-  if (!Number.isInteger(batch) || batch < 1 || batch > 65536) throw badInput('--batch', `expected a positive integer, got ${req.batch}`)
+  if (!Number.isInteger(batch) || batch < 1 || batch > 65536) throw badArg('batch', `expected a positive integer, got ${req.batch}`)
   const ep = req.ep ?? 'auto'
-  if (!(EP_CHOICES as readonly string[]).includes(ep)) throw badInput('--ep', `expected one of ${EP_CHOICES.join(', ')}, got ${ep}`)
+  if (!(EP_CHOICES as readonly string[]).includes(ep)) throw badArg('ep', `expected one of ${EP_CHOICES.join(', ')}, got ${ep}`)
   const pool = req.pool ?? 'auto'
-  if (!(POOL_CHOICES as readonly string[]).includes(pool)) throw badInput('--pool', `expected one of ${POOL_CHOICES.join(', ')}, got ${pool}`)
+  if (!(POOL_CHOICES as readonly string[]).includes(pool)) throw badArg('pool', `expected one of ${POOL_CHOICES.join(', ')}, got ${pool}`)
   const limit = req.limit ?? null
-  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw badInput('--limit', `expected a positive integer, got ${req.limit}`)
+  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw badArg('limit', `expected a positive integer, got ${req.limit}`)
   const tower = req.tower ?? null
-  if (tower !== null && !TOWER_NAMES.includes(tower)) throw badInput('--tower', `expected one of ${TOWER_NAMES.join(', ')}, got ${tower}`)
+  if (tower !== null && !TOWER_NAMES.includes(tower)) throw badArg('tower', `expected one of ${TOWER_NAMES.join(', ')}, got ${tower}`)
   return { batch, ep, pool, limit, tower }
 }
 
@@ -198,7 +198,7 @@ function toFloat32(name: string, t: ort.Tensor): Float32Array {
   }
   // Not in onnxruntime-common's type list yet, but a bfloat16 output arrives as its raw 16-bit patterns.
   if ((t.type as string) === 'bfloat16') return bfloat16BitsToFloat32(t.data as unknown as Uint16Array)
-  throw badInput('--layers', `tensor ${name} is ${t.type}, not a float activation; pick another layer`)
+  throw badArg('layers', `tensor ${name} is ${t.type}, not a float activation; pick another layer`)
 }
 
 /** IEEE 754 binary16 bit patterns to float32 (subnormals, infinities and NaN included). */
@@ -220,13 +220,13 @@ function halfBitsToFloat32(h: Uint16Array): Float32Array {
  * CLS or last token.
  */
 function layerWidth(name: string, dims: readonly number[], f: { rows: number[]; mask: unknown; feeds: Record<string, ort.Tensor> }, pool: Pool, channelsLast: boolean): number {
-  if (dims[0] !== f.rows.length) throw badInput('--layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
-  if (dims.length < 2 || dims.length > 4) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim], [batch, dim] or a [batch, channels, height, width] feature map`)
+  if (dims[0] !== f.rows.length) throw badArg('layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
+  if (dims.length < 2 || dims.length > 4) throw badArg('layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim], [batch, dim] or a [batch, channels, height, width] feature map`)
   if (dims.length === 4) {
-    if (pool !== 'mean') throw badInput('--pool', `${name} is a feature map [${dims.join(', ')}] (${channelsLast ? 'channels last' : 'channels first'}); it has no ${pool === 'cls' ? 'CLS' : 'last'} token: use --pool mean (spatial mean)`)
+    if (pool !== 'mean') throw badArg('pool', `${name} is a feature map [${dims.join(', ')}] (${channelsLast ? 'channels last' : 'channels first'}); it has no ${pool === 'cls' ? 'CLS' : 'last'} token: choose pool mean (spatial mean)`)
     return channelsLast ? dims[3]! : dims[1]!
   }
-  if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
+  if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badArg('layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
   return dims[dims.length - 1]!
 }
 
@@ -291,7 +291,7 @@ async function extractWith(
   if (info.modality === 'vision' && !ds.hasImages) throw badInput(ds.path, 'the model is a vision model but this dataset has no image for every item')
   if (info.modality === 'text' && !ds.hasText) throw badInput(ds.path, 'the model is a text model but this dataset has no caption for every item')
   const requested = limit !== null ? ds.items.slice(0, limit) : ds.items
-  if (req.shard && req.shard.count > requested.length) throw badInput('--shard', `${ds.path} has ${requested.length} items, fewer than ${req.shard.count} shards; use at most ${requested.length}`)
+  if (req.shard && req.shard.count > requested.length) throw badArg('shard', `${ds.path} has ${requested.length} items, fewer than ${req.shard.count} shards; use at most ${requested.length}`)
   const shard = req.shard ? selectShard(ws, requested, req.shard) : null
   const items = shard ? shard.items : requested
   const layers = resolveLayers(info, req.layers)
@@ -322,7 +322,7 @@ async function extractWith(
     if (req.out) {
       out = path.resolve(req.out)
       const t = loadFeatures(ws, id)
-      if (t.dims) throw badInput('--out', `the layers have different widths (${t.dims.join(', ')}), so they do not fit one [N, L, D] .npy; the features are cached as feature set ${id} (align it by id), or choose layers of one width`)
+      if (t.dims) throw badArg('out', `the layers have different widths (${t.dims.join(', ')}), so they do not fit one [N, L, D] .npy; the features are cached as feature set ${id} (align it by id), or choose layers of one width`)
       writeFeatures(out, t, { overwrite: req.overwrite })
     }
     return {
@@ -485,7 +485,7 @@ async function extractWith(
             // Shared memory, so handing the batch to the worker to write shares it instead of copying it
             // into the message (measured: ~60 µs a batch for vit-tiny's 30 KB in the loop).
             pooled = new Float32Array(new SharedArrayBuffer(cur.count * width * 4))
-          } else if (widths.join() !== dims.join()) throw badInput('--layers', `layer widths changed between images of one batch ([${dims.join(', ')}], then [${widths.join(', ')}])`)
+          } else if (widths.join() !== dims.join()) throw badArg('layers', `layer widths changed between images of one batch ([${dims.join(', ')}], then [${widths.join(', ')}])`)
           const uniform = dims.every((d) => d === dims[0])
           layers.forEach((name, l) => {
             const t = res[fetch[l]!]!
