@@ -6,15 +6,7 @@ declare module '*.vue' {
   export default component
 }
 
-/** The preload's bridge, present only in the desktop window. */
-interface PlatonicBridge {
-  invoke(method: string, args: unknown): Promise<unknown>
-  onEvent(cb: (e: unknown) => void): () => void
-  /** Native dialogs and printing that only the desktop shell offers. */
-  pickPath(kind: 'model-file' | 'model-folder' | 'dataset-file' | 'dataset-folder' | 'folder'): Promise<string | null>
-  savePdf(html: string, paper: 'A4' | 'Letter'): Promise<string | null>
-}
-
+/** The preload's bridge (src-main/common/contract/bridge.ts), present only in the desktop window. */
 interface Window {
-  platonic?: PlatonicBridge
+  platonic?: import('../../src-main/common/contract/bridge').PlatonicBridge
 }

@@ -1,6 +1,7 @@
 import type { Transport } from '../../../src-main/common/client'
 import type { DispatchResult } from '../../../src-main/common/dispatch'
 import type { AppEvent } from '../../../src-main/common/dto'
+import type { PlatonicBridge } from '../../../src-main/common/contract/bridge'
 
 /** Desktop window: calls go through the preload's allow-listed bridge to the backend. */
 export function ipcTransport(bridge: PlatonicBridge): Transport {

@@ -1,4 +1,4 @@
-import { REPORT_SECTIONS, type ReportSection } from '../../../../src-main/common/reportSections'
+import { REPORT_SECTIONS, type ReportSection } from '../../../../src-main/common/contract/report'
 import { download } from '../../charts/exportChart'
 
 const INFO: Record<ReportSection, { label: string; hint: string }> = {
@@ -15,7 +15,7 @@ const INFO: Record<ReportSection, { label: string; hint: string }> = {
 /** Report sections in print order, as the report builder prints them. */
 export const SECTIONS = REPORT_SECTIONS.map((id) => ({ id, ...INFO[id] }))
 
-export type Paper = 'A4' | 'Letter'
+export type { Paper } from '../../../../src-main/common/contract/report'
 
 /** A base64 payload as a Blob (the PDF a report job wrote, fetched through report.file). */
 export function base64ToBlob(base64: string, type: string): Blob {
