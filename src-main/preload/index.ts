@@ -5,7 +5,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import { METHOD_NAMES } from '../common/api'
-import { IPC_CHANNELS, PICK_KINDS, type PlatonicBridge } from '../common/contract/bridge'
+import { IPC_CHANNELS, PICK_KINDS, type DesktopBridge } from '../common/contract/bridge'
 
 const allowed = new Set<string>(METHOD_NAMES)
 const pickKinds = new Set<string>(PICK_KINDS)
@@ -29,4 +29,4 @@ contextBridge.exposeInMainWorld('platonic', {
   savePdf(html: string, paper: string): Promise<string | null> {
     return ipcRenderer.invoke(IPC_CHANNELS.savePdf, String(html), paper === 'Letter' ? 'Letter' : 'A4')
   },
-} satisfies PlatonicBridge)
+} satisfies DesktopBridge)

@@ -6,7 +6,7 @@ declare module '*.vue' {
   export default component
 }
 
-/** The preload's bridge (src-main/common/contract/bridge.ts), present only in the desktop window. */
 interface Window {
-  platonic?: import('../../src-main/common/contract/bridge').PlatonicBridge
+  /** The preload's bridge (src-main/common/contract/bridge.ts), present only in the desktop window (host/ is its only reader). */
+  platonic?: import('../../src-main/common/contract/bridge').DesktopBridge
 }

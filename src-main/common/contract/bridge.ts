@@ -17,10 +17,11 @@ export const PICK_KINDS = ['model-file', 'model-folder', 'dataset-file', 'datase
 export type PickKind = (typeof PICK_KINDS)[number]
 
 /** `window.platonic`, present only in the desktop window. */
-export interface PlatonicBridge {
+export interface DesktopBridge {
   invoke(method: string, args: unknown): Promise<unknown>
   onEvent(cb: (e: unknown) => void): () => void
-  /** Native dialogs and printing that only the desktop shell offers. */
+  /** The path the user chose in a native dialog, or null when cancelled. */
   pickPath(kind: PickKind): Promise<string | null>
+  /** Prints the HTML to a PDF where the user chooses; the saved path, or null when cancelled. */
   savePdf(html: string, paper: Paper): Promise<string | null>
 }

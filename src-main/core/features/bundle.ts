@@ -7,7 +7,8 @@ import { checkWriteTarget, writeFileAtomically, type WriteTarget } from '../data
 import { appVersion } from '../paths'
 import type { ShardItem } from './shard'
 import type { Workspace } from '../store/workspace'
-import { createFeatureSet, deleteFeatureSet, featureKey, finishFeatureSet, getFeatureSet, loadFeatures, putBatch, setLayerDims, setRunInfo, type FeatureSet } from './store'
+import { featureKey } from './featureKey'
+import { createFeatureSet, deleteFeatureSet, finishFeatureSet, getFeatureSet, loadFeatures, putBatch, setLayerDims, setRunInfo, type FeatureSet } from './store'
 import { readUserText } from '../data/userFile'
 import { checkJsonDepth } from '../data/userText'
 

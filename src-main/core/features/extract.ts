@@ -21,7 +21,8 @@ import type { PlainFeed, PrepSpec } from './prepare'
 import { launchPreparer, openPreparer, type PreparerLaunch } from './preparer'
 import { selectShard, type ShardItem, type ShardSpec } from './shard'
 import { POOL_CHOICES, poolLayerInto, resolvePool, spatialMeanInto, type Pool, type PoolChoice } from './pool'
-import { BatchRecorder, createFeatureSet, doneBatches, dropDamagedBatches, f32Bytes, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setLayerDims, setRunInfo, type FeatureKeyParts, type StoredBatch } from './store'
+import { BatchRecorder, createFeatureSet, doneBatches, dropDamagedBatches, f32Bytes, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setLayerDims, setRunInfo, type StoredBatch } from './store'
+import { featureKey, type FeatureKeyParts } from './featureKey'
 
 export interface ExtractRequest {
   modelPath: string

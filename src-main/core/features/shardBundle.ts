@@ -8,7 +8,8 @@ import { appVersion } from '../paths'
 import type { Workspace } from '../store/workspace'
 import { BUNDLE_FEATURES, BUNDLE_MANIFEST, bundleShape, exportBundle, readBundleFeatures, readManifest, type BundleManifest, type ShardRun } from './bundle'
 import type { ExtractResult } from './extract'
-import { canonicalJson, featureKey, getFeatureSet } from './store'
+import { canonicalJson, featureKey } from './featureKey'
+import { getFeatureSet } from './store'
 import { shardPositions, subsetSha256, type ShardItem } from './shard'
 
 /**
