@@ -1,10 +1,13 @@
 import { badArg, badInput } from '../../common/errors'
 import { deriveShares, type DerivedShares } from './deriveShares'
 import { gridHeatmap, type GridHeatmap } from './grid'
-import { detectLayout, validateShares, type MixtureLayout, type ShareSumFlag } from './layout'
+import { detectLayout, validateShares, type ShareSumFlag } from './layout'
 import { defaultDirection, rankRecipes, type Direction, type RankResult } from './rankRecipes'
 import { fitQuadraticSurface, type SurfaceFit, type SurfacePoint } from './surface'
-import { isNumericColumn, listColumns, numericColumn, type Cell, type MixtureTable } from './table'
+import { isNumericColumn, listColumns, numericColumn, type MixtureTable } from './table'
+import type { MixtureAnalysis, RankMethod } from '../../common/contract/mix'
+
+export type { MixtureAnalysis } from '../../common/contract/mix'
 
 export interface AnalyseOptions {
   /** Column to optimise; default: the grid's remaining numeric column, or v_acc / the last metric for recipes. */
@@ -16,31 +19,13 @@ export interface AnalyseOptions {
   /** Per-source category table (Table 4) for derived shares. */
   sources?: MixtureTable
   directions?: Record<string, Direction>
-  method?: 'mean-rank' | 'weighted-score'
+  method?: RankMethod
   weights?: Record<string, number>
   resamples?: number
   seed?: number
   sumTolerance?: number
   /** Fixed tolerance for derived-share disagreement (default: rounding bound). */
   deriveTolerance?: number
-}
-
-export interface MixtureAnalysis {
-  rows: number
-  kind: MixtureLayout['kind']
-  layout: MixtureLayout
-  target: string | null
-  direction: Direction
-  /** Axes of the fit: column names, or `reasoning (derived)` / `visual (derived)`. */
-  x: string | null
-  y: string | null
-  best_observed: Record<string, Cell> | null
-  fit: SurfaceFit | null
-  heatmap: GridHeatmap | null
-  table: RankResult | null
-  derived: DerivedShares | null
-  share_sum_flags: ShareSumFlag[]
-  warnings: string[]
 }
 
 /**

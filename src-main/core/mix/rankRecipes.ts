@@ -1,11 +1,12 @@
 import { badArg, badInput } from '../../common/errors'
 import { rank as averageRank } from '../../common/stats'
-import { labelColumn, listColumns, numericColumn, type Cell, type MixtureTable } from './table'
+import { labelColumn, listColumns, numericColumn, type MixtureTable } from './table'
+import type { Direction, RankedRow, RankMethod, RankResult } from '../../common/contract/mix'
 
-export type Direction = 'higher' | 'lower'
+export type { Direction, RankedRow, RankResult } from '../../common/contract/mix'
 
 export interface RankOptions {
-  method: 'mean-rank' | 'weighted-score'
+  method: RankMethod
   /** Metric columns to rank on (default: every metric column passed in `metrics`). */
   metrics: string[]
   /** Per-metric direction; default from the column name (see defaultDirection). */
@@ -14,27 +15,6 @@ export interface RankOptions {
   weights?: Record<string, number>
   /** Imported rank column, reported untouched as `rank_as_given`. */
   rankColumn?: string | null
-}
-
-export interface RankedRow {
-  row: number
-  label: string | null
-  /** 1 = best; ties share the smaller rank (competition ranking 1, 2, 2, 4). */
-  rank: number
-  /** mean-rank: mean of per-metric ranks (lower is better); weighted-score: weighted normalised score in [0, 1] (higher is better). */
-  score: number
-  /** Per-metric rank, 1 = best, ties averaged; null where the value is missing. */
-  metricRanks: Record<string, number | null>
-  rank_as_given: Cell
-}
-
-export interface RankResult {
-  method: RankOptions['method']
-  directions: Record<string, Direction>
-  weights: Record<string, number>
-  rows: RankedRow[]
-  /** Plain sentence shown next to the rank column in the UI so the method is visible. */
-  description: string
 }
 
 /** Lower is better for perplexity, loss, error and rank-like names; higher for everything else (accuracy, score). */

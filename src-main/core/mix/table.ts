@@ -1,24 +1,7 @@
 import { badArg, badInput } from '../../common/errors'
+import type { Cell, MixtureTable } from '../../common/contract/mix'
 
-/** One cell of an imported table: a number, a text label, or missing. */
-export type Cell = number | string | null
-
-/**
- * A mixture table as imported: column names in file order, rows keyed by column name, and which
- * columns are numeric. `rowNumbers[i]` is where row i sits in the source as the user sees it (the
- * file line for CSV, the sheet row for XLSX, the 1-based array position for JSON), for messages.
- * `decimals[c]` is the most decimal places printed in numeric column c; the rounding tolerance of
- * derived shares is computed from it.
- */
-export interface MixtureTable {
-  name: string
-  format: 'csv' | 'json' | 'xlsx'
-  columns: string[]
-  numeric: string[]
-  rows: Record<string, Cell>[]
-  rowNumbers: number[]
-  decimals: Record<string, number>
-}
+export type { Cell, MixtureTable } from '../../common/contract/mix'
 
 const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-', '—', '–'])
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
