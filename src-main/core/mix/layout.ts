@@ -43,7 +43,7 @@ export function detectLayout(t: MixtureTable, o: LayoutOverrides = {}): MixtureL
   if (shares.length > 0 || (label && !(reasoning && visual))) kind = 'recipes'
   else if (reasoning && visual) kind = 'grid'
   else {
-    throw badInput(t.name, `cannot tell a grid from a recipe table: no reasoning*/visual* column pair and no source-share columns summing to 100 (columns: ${listColumns(t.columns)}); name the axes with --x and --y`)
+    throw badInput(t.name, `cannot tell a grid from a recipe table: no reasoning*/visual* column pair and no source-share columns summing to 100 (columns: ${listColumns(t.columns)}); name the axes as x and y`)
   }
   return { kind, label, reasoning, visual, shares, metrics, rank }
 }

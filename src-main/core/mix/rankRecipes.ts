@@ -1,4 +1,4 @@
-import { badInput } from '../../common/errors'
+import { badArg, badInput } from '../../common/errors'
 import { rank as averageRank } from '../../common/stats'
 import { labelColumn, listColumns, numericColumn, type MixtureTable } from './table'
 import type { Direction, RankedRow, RankMethod, RankResult } from '../../common/contract/mix'
@@ -23,14 +23,14 @@ export function defaultDirection(column: string): Direction {
 }
 
 /** Parses `ppl:lower,t_acc:higher` (also `ppl=lower`, `min`/`max`, `-`/`+`). */
-export function parseDirections(spec: string, where = '--direction'): Record<string, Direction> {
+export function parseDirections(spec: string): Record<string, Direction> {
   const out: Record<string, Direction> = {}
   for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     const m = /^(.+?)[:=](.+)$/.exec(part)
-    if (!m) throw badInput(where, `"${part}" should look like COLUMN:lower or COLUMN:higher`)
+    if (!m) throw badArg('directions', `"${part}" should look like COLUMN:lower or COLUMN:higher`)
     const d = m[2]!.trim().toLowerCase()
     const dir: Direction | null = ['lower', 'min', '-', 'less', 'down'].includes(d) ? 'lower' : ['higher', 'max', '+', 'more', 'up'].includes(d) ? 'higher' : null
-    if (!dir) throw badInput(where, `"${m[2]}" is not a direction; use lower or higher`)
+    if (!dir) throw badArg('directions', `"${m[2]}" is not a direction; use lower or higher`)
     out[m[1]!.trim()] = dir
   }
   return out
@@ -50,7 +50,7 @@ export function rankRecipes(t: MixtureTable, o: RankOptions): RankResult {
   const directions: Record<string, Direction> = {}
   const weights: Record<string, number> = {}
   const metricSet = new Set(o.metrics)
-  for (const k of Object.keys(o.directions ?? {})) if (!metricSet.has(k)) throw badInput('--direction', `"${k}" is not a metric column (metrics: ${listColumns(o.metrics)})`)
+  for (const k of Object.keys(o.directions ?? {})) if (!metricSet.has(k)) throw badArg('directions', `"${k}" is not a metric column (metrics: ${listColumns(o.metrics)})`)
   for (const m of o.metrics) {
     directions[m] = o.directions?.[m] ?? defaultDirection(m)
     const w = o.weights?.[m] ?? 1

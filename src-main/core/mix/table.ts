@@ -1,4 +1,4 @@
-import { badInput } from '../../common/errors'
+import { badArg, badInput } from '../../common/errors'
 import type { Cell, MixtureTable } from '../../common/contract/mix'
 
 export type { Cell, MixtureTable } from '../../common/contract/mix'
@@ -124,11 +124,15 @@ export function labelColumn(t: MixtureTable): string | null {
   return t.columns.find((c) => !num.has(c)) ?? null
 }
 
-/** The numeric values of column `c` in row order (null where missing); throws if `c` is absent or text. */
-export function numericColumn(t: MixtureTable, c: string, where = t.name): (number | null)[] {
+/**
+ * The numeric values of column `c` in row order (null where missing); throws if `c` is absent or text,
+ * naming the table, or `arg` when the column was a request argument (`target`).
+ */
+export function numericColumn(t: MixtureTable, c: string, arg?: string): (number | null)[] {
   const { all, num } = setsOf(t)
-  if (!all.has(c)) throw badInput(where, `no column "${c}" (columns: ${listColumns(t.columns)})`)
-  if (!num.has(c)) throw badInput(where, `column "${c}" holds text, not numbers`)
+  const fault = (problem: string) => (arg ? badArg(arg, problem) : badInput(t.name, problem))
+  if (!all.has(c)) throw fault(`no column "${c}" (columns: ${listColumns(t.columns)})`)
+  if (!num.has(c)) throw fault(`column "${c}" holds text, not numbers`)
   return t.rows.map((r) => r[c] as number | null)
 }
 
