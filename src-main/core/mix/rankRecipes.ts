@@ -54,7 +54,7 @@ export function rankRecipes(t: MixtureTable, o: RankOptions): RankResult {
   for (const m of o.metrics) {
     directions[m] = o.directions?.[m] ?? defaultDirection(m)
     const w = o.weights?.[m] ?? 1
-    if (!(Number.isFinite(w) && w >= 0)) throw badInput('weights', `weight of "${m}" must be a non-negative number, got ${w}`)
+    if (!(Number.isFinite(w) && w >= 0)) throw badArg('weights', `weight of "${m}" must be a non-negative number, got ${w}`)
     weights[m] = w
   }
   const n = t.rows.length
