@@ -1,5 +1,5 @@
 import { METRICS, PREPS } from '../../../../src-main/common/apiSpecs/align'
-import { SWEEP_DEFAULTS } from '../../../../src-main/common/jobParams'
+import { SWEEP_DEFAULTS } from '../../../../src-main/common/contract/jobs'
 
 export type Metric = (typeof METRICS)[number]
 export type Prep = (typeof PREPS)[number]
