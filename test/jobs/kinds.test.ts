@@ -45,7 +45,7 @@ describe('the job contract (common/contract/jobs.ts)', () => {
     // The typed client: parameters checked by kind, the DTO typed by kind.
     expectTypeOf<ApiClient['startJob']>().toBeFunction()
     const start = (c: ApiClient) => c.startJob('sweep', { modelIds: ['a', 'b'], datasetId: 'd' })
-    expectTypeOf<Awaited<ReturnType<typeof start>>>().toEqualTypeOf<JobDto<'sweep'>>()
+    expectTypeOf(start).returns.resolves.toEqualTypeOf<JobDto<'sweep'>>()
     expectTypeOf<JobDto<'sweep'>['result']>().toEqualTypeOf<SweepResult | null>()
     const wrong = (c: ApiClient) => {
       // @ts-expect-error -- a test-only kind is not a JobKind
