@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ExtractRequest } from '../src-main/core/features/extract'
-import type { ExtractResult } from '../src-main/common/contract/extract'
+import type { ExtractResult } from '../src-main/common/contract/features'
 import { writeVitBase } from './vitBase'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')

@@ -3,8 +3,12 @@ import type { AppApi } from '../common/api'
 import type { AppEvent, AppInfo, WorkspaceArea, WorkspaceSummary } from '../common/dto'
 import { Workspace } from '../core/store/workspace'
 import { appVersion } from '../core/paths'
-import { addModel, listModels, removeModel, updateModel } from '../core/registry/models'
-import { addDataset, datasetItems, listDatasets, removeDataset } from '../core/registry/datasets'
+import { addModel, countModels, listModels, removeModel, updateModel } from '../core/registry/models'
+import { addDataset, countDatasets, datasetItems, listDatasets, removeDataset } from '../core/registry/datasets'
+import { countFeatureSets } from '../core/features/store'
+import { countAlignments } from '../core/align/resultsStore'
+import { countEvalRuns } from '../core/eval/evalStore'
+import { countMixtureTables } from '../core/mix/mixtureStore'
 import { loadDemo } from '../core/registry/demo'
 import { JobManager } from './jobManager'
 import { storageError } from '../core/store/storageError'
@@ -65,24 +69,17 @@ export class Backend {
   }
 
   summary(): WorkspaceSummary {
-    const count = (table: string): number => {
-      try {
-        return (this.ws.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
-      } catch {
-        return 0 // table belongs to a capability whose migration is not present
-      }
-    }
-    const models = count('models')
-    const datasets = count('datasets')
+    const models = countModels(this.ws)
+    const datasets = countDatasets(this.ws)
     return {
       dataDir: this.ws.dir,
       schemaVersion: this.ws.schemaVersion,
       models,
       datasets,
-      featureSets: count('feature_sets'),
-      alignments: count('alignments'),
-      evalRuns: count('eval_runs'),
-      mixtureTables: count('mixture_tables'),
+      featureSets: countFeatureSets(this.ws),
+      alignments: countAlignments(this.ws),
+      evalRuns: countEvalRuns(this.ws),
+      mixtureTables: countMixtureTables(this.ws),
       isEmpty: models === 0 && datasets === 0,
       demoLoaded: this.ws.getSetting('demo.loaded') === '1',
     }

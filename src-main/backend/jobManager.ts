@@ -1,34 +1,19 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
-import type { JobDto, JobStartArgs, JobState } from '../common/contract/jobs'
+import type { JobDto, JobStartArgs } from '../common/contract/jobs'
 import { AppError, type WireError } from '../common/errors'
 import type { AppEvent } from '../common/dto'
 import type { Workspace } from '../core/store/workspace'
 import { jobHostCommand } from '../jobs/entry'
 import type { FromJobHost, ToJobHost } from '../jobs/protocol'
 import { checkJobParams, isInternalJobKind } from '../jobs/kinds'
+import { finishJobRow, getJobRow, insertQueuedJob, listJobRows, markJobCancelling, markJobLost, markJobRunning, setJobProgress, unfinishedJobs, type JobRow } from './jobStore'
 
 interface Running {
   child: ChildProcess
   etaSeconds: number | null
   cancelTimer?: NodeJS.Timeout
   settled: boolean
-}
-
-interface JobRow {
-  id: string
-  kind: string
-  title: string
-  params: string
-  state: JobState
-  fraction: number
-  message: string
-  error: string | null
-  result: string | null
-  pid: number | null
-  created_at: string
-  started_at: string | null
-  finished_at: string | null
 }
 
 /**
@@ -62,22 +47,18 @@ export class JobManager {
 
   /** Jobs left 'running' or 'queued' by a process that no longer exists are marked failed. */
   private reapStale(): void {
-    const rows = this.ws.db.prepare("SELECT id, pid FROM jobs WHERE state IN ('running','queued')").all() as { id: string; pid: number | null }[]
-    for (const r of rows) {
+    for (const r of unfinishedJobs(this.ws)) {
       if (r.pid && isAlive(r.pid)) continue
-      this.ws.db
-        .prepare("UPDATE jobs SET state='failed', error=?, finished_at=? WHERE id=?")
-        .run('the job host stopped before the job finished (crash or forced quit); finished batches are kept and the job can be run again to resume', new Date().toISOString(), r.id)
+      markJobLost(this.ws, r.id, 'the job host stopped before the job finished (crash or forced quit); finished batches are kept and the job can be run again to resume')
     }
   }
 
   list(): JobDto[] {
-    const rows = this.ws.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT 200').all() as JobRow[]
-    return rows.map((r) => this.dto(r))
+    return listJobRows(this.ws).map((r) => this.dto(r))
   }
 
   get(id: string): JobDto {
-    const r = this.ws.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined
+    const r = getJobRow(this.ws, id)
     if (!r) throw new AppError('NOT_FOUND', `no job ${id}`)
     return this.dto(r)
   }
@@ -104,9 +85,7 @@ export class JobManager {
     }
     const id = `job_${crypto.randomBytes(6).toString('hex')}`
     const now = new Date().toISOString()
-    this.ws.db
-      .prepare("INSERT INTO jobs(id, kind, title, params, state, created_at) VALUES (?,?,?,?, 'queued', ?)")
-      .run(id, kind, title, JSON.stringify(params ?? null), now)
+    insertQueuedJob(this.ws, { id, kind, title, params, createdAt: now })
     const { entry, execArgv } = jobHostCommand()
     const env = { ...process.env, ...this.env }
     // Inside Electron (utilityProcess) process.execPath is the Electron binary: run it as plain Node.
@@ -118,7 +97,7 @@ export class JobManager {
     })
     const run: Running = { child, etaSeconds: null, settled: false }
     this.running.set(id, run)
-    this.ws.db.prepare("UPDATE jobs SET state='running', pid=?, started_at=? WHERE id=?").run(child.pid ?? null, now, id)
+    markJobRunning(this.ws, id, child.pid ?? null, now)
     child.on('message', (m: FromJobHost) => this.onMessage(id, m))
     child.on('exit', (code, signal) => {
       const r = this.running.get(id)
@@ -152,8 +131,7 @@ export class JobManager {
       if (job.state === 'queued') this.finish(id, 'cancelled', null, null)
       return this.get(id)
     }
-    this.ws.db.prepare("UPDATE jobs SET message='cancelling…' WHERE id=?").run(id)
-    this.ws.db.prepare("UPDATE jobs SET state='cancelling' WHERE id=?").run(id)
+    markJobCancelling(this.ws, id)
     r.child.send({ type: 'cancel' } satisfies ToJobHost)
     r.cancelTimer = setTimeout(() => r.child.kill('SIGKILL'), this.cancelGraceMs)
     const dto = this.get(id)
@@ -183,7 +161,7 @@ export class JobManager {
   }
 
   private rawState(id: string): string | undefined {
-    return (this.ws.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: string } | undefined)?.state
+    return getJobRow(this.ws, id)?.state
   }
 
   private onMessage(id: string, m: FromJobHost): void {
@@ -191,7 +169,7 @@ export class JobManager {
     if (!r) return
     if (m.type === 'progress') {
       r.etaSeconds = m.etaSeconds
-      this.ws.db.prepare("UPDATE jobs SET fraction=?, message=? WHERE id=? AND state IN ('running','cancelling')").run(m.fraction, m.message, id)
+      setJobProgress(this.ws, id, m.fraction, m.message)
       this.emit({ type: 'job.progress', job: this.get(id) })
     } else if (m.type === 'done') {
       r.settled = true
@@ -205,12 +183,10 @@ export class JobManager {
     }
   }
 
-  private finish(id: string, state: JobState, error: string | null, result: unknown): void {
+  private finish(id: string, state: 'done' | 'failed' | 'cancelled', error: string | null, result: unknown): void {
     const r = this.running.get(id)
     if (r) r.etaSeconds = null
-    this.ws.db
-      .prepare('UPDATE jobs SET state=?, error=?, result=?, fraction=CASE WHEN ?=\'done\' THEN 1 ELSE fraction END, message=?, finished_at=? WHERE id=?')
-      .run(state, error, result === null || result === undefined ? null : JSON.stringify(result), state, state === 'done' ? 'done' : state === 'cancelled' ? 'cancelled' : 'failed', new Date().toISOString(), id)
+    finishJobRow(this.ws, id, state, error, result)
     const dto = this.get(id)
     this.emit({ type: state === 'done' ? 'job.done' : 'job.failed', job: dto })
   }
@@ -222,7 +198,7 @@ export class JobManager {
       id: r.id,
       kind: r.kind,
       title: r.title,
-      state: (r.state as string) === 'cancelling' ? 'running' : r.state,
+      state: r.state === 'cancelling' ? 'running' : r.state,
       fraction: r.fraction,
       message: r.message,
       etaSeconds: run?.etaSeconds ?? null,

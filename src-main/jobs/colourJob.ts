@@ -1,8 +1,8 @@
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { PNG } from 'pngjs'
 import { badInput } from '../common/errors'
+import { saveColourRun } from '../core/colour/colourRunStore'
 import { colourCooccurrence } from '../core/colour/cooccurrence'
 import { colourExperiment, type LayeredColourFeatures } from '../core/colour/experiment'
 import { decodeImages, listImageFiles } from '../core/colour/imageFolder'
@@ -89,8 +89,7 @@ export const colourJob: JobFn<'colour'> = async ({ ws, params: p, progress, sign
     seed: p.seed ?? 0,
   }
   const seconds = Math.round((performance.now() - t0) / 10) / 100
-  const id = `colour_${crypto.randomBytes(5).toString('hex')}`
-  ws.db.prepare('INSERT INTO colour_runs(id, params, result, seconds, created_at) VALUES (?,?,?,?,?)').run(id, JSON.stringify(stored), JSON.stringify(result), seconds, new Date().toISOString())
+  const id = saveColourRun(ws, { params: stored, result, seconds })
   progress(1, 'done')
   return { run: id, seconds }
 }

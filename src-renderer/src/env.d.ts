@@ -6,15 +6,7 @@ declare module '*.vue' {
   export default component
 }
 
-/** The preload's bridge, present only in the desktop window. */
-interface PlatonicBridge {
-  invoke(method: string, args: unknown): Promise<unknown>
-  onEvent(cb: (e: unknown) => void): () => void
-  /** Native dialogs and printing that only the desktop shell offers. */
-  pickPath(kind: 'model-file' | 'model-folder' | 'dataset-file' | 'dataset-folder' | 'folder'): Promise<string | null>
-  savePdf(html: string, paper: 'A4' | 'Letter'): Promise<string | null>
-}
-
 interface Window {
-  platonic?: PlatonicBridge
+  /** The preload's bridge, present only in the desktop window (host/ is its only reader). */
+  platonic?: import('./host/host').DesktopBridge
 }

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import type { ApiClient } from '../../src-main/common/client'
-import type { ExtractResult } from '../../src-main/common/contract/extract'
+import type { ExtractResult } from '../../src-main/common/contract/features'
 import {
   finishedJob,
   JOB_KINDS,

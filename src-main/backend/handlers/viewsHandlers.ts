@@ -1,10 +1,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { AppApi } from '../../common/api'
-import type { ColourRun, MapDetail } from '../../common/apiSpecs/views'
+import type { MapDetail } from '../../common/apiSpecs/views'
 import { AppError, badInput } from '../../common/errors'
 import type { Workspace } from '../../core/store/workspace'
 import { deleteMap, getMap, listMaps, type StoredMap } from '../../core/maps/mapStore'
+import { latestColourRun } from '../../core/colour/colourRunStore'
 import { neighbourPanel } from '../../core/maps/linkedNeighbours'
 import { modelMap } from '../../core/maps/modelMap'
 import { datasetItemsCached, getDataset } from '../../core/registry/datasets'
@@ -94,12 +95,7 @@ export function viewsHandlers(ws: Workspace, changed: () => void, alignMatrix: A
       const r = await modelMap(names, { data: scores, rows: n, cols: n }, { method: method ?? 'auto', seed: 0 })
       return { ...r, missing, modelIds: usable.map((i) => mat.models[i]!.id) }
     },
-    'colour.latest': async () => {
-      const r = ws.db.prepare('SELECT * FROM colour_runs ORDER BY created_at DESC LIMIT 1').get() as { id: string; params: string; result: string; seconds: number; created_at: string } | undefined
-      if (!r) return null
-      const run: ColourRun = { id: r.id, params: JSON.parse(r.params) as ColourRun['params'], result: JSON.parse(r.result) as ColourRun['result'], seconds: r.seconds, createdAt: r.created_at }
-      return run
-    },
+    'colour.latest': async () => latestColourRun(ws),
     'report.html': async ({ sections, paper }) => {
       const data = await gatherReportData(ws)
       return { html: buildReportHtml(data, { paper: paper ?? 'A4', sections }), sections: chosenSections(data, sections) }

@@ -5,7 +5,7 @@ import type { StoredMap } from '../../core/maps/mapStore'
 import type { NeighbourPanel } from '../../core/maps/linkedNeighbours'
 import type { ModelMap } from '../../core/maps/modelMap'
 import type { ColourExperimentResult } from '../../core/colour/experiment'
-import type { GpuStatus } from '../../core/gpu/status'
+import type { GpuStatus } from '../contract/gpu'
 
 const id = s.string({ min: 1, max: 200 })
 

@@ -1,7 +1,8 @@
 import { method, type MethodSpec } from '../apiMethod'
-import { METRICS, PREPS } from '../apiSpecs/align'
 import { s, type Infer, type Schema } from '../schema'
-import { TOWER_NAMES, type ExtractResult } from './extract'
+import { LAYERS_MODES, METRIC_NAMES, PREPS } from './align'
+import { POOL_CHOICES, TOWER_NAMES, type ExtractResult } from './features'
+import { EP_CHOICES } from './gpu'
 
 /**
  * Every job kind the app can start, with what it takes and what it returns. `jobs.start` checks the
@@ -13,7 +14,7 @@ import { TOWER_NAMES, type ExtractResult } from './extract'
  */
 
 const id = s.string({ min: 1, max: 200 })
-const ep = s.optional(s.literal('auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'))
+const ep = s.optional(s.literal(...EP_CHOICES))
 
 // ---- extract -------------------------------------------------------------------------------------
 
@@ -22,7 +23,7 @@ export const EXTRACT_PARAMS = s.object({
   modelId: id,
   datasetId: id,
   layers: s.optional(s.string({ min: 1, max: 10_000 })),
-  pool: s.optional(s.literal('auto', 'cls', 'mean', 'last')),
+  pool: s.optional(s.literal(...POOL_CHOICES)),
   batch: s.optional(s.number({ int: true, min: 1, max: 4096 })),
   ep,
   limit: s.optional(s.number({ int: true, min: 1 })),
@@ -37,11 +38,11 @@ export const SWEEP_PARAMS = s.object({
   /** Model ids, or `id:vision` / `id:text` for one tower of a dual encoder. */
   modelIds: s.array(id, { max: 200 }),
   datasetId: id,
-  metrics: s.optional(s.array(s.literal(...METRICS), { max: METRICS.length })),
+  metrics: s.optional(s.array(s.literal(...METRIC_NAMES), { max: METRIC_NAMES.length })),
   k: s.optional(s.number({ int: true, min: 1, max: 100_000 })),
   prep: s.optional(s.literal(...PREPS)),
   q: s.optional(s.number({ min: 0, max: 1 })),
-  layersMode: s.optional(s.literal('max', 'max+concat')),
+  layersMode: s.optional(s.literal(...LAYERS_MODES)),
   bootstrap: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
   permutations: s.optional(s.number({ int: true, min: 0, max: 10_000 })),
   /** Permutations K of the aggregation-aware calibration (0 = none) and its level α. */

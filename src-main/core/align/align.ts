@@ -1,18 +1,18 @@
 import { itemWidth, layerDim, type Mat, type Tensor3 } from '../../common/matrix'
 import { badInput } from '../../common/errors'
+import { LAYERS_MODES, type LayersMode, type MetricResult } from '../../common/contract/align'
 import type { KernelBackend } from './backend'
 import { createReferenceBackend } from './referenceBackend'
 import { FullLayer, type LayerView } from './layerView'
 import { asTensor3, maxAbs, prepare, PREPS, type Prep } from './prep'
 import { isMetricName, METRIC_NAMES, MIN_N, USES_K, type MetricName } from './metrics'
 import { bestPosition, layerSearch, type Candidate } from './layerSearch'
-import { bootstrapIntervals, chanceMutualKnn, permutationNull, type PairJob, type PermutationStats } from './baselines'
-import { aggregateTable, calibrationStats, type CalibrationStats } from './calibration'
+import { bootstrapIntervals, chanceMutualKnn, permutationNull, type PairJob } from './baselines'
+import { aggregateTable, calibrationStats } from './calibration'
 import { layerSearchNull } from './layerSearchNull'
 import { checkPermutations, drawPermutations } from './permutations'
 
-export type LayersMode = 'max' | 'max+concat'
-export const LAYERS_MODES: readonly LayersMode[] = ['max', 'max+concat']
+export { LAYERS_MODES, type LayersMode, type MetricResult } from '../../common/contract/align'
 
 export interface AlignOptions {
   /** Metric names or 'all'. Default ['mutual_knn']. */
@@ -41,21 +41,6 @@ export interface AlignOptions {
   nameB?: string
   signal?: AbortSignal
   onProgress?: (fraction: number, message: string) => void
-}
-
-export interface MetricResult {
-  score: number
-  /** [i, j] into A's and B's layers (−1 = concatenation) for 3-D inputs, else null. */
-  layers: [number, number] | null
-  /** Full table for 3-D inputs ((L_A+1) x (L_B+1) under max+concat, row/column 0 = −1). */
-  matrix: number[][] | null
-  ci95: [number, number] | null
-  /** Added key: why `score` is a placeholder 0 (constant layer, no pair above 0, ...), else null. */
-  undefined_reason: string | null
-  /** Added key: permutation-null statistics when permutations > 0, else null. */
-  permutation: PermutationStats | null
-  /** Added key: aggregation-aware calibration when calibrate > 0 (its `score` is s_cal), else null. */
-  calibration: CalibrationStats | null
 }
 
 /** The `align --json` document of CLI.md, plus the added keys q, rbf_sigma, seed, bootstrap, permutations. */

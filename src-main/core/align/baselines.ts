@@ -9,13 +9,9 @@ export function chanceMutualKnn(k: number, n: number): number {
   return k / (n - 1)
 }
 
-export interface PermutationStats {
-  r: number
-  mean: number
-  sd: number
-  /** (1 + #{null ≥ observed}) / (R + 1), the add-one estimate that never reports 0. */
-  p_value: number
-}
+import type { PermutationStats } from '../../common/contract/align'
+
+export type { PermutationStats } from '../../common/contract/align'
 
 /** One scored pair: the metrics that chose this pair and their observed scores. */
 export interface PairJob {

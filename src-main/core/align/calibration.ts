@@ -5,28 +5,9 @@
  * aggregate) is recomputed, giving null values T_1..T_K against which the observed T_obs is judged.
  */
 
-/** How the reported statistic aggregates the layer table. */
-export type CalibrationAggregate = 'single' | 'max' | 'max+concat'
+import type { CalibrationAggregate, CalibrationStats } from '../../common/contract/align'
 
-export interface CalibrationStats {
-  /** K, the number of permutations. */
-  permutations: number
-  alpha: number
-  aggregate: CalibrationAggregate
-  /** τ = T_(⌈(1−α)(K+1)⌉) of the K+1 values {T_obs, T_1..T_K} sorted ascending (1-based). */
-  threshold: number
-  /** (1 + #{k : T_k ≥ T_obs}) / (K+1). */
-  p_value: number
-  /** s_cal = max((T_obs − τ)/(1 − τ), 0); 0 when 1 − τ ≤ 1e−12. */
-  score: number
-  null_mean: number
-  /** Sample standard deviation (K − 1 in the denominator; 0 for K = 1). */
-  null_sd: number
-  /** Why `score` is 0 by construction (too few permutations for α), else null. */
-  note: string | null
-  /** T_1..T_K in permutation order (for the null histogram). */
-  null_values: number[]
-}
+export type { CalibrationAggregate, CalibrationStats } from '../../common/contract/align'
 
 /** Every calibrated metric is bounded above by 1. */
 export const S_MAX = 1

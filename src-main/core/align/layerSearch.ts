@@ -2,6 +2,7 @@ import { checkAbort } from './referenceBackend'
 import type { LayerView } from './layerView'
 import { scorePair, NEEDS_GRAM, type MetricContext, type MetricName } from './metrics'
 import { GRAM_ROUTE_MAX_N } from './cka'
+import { kernelTables, tableScore } from './kernelTables'
 
 /** A candidate on one side: its layer index (−1 = all layers concatenated) and its prepared view. */
 export interface Candidate {
@@ -39,6 +40,7 @@ export async function layerSearch(A: Candidate[], B: Candidate[], metrics: Metri
   const budget = opts.cacheBytes ?? DEFAULT_CACHE_BYTES
   const keepB = (B.length + 1) * gramsPerLayer * n * n * 8 <= budget
   const keepA = !!opts.keepA && keepB && (A.length + B.length + 1) * gramsPerLayer * n * n * 8 <= budget
+  const tables = await kernelTables(A, B, metrics, ctx, budget)
   const total = A.length * B.length
   let done = 0
   for (let i = 0; i < A.length; i++) {
@@ -47,7 +49,8 @@ export async function layerSearch(A: Candidate[], B: Candidate[], metrics: Metri
       checkAbort(opts.signal)
       const b = B[j]!
       for (const m of metrics) {
-        const v = await scorePair(m, a.view, b.view, ctx)
+        const t = tables.get(m)
+        const v = t && !a.view.isConstant() && !b.view.isConstant() ? tableScore(t, i, j) : await scorePair(m, a.view, b.view, ctx)
         grids[m]!.matrix[i]![j] = v.score
         grids[m]!.reasons[i]![j] = v.undefinedReason
       }

@@ -8,6 +8,7 @@ import { nuclearNormOfCross, procrustesFactor } from './procrustes'
 import { aggregateTable } from './calibration'
 import { innerProductsF64 } from './innerProducts'
 import { checkAbort } from './referenceBackend'
+import { PERMUTATION_BATCH, TriangleProducts } from './triangleProducts'
 
 /**
  * The layer table of one metric with B's rows relabelled: row i of A meets row perm[i] of B
@@ -15,7 +16,9 @@ import { checkAbort } from './referenceBackend'
  * Row-major [L_A, L_B] over the candidates (concatenation included under max+concat).
  */
 interface NullTable {
-  table(perm: Int32Array, inv: Int32Array, permutedB: LayerView[]): Promise<Float64Array>
+  table?(perm: Int32Array, inv: Int32Array, permutedB: LayerView[]): Promise<Float64Array>
+  /** The tables of a batch of permutations at once (the Gram metrics' chunked GEMM). */
+  batch?(perms: Int32Array[]): Promise<Float64Array[]>
 }
 
 /** Largest memory (bytes) for the packed kernel triangles of the Gram metrics' GEMM. */
@@ -32,10 +35,11 @@ const MAX_BITSET_BYTES = 512 * 1024 ** 2
  * lists, centred Grams, distance ranks, Procrustes factors) are computed once and only relabelled:
  * - mutual_knn: B's neighbour lists relabelled (j ↦ inv[j]) and looked up in per-item masks of A's lists;
  * - cka, cka_rbf, unbiased_cka (N ≤ GRAM_ROUTE_MAX_N): ⟨K_A, P K_B Pᵀ⟩ of the (centred) kernels
- *   for all layer pairs as one float64 GEMM [L_A, N(N+1)/2] x [N(N+1)/2, L_B] over the upper
- *   triangles (off-diagonal entries of A's side doubled), B's triangles gathered through the permutation;
+ *   for all layer pairs and a batch of permutations through `TriangleProducts`: float64 GEMMs
+ *   [L_A, w] x [w, P·L_B] over chunks of the upper triangles (off-diagonal entries of A's side
+ *   doubled), B's entries gathered through each permutation;
  * - svcca: B's singular directions with their rows permuted;
- * - rsa: the same GEMM over the centred ranks of the N(N−1)/2 distances;
+ * - rsa: the same chunked GEMM over the centred ranks of the N(N−1)/2 distances;
  * - procrustes: ‖Z_Aᵀ P Z_B‖_* from the per-layer factors;
  * - every other metric through relabelled views (`ResampledLayer`: neighbour lists relabelled,
  *   Grams gathered), scored as in the layer search.
@@ -52,18 +56,26 @@ export async function layerSearchNull(A: Candidate[], B: Candidate[], metrics: M
   const la = A.length
   const lb = B.length
   const n = A[0]!.view.n
+  const reduce = (t: Float64Array): number => aggregateTable(Array.from({ length: la }, (_, i) => t.subarray(i * lb, (i + 1) * lb)), layered)
   const inv = new Int32Array(n)
-  for (let k = 0; k < perms.length; k++) {
+  for (let k0 = 0; k0 < perms.length; k0 += PERMUTATION_BATCH) {
     checkAbort(ctx.signal)
-    const perm = perms[k]!
-    for (let i = 0; i < n; i++) inv[perm[i]!] = i
-    const permutedB = B.map((b) => new ResampledLayer(b.view, perm, true))
+    const batch = perms.slice(k0, k0 + PERMUTATION_BATCH)
     for (const m of metrics) {
-      const t = await tables[m]!.table(perm, inv, permutedB)
-      const rows = Array.from({ length: la }, (_, i) => t.subarray(i * lb, (i + 1) * lb))
-      out[m]![k] = aggregateTable(rows, layered)
+      const t = tables[m]!
+      if (t.batch) (await t.batch(batch)).forEach((tab, p) => (out[m]![k0 + p] = reduce(tab)))
     }
-    onStep?.(k + 1)
+    for (const [p, perm] of batch.entries()) {
+      checkAbort(ctx.signal)
+      for (let i = 0; i < n; i++) inv[perm[i]!] = i
+      // One relabelled view per layer of B, shared by the per-permutation metrics (their relabelled lists are memoised on it).
+      const permutedB = B.map((b) => new ResampledLayer(b.view, perm, true))
+      for (const m of metrics) {
+        const t = tables[m]!
+        if (!t.batch) out[m]![k0 + p] = reduce(await t.table!(perm, inv, permutedB))
+      }
+      onStep?.(k0 + p + 1)
+    }
   }
   return out
 }
@@ -150,9 +162,9 @@ function innerProducts(ctx: MetricContext, X: Float64Array, m: number, Y: Float6
 }
 
 /**
- * One GEMM over upper triangles per permutation: A's kernels packed as rows (diagonal weighted by
- * `diag`, off-diagonal entries doubled since each stands for two), B's kernels gathered through the
- * permutation (K_B[π_r, π_s], r ≤ s); `score` turns S = ⟨K_A, P K_B Pᵀ⟩ into the metric.
+ * The Gram metrics' tables through `TriangleProducts`: A's kernels packed as weighted upper triangles
+ * (diagonal weighted by `diag`, off-diagonal entries doubled since each stands for two), B's full
+ * kernels relabelled through each permutation; `score` turns S = ⟨K_A, P K_B Pᵀ⟩ into the metric.
  */
 async function triangleTable(
   A: Candidate[],
@@ -163,35 +175,33 @@ async function triangleTable(
   score: (i: number, j: number, s: number, perm: Int32Array) => number,
 ): Promise<NullTable> {
   const n = A[0]!.view.n
-  const len = (n * (n + 1)) / 2
-  const X = new Float64Array(A.length * len)
-  for (const [i, a] of A.entries()) {
-    const K = await kernel(a.view)
-    let t = i * len
-    for (let r = 0; r < n; r++) {
-      X[t++] = diag * K[r * n + r]!
-      for (let s = r + 1; s < n; s++) X[t++] = 2 * K[r * n + s]!
-    }
-  }
+  const kernA: Float64Array[] = []
+  for (const a of A) kernA.push(await kernel(a.view))
   const kernB: Float64Array[] = []
   for (const b of B) kernB.push(await kernel(b.view))
+  const products = new TriangleProducts(
+    n,
+    false,
+    A.length,
+    kernB,
+    (i, r, dest, off) => {
+      const K = kernA[i]!
+      dest[off] = diag * K[r * n + r]!
+      for (let s = r + 1; s < n; s++) dest[off + s - r] = 2 * K[r * n + s]!
+    },
+    (X, m, Y, rows, d) => innerProducts(ctx, X, m, Y, rows, d),
+  )
   const liveA = A.map((a) => live(a.view))
   const liveB = B.map((b) => live(b.view))
-  const Y = new Float64Array(B.length * len)
   return {
-    async table(perm) {
-      for (const [j, K] of kernB.entries()) {
-        let t = j * len
-        for (let r = 0; r < n; r++) {
-          const row = perm[r]! * n
-          for (let s = r; s < n; s++) Y[t++] = K[row + perm[s]!]!
-        }
-      }
-      const S = await innerProducts(ctx, X, A.length, Y, B.length, len)
-      const out = new Float64Array(A.length * B.length)
-      // A pair with a constant side scores 0, as in scorePair.
-      for (let i = 0; i < A.length; i++) for (let j = 0; j < B.length; j++) if (liveA[i] && liveB[j]) out[i * B.length + j] = score(i, j, S[i * B.length + j]!, perm)
-      return out
+    async batch(perms) {
+      const S = await products.products(perms)
+      return S.map((St, p) => {
+        const out = new Float64Array(A.length * B.length)
+        // A pair with a constant side scores 0, as in scorePair.
+        for (let i = 0; i < A.length; i++) for (let j = 0; j < B.length; j++) if (liveA[i] && liveB[j]) out[i * B.length + j] = score(i, j, St[i * B.length + j]!, perms[p]!)
+        return out
+      })
     },
   }
 }
@@ -249,41 +259,45 @@ function ratios(S: Float64Array, la: number, lb: number, f: (i: number, j: numbe
   return out
 }
 
+/** rsa: the same chunked GEMM over the strict upper triangle of the centred distance ranks (B's ranks unpacked to full symmetric matrices). */
 async function rsaTable(A: Candidate[], B: Candidate[], ctx: MetricContext): Promise<NullTable> {
   const n = A[0]!.view.n
-  const len = (n * (n - 1)) / 2
-  const X = new Float64Array(A.length * len)
-  const normA: number[] = []
-  for (const [i, a] of A.entries()) {
-    const r = await centredDistanceRanks(a.view)
-    X.set(r.ranks, i * len)
-    normA.push(live(a.view) && r.norm > 0 ? r.norm : NaN)
-  }
-  const ranksB: Float64Array[] = []
-  const normB: number[] = []
-  for (const b of B) {
-    const r = await centredDistanceRanks(b.view)
-    ranksB.push(r.ranks)
-    normB.push(live(b.view) && r.norm > 0 ? r.norm : NaN)
-  }
   // pairIndex(i, j) = rowStart[i] + j for i < j
   const rowStart = new Float64Array(n)
   for (let i = 0; i < n; i++) rowStart[i] = i * n - (i * (i + 1)) / 2 - i - 1
-  const Y = new Float64Array(B.length * len)
-  return {
-    async table(perm) {
-      for (const [j, R] of ranksB.entries()) {
-        let t = j * len
-        for (let r = 0; r < n; r++) {
-          const pr = perm[r]!
-          for (let s = r + 1; s < n; s++) {
-            const ps = perm[s]!
-            Y[t++] = pr < ps ? R[rowStart[pr]! + ps]! : R[rowStart[ps]! + pr]!
-          }
-        }
+  const ranksA: Float64Array[] = []
+  const normA: number[] = []
+  for (const a of A) {
+    const r = await centredDistanceRanks(a.view)
+    ranksA.push(r.ranks)
+    normA.push(live(a.view) && r.norm > 0 ? r.norm : NaN)
+  }
+  const fullB: Float64Array[] = []
+  const normB: number[] = []
+  for (const b of B) {
+    const r = await centredDistanceRanks(b.view)
+    const F = new Float64Array(n * n)
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const v = r.ranks[rowStart[i]! + j]!
+        F[i * n + j] = v
+        F[j * n + i] = v
       }
-      const S = await innerProducts(ctx, X, A.length, Y, B.length, len)
-      return ratios(S, A.length, B.length, (i, j, v) => v / (normA[i]! * normB[j]!), normA, normB)
+    }
+    fullB.push(F)
+    normB.push(live(b.view) && r.norm > 0 ? r.norm : NaN)
+  }
+  const products = new TriangleProducts(
+    n,
+    true,
+    A.length,
+    fullB,
+    (i, r, dest, off) => dest.set(ranksA[i]!.subarray(rowStart[r]! + r + 1, rowStart[r]! + n), off),
+    (X, m, Y, rows, d) => innerProducts(ctx, X, m, Y, rows, d),
+  )
+  return {
+    async batch(perms) {
+      return (await products.products(perms)).map((S) => ratios(S, A.length, B.length, (i, j, v) => v / (normA[i]! * normB[j]!), normA, normB))
     },
   }
 }

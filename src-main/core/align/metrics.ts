@@ -7,13 +7,9 @@ import { svcca } from './svcca'
 import { rsa } from './rsa'
 import { procrustes } from './procrustes'
 
-/** Every metric of the `align` command, in the order results are listed. */
-export const METRIC_NAMES = ['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn', 'cka', 'cka_rbf', 'unbiased_cka', 'cknna', 'svcca', 'rsa', 'procrustes'] as const
-export type MetricName = (typeof METRIC_NAMES)[number]
+import type { MetricName } from '../../common/contract/align'
 
-export function isMetricName(s: string): s is MetricName {
-  return (METRIC_NAMES as readonly string[]).includes(s)
-}
+export { isMetricName, METRIC_NAMES, type MetricName } from '../../common/contract/align'
 
 /** Metrics that read neighbour lists and so depend on k. */
 export const USES_K: ReadonlySet<MetricName> = new Set(['mutual_knn', 'cycle_knn', 'lcs_knn', 'edit_distance_knn', 'cknna'])

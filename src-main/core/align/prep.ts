@@ -7,8 +7,9 @@ import { itemWidth, layerDim, layerOffset, type Mat, type Tensor3 } from '../../
  * L2-normalised (`F.normalize(x, p=2, dim=-1)`, eps 1e-12: x / max(||x||, 1e-12), so a zero row
  * stays zero).
  */
-export type Prep = 'none' | 'l2' | 'clamp-exact' | 'clamp-approx'
-export const PREPS: readonly Prep[] = ['none', 'l2', 'clamp-exact', 'clamp-approx']
+import type { Prep } from '../../common/contract/align'
+
+export { PREPS, type Prep } from '../../common/contract/align'
 
 export const L2_EPS = 1e-12
 

@@ -1,46 +1,12 @@
 import crypto from 'node:crypto'
+import type { AlignmentRecord, CalibrationSummary, InputRef, MatrixCell } from '../../common/contract/align'
 import type { Workspace } from '../store/workspace'
-import type { AlignResult, MetricResult, ResolvedOptions } from './align'
+import type { AlignResult, ResolvedOptions } from './align'
 import { USES_K, type MetricName } from './metrics'
 import type { PermutationStats } from './baselines'
 import { benjaminiHochberg, type CalibrationStats } from './calibration'
 
-/** How an input was named: a .npy file (identified by its SHA-256) or a workspace feature set (by id). */
-export interface InputRef {
-  name: string
-  kind: 'file' | 'feature_set'
-  /** File SHA-256, or the feature-set id (itself content-derived). */
-  sha256: string
-}
-
-/** One stored metric score with everything that determined it. */
-export interface AlignmentRecord {
-  id: string
-  runId: string
-  cacheKey: string
-  createdAt: string
-  inputA: InputRef
-  inputB: InputRef
-  metric: MetricName
-  k: number
-  prep: string
-  q: number
-  layersMode: string
-  rbfSigma: number
-  n: number
-  seed: number
-  bootstrap: number
-  permutations: number
-  ep: string
-  seconds: number
-  chance: number
-  /** Calibration permutations K (0 = none) and level α (null without calibration). */
-  calibrate: number
-  alpha: number | null
-  /** Benjamini–Hochberg adjusted calibration p-value across the pairs of the sweep that last wrote it. */
-  pAdjusted: number | null
-  result: MetricResult
-}
+export type { AlignmentRecord, InputRef } from '../../common/contract/align'
 
 /**
  * The cache key of one metric: SHA-256 of the canonical JSON of the inputs' content hashes and the
@@ -281,6 +247,11 @@ function shown(r: Row): boolean {
   return r.checksum === null || rowIsIntact(r)
 }
 
+/** Stored rows, damaged ones included (the workspace summary). */
+export function countAlignments(ws: Workspace): number {
+  return (ws.db.prepare('SELECT COUNT(*) AS n FROM alignments').get() as { n: number }).n
+}
+
 /** Stored results, newest first; a result that fails its checksum is left out (reports, lists). */
 export function listAlignments(ws: Workspace, filter: AlignmentFilter = {}): AlignmentRecord[] {
   const where: string[] = []
@@ -319,6 +290,43 @@ export function findCachedAlignment(ws: Workspace, cacheKey: string, onDamaged?:
     onDamaged?.(`stored ${row.metric} result for ${row.input_a} x ${row.input_b} failed verification (checksum); recomputing it`)
   }
   return undefined
+}
+
+/**
+ * Finds the stored score of input A (content hash) against input B under the matrix's parameters:
+ * k counts only for the kNN metrics and q only for the clamping preparations; a calibrated row is
+ * preferred, then the newest. The statement is prepared once for all the cells of a matrix. The cell
+ * carries the calibration summary; the null values themselves come with the whole record.
+ */
+export function matrixCellLookup(ws: Workspace, o: { metric: string; prep: string; layersMode: string; k: number; q: number }): (aSha256: string, bSha256: string) => MatrixCell | undefined {
+  const stmt = ws.db.prepare(
+    `SELECT id, score, layer_a, layer_b, ci_low, ci_high, chance, n, k, undefined_reason, null_stats, calibration, p_adjusted FROM alignments
+     WHERE input_a_sha256 = ? AND input_b_sha256 = ? AND metric = ? AND prep = ? AND layers_mode = ?
+       AND (k = ? OR metric IN ('cka', 'cka_rbf', 'unbiased_cka', 'svcca', 'rsa', 'procrustes')) AND (q = ? OR prep IN ('none', 'l2'))
+     ORDER BY calibration IS NOT NULL DESC, created_at DESC LIMIT 1`,
+  )
+  return (a, b) => {
+    const r = stmt.get(a, b, o.metric, o.prep, o.layersMode, o.k, o.q) as Row | undefined
+    if (!r) return undefined
+    return {
+      recordId: r.id,
+      score: r.score,
+      layers: r.layer_a === null || r.layer_b === null ? null : [r.layer_a, r.layer_b],
+      ci95: r.ci_low === null || r.ci_high === null ? null : [r.ci_low, r.ci_high],
+      chance: r.chance,
+      n: r.n,
+      k: r.k,
+      undefined_reason: r.undefined_reason,
+      permutation: r.null_stats ? (JSON.parse(r.null_stats) as PermutationStats) : null,
+      calibration: r.calibration ? withoutNullValues(JSON.parse(r.calibration) as CalibrationStats) : null,
+      pAdjusted: r.p_adjusted,
+    }
+  }
+}
+
+function withoutNullValues(c: CalibrationStats): CalibrationSummary {
+  const { null_values: _drop, ...rest } = c
+  return rest
 }
 
 /**

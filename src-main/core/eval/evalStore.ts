@@ -100,6 +100,10 @@ export async function importEvalFiles(ws: Workspace, files: string[], opts: Impo
   return { runs: pending.map((p) => ({ ...p.run, cached: p.rows === null })) }
 }
 
+export function countEvalRuns(ws: Workspace): number {
+  return (ws.db.prepare('SELECT COUNT(*) AS n FROM eval_runs').get() as { n: number }).n
+}
+
 export function listEvalRuns(ws: Workspace): EvalRunInfo[] {
   return (ws.db.prepare('SELECT * FROM eval_runs ORDER BY imported_at, rowid').all() as RunRow[]).map(toInfo)
 }

@@ -3,7 +3,7 @@ import { badInput } from '../../common/errors'
 import { UNBATCHED_INPUTS } from '../onnx/decoderInputs'
 import { poolingFeeds } from '../onnx/graphPooling'
 import type { ModelSession } from '../onnx/tappedSession'
-import type { BatchHalved } from '../../common/contract/extract'
+import type { BatchHalved } from '../../common/contract/features'
 import type { Feed } from './inputs'
 import type { Pool } from './pool'
 

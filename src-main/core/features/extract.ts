@@ -11,7 +11,7 @@ import { EP_CHOICES, type EpChoice } from '../onnx/ep'
 import { requiredPaddingSide } from '../onnx/decoderInputs'
 import { inspectModel, requireRunnable, streamProblems, selectTower, type ModelInfo } from '../onnx/modelInfo'
 import { towerForItems } from '../onnx/towers'
-import { TOWER_NAMES, type BatchHalved, type ExtractResult, type TowerName } from '../../common/contract/extract'
+import { TOWER_NAMES, type BatchHalved, type ExtractResult, type TowerName } from '../../common/contract/features'
 import { openModelSession } from '../onnx/tappedSession'
 import { fileSha256 } from '../store/fileHash'
 import type { Workspace } from '../store/workspace'
@@ -22,7 +22,8 @@ import type { PlainFeed, PrepSpec } from './prepare'
 import { launchPreparer, openPreparer, type PreparerLaunch } from './preparer'
 import { selectShard, type ShardSpec } from './shard'
 import { POOL_CHOICES, poolLayerInto, resolvePool, spatialMeanInto, type Pool, type PoolChoice } from './pool'
-import { BatchRecorder, createFeatureSet, doneBatches, dropDamagedBatches, f32Bytes, featureKey, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setLayerDims, setRunInfo, type FeatureKeyParts, type StoredBatch } from './store'
+import { BatchRecorder, createFeatureSet, doneBatches, dropDamagedBatches, f32Bytes, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures, setLayerDims, setRunInfo, type StoredBatch } from './store'
+import { featureKey, type FeatureKeyParts } from './featureKey'
 
 export interface ExtractRequest {
   modelPath: string

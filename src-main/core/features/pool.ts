@@ -1,6 +1,6 @@
-export type Pool = 'cls' | 'mean' | 'last'
-export const POOL_CHOICES = ['auto', 'cls', 'mean', 'last'] as const
-export type PoolChoice = (typeof POOL_CHOICES)[number]
+import type { Pool, PoolChoice } from '../../common/contract/features'
+
+export { POOL_CHOICES, type Pool, type PoolChoice } from '../../common/contract/features'
 
 /** Which tokens of each row are real: all of them (images) or `lengths[b]` on one side (padded text). */
 export interface TokenMask {

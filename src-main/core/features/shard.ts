@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import type { ShardItem } from '../../common/contract/extract'
+import type { ShardItem } from '../../common/contract/features'
 import { badInput } from '../../common/errors'
 import type { DatasetItem } from '../data/dataset'
 import { fileSha256 } from '../store/fileHash'

@@ -7,8 +7,9 @@ import { encodeNpy } from '../data/npy'
 import { appVersion } from '../paths'
 import type { Workspace } from '../store/workspace'
 import { BUNDLE_FEATURES, BUNDLE_MANIFEST, bundleShape, exportBundle, readBundleFeatures, readManifest, type BundleManifest, type ShardRun } from './bundle'
-import type { ExtractResult, ShardItem } from '../../common/contract/extract'
-import { canonicalJson, featureKey, getFeatureSet } from './store'
+import type { ExtractResult, ShardItem } from '../../common/contract/features'
+import { canonicalJson, featureKey } from './featureKey'
+import { getFeatureSet } from './store'
 import { shardPositions, subsetSha256 } from './shard'
 
 /**

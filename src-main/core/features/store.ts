@@ -1,41 +1,11 @@
 import fs from 'node:fs'
-import crypto from 'node:crypto'
 import { AppError, badInput } from '../../common/errors'
 import { raggedDims, type Tensor3 } from '../../common/matrix'
 import type { Workspace } from '../store/workspace'
+import type { FeatureSet, FeatureSetState } from '../../common/contract/features'
+import { canonicalJson, featureKey, type FeatureKeyParts } from './featureKey'
 
-export type FeatureSetState = 'partial' | 'complete'
-
-/** A cached feature set as the API and views see it. */
-export interface FeatureSet {
-  id: string
-  key: string
-  modelId: string | null
-  modelPath: string
-  modelSha256: string
-  datasetPath: string
-  datasetSha256: string
-  modality: string
-  layers: string[]
-  pool: string
-  preprocessing: unknown
-  dtype: string
-  n: number
-  /** Width of every layer; for layers of different widths (see layerDims), the largest. */
-  dim: number | null
-  /** Per-layer widths when layers differ in width (a CNN's stages), else null. */
-  layerDims: number[] | null
-  batchSize: number
-  nBatches: number
-  batchesDone: number
-  ep: string | null
-  skippedEps: { ep: string; reason: string }[]
-  state: FeatureSetState
-  source: 'extract' | 'import' | 'shard'
-  createdAt: string
-  finishedAt: string | null
-  seconds: number
-}
+export type { FeatureSet, FeatureSetState } from '../../common/contract/features'
 
 interface Row {
   id: string
@@ -97,38 +67,6 @@ function fromRow(r: Row): FeatureSet {
   }
 }
 
-/** JSON with object keys sorted at every level, so equal content always hashes equal. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(',')}}`
-  }
-  return JSON.stringify(v)
-}
-
-/** What determines a feature set's numbers; its canonical-JSON SHA-256 is the cache key. */
-export interface FeatureKeyParts {
-  modelSha256: string
-  datasetSha256: string
-  n: number
-  layers: string[]
-  pool: string
-  preprocessing: unknown
-  dtype: 'float32'
-  /** For a shard of the items: the SHA-256 of its member list (absent for whole datasets, so their keys are unchanged). */
-  subset?: string
-}
-
-export function featureKey(p: FeatureKeyParts): string {
-  const { modelSha256, datasetSha256, n, layers, pool, preprocessing, dtype, subset } = p
-  return crypto.createHash('sha256').update(canonicalJson({ v: 1, modelSha256, datasetSha256, n, layers, pool, preprocessing, dtype, subset })).digest('hex')
-}
-
 export function getFeatureSet(ws: Workspace, id: string): FeatureSet {
   const r = ws.db.prepare(`${SELECT} WHERE s.id = ?`).get(id) as Row | undefined
   if (!r) throw new AppError('NOT_FOUND', `feature set ${id} not found in ${ws.dir}`)
@@ -140,8 +78,66 @@ export function findFeatureSetByKey(ws: Workspace, key: string): FeatureSet | nu
   return r ? fromRow(r) : null
 }
 
+export function countFeatureSets(ws: Workspace): number {
+  return (ws.db.prepare('SELECT COUNT(*) AS n FROM feature_sets').get() as { n: number }).n
+}
+
 export function listFeatureSets(ws: Workspace): FeatureSet[] {
   return (ws.db.prepare(`${SELECT} ORDER BY s.created_at, s.id`).all() as Row[]).map(fromRow)
+}
+
+/**
+ * The newest complete feature set of a model on a dataset (by content hashes), or null. Views use it
+ * to find stored alignments without recomputing anything. A shard (`extract --shard`) covers only part
+ * of the items, so it never stands for the model on the dataset. `tower` picks one tower of a dual encoder.
+ */
+export function featureSetFor(ws: Workspace, modelSha256: string, datasetSha256: string, tower: string | null = null): FeatureSet | null {
+  // A dual encoder's feature sets carry their tower's modality, which tells the two towers apart.
+  const row = ws.db
+    .prepare(`SELECT id FROM feature_sets WHERE model_sha256 = ? AND dataset_sha256 = ? AND state = 'complete' AND source != 'shard'${tower ? ' AND modality = ?' : ''} ORDER BY finished_at DESC LIMIT 1`)
+    .get(modelSha256, datasetSha256, ...(tower ? [tower] : [])) as { id: string } | undefined
+  return row ? getFeatureSet(ws, row.id) : null
+}
+
+/** Bytes of the array files a set's stored batches take (shared files counted once per batch). */
+export function featureSetBytes(ws: Workspace, id: string): number {
+  return (ws.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS b FROM feature_batches WHERE feature_set_id = ?').get(id) as { b: number }).b
+}
+
+/** A stored batch: which items it holds and the array file with their features. */
+export interface BatchFile {
+  batchIndex: number
+  start: number
+  count: number
+  sha256: string
+  bytes: number
+}
+
+/** The stored batches of a set, in order. */
+export function batchFiles(ws: Workspace, id: string): BatchFile[] {
+  return ws.db.prepare('SELECT batch_index AS batchIndex, start, count, array_sha256 AS sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(id) as BatchFile[]
+}
+
+/** Whether any batch still refers to an array file. */
+function arrayInUse(ws: Workspace, sha256: string): boolean {
+  return ws.db.prepare('SELECT 1 FROM feature_batches WHERE array_sha256 = ? LIMIT 1').get(sha256) !== undefined
+}
+
+function markPartial(ws: Workspace, id: string): void {
+  ws.db.prepare("UPDATE feature_sets SET state = 'partial', finished_at = NULL WHERE id = ?").run(id)
+}
+
+/**
+ * Drops the given batches of a set and marks it partial, so the next extraction recomputes them; a
+ * damaged file no batch refers to any more is removed at once (`cache verify --repair`).
+ */
+export function dropBatches(ws: Workspace, id: string, batches: readonly number[], damagedFiles: Iterable<string>): void {
+  ws.tx(() => {
+    const del = ws.db.prepare('DELETE FROM feature_batches WHERE feature_set_id = ? AND batch_index = ?')
+    for (const b of batches) del.run(id, b)
+    markPartial(ws, id)
+  })
+  for (const h of damagedFiles) if (!arrayInUse(ws, h)) ws.arrays.remove(h)
 }
 
 export interface NewFeatureSet extends FeatureKeyParts {
@@ -317,20 +313,13 @@ export function loadFeatures(ws: Workspace, id: string): Tensor3 {
   const L = s.layers.length
   const W = itemValues(s)
   const data = new Float32Array(s.n * W)
-  const rows = ws.db.prepare('SELECT batch_index, start, count, array_sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(id) as {
-    batch_index: number
-    start: number
-    count: number
-    array_sha256: string
-    bytes: number
-  }[]
   const damaged: { batch: number; sha256: string; problem: string }[] = []
-  for (const r of rows) {
+  for (const r of batchFiles(ws, id)) {
     const expected = r.count * W * 4
     if (r.bytes !== expected) throw new AppError('INTERNAL', `feature set ${id}: batch at ${r.start} has ${r.bytes} bytes, expected ${expected}`)
-    const got = ws.arrays.read(r.array_sha256, expected)
+    const got = ws.arrays.read(r.sha256, expected)
     if (!got.ok) {
-      damaged.push({ batch: r.batch_index, sha256: r.array_sha256, problem: got.problem })
+      damaged.push({ batch: r.batchIndex, sha256: r.sha256, problem: got.problem })
       continue
     }
     // Copy through a byte view: the Buffer's offset in Node's pool need not be 4-byte aligned.
@@ -352,10 +341,9 @@ export function loadFeatures(ws: Workspace, id: string): Tensor3 {
  * ones, so that the extraction resuming the set recomputes exactly those. Returns their indices.
  */
 export function dropDamagedBatches(ws: Workspace, id: string): number[] {
-  const rows = ws.db.prepare('SELECT batch_index, array_sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(id) as { batch_index: number; array_sha256: string; bytes: number }[]
-  const bad = rows.filter((r) => !ws.arrays.verify(r.array_sha256, r.bytes).ok)
-  if (bad.length) dropArrays(ws, bad.map((r) => r.array_sha256))
-  return bad.map((r) => r.batch_index)
+  const bad = batchFiles(ws, id).filter((r) => !ws.arrays.verify(r.sha256, r.bytes).ok)
+  if (bad.length) dropArrays(ws, bad.map((r) => r.sha256))
+  return bad.map((r) => r.batchIndex)
 }
 
 /**
@@ -368,7 +356,7 @@ function dropArrays(ws: Workspace, hashes: string[]): void {
     for (const h of hashes) {
       const sets = ws.db.prepare('SELECT DISTINCT feature_set_id AS id FROM feature_batches WHERE array_sha256 = ?').all(h) as { id: string }[]
       ws.db.prepare('DELETE FROM feature_batches WHERE array_sha256 = ?').run(h)
-      for (const s of sets) ws.db.prepare("UPDATE feature_sets SET state = 'partial', finished_at = NULL WHERE id = ?").run(s.id)
+      for (const s of sets) markPartial(ws, s.id)
     }
   })
   for (const h of hashes) ws.arrays.remove(h)
@@ -415,30 +403,5 @@ export function deleteFeatureSet(ws: Workspace, id: string): void {
     ws.db.prepare('DELETE FROM feature_batches WHERE feature_set_id = ?').run(id)
     ws.db.prepare('DELETE FROM feature_sets WHERE id = ?').run(id)
   })
-  const stillUsed = ws.db.prepare('SELECT 1 FROM feature_batches WHERE array_sha256 = ? LIMIT 1')
-  for (const h of hashes) if (!stillUsed.get(h) && isFeatureArrayOrphan(ws, h)) ws.arrays.remove(h)
-}
-
-export interface VerifyReport {
-  id: string
-  ok: boolean
-  problems: string[]
-}
-
-/** Checks that every batch file exists, has the recorded size and hashes to its name. */
-export function verifyFeatureSets(ws: Workspace): VerifyReport[] {
-  return listFeatureSets(ws).map((s) => {
-    const problems: string[] = []
-    const rows = ws.db.prepare('SELECT batch_index, array_sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(s.id) as {
-      batch_index: number
-      array_sha256: string
-      bytes: number
-    }[]
-    for (const r of rows) {
-      const v = ws.arrays.verify(r.array_sha256, r.bytes)
-      if (!v.ok) problems.push(`batch ${r.batch_index}: ${v.problem}`)
-    }
-    if (s.state === 'complete' && rows.length !== s.nBatches) problems.push(`complete but has ${rows.length}/${s.nBatches} batches`)
-    return { id: s.id, ok: problems.length === 0, problems }
-  })
+  for (const h of hashes) if (!arrayInUse(ws, h) && isFeatureArrayOrphan(ws, h)) ws.arrays.remove(h)
 }

@@ -1,32 +1,9 @@
 import * as ort from 'onnxruntime-node'
+import type { EpChoice, GpuStatus, ProviderStatus } from '../../common/contract/gpu'
 import { autoOrder, createSession, knownUnavailable } from '../onnx/ep'
 import { probeModel, webgpuVerdict } from './webgpuProbe'
 
-export interface ProviderStatus {
-  ep: string
-  /** Provider binary ships with onnxruntime-node for this platform. */
-  bundled: boolean
-  /** A session was created and ran a tiny graph on it. */
-  usable: boolean
-  /** Why it is not usable (onnxruntime's own words where it gave any). */
-  reason: string | null
-  /** What to do to enable it. */
-  howTo: string | null
-  /** Milliseconds to create the session and run the probe. */
-  ms: number | null
-  /** What the provider printed while probed (WebGPU: Dawn's and the Vulkan driver's messages), else null. */
-  details?: string | null
-}
-
-export interface GpuStatus {
-  platform: string
-  arch: string
-  ortVersion: string
-  autoOrder: string[]
-  /** What `--ep auto` would pick now. */
-  autoPicks: string
-  providers: ProviderStatus[]
-}
+export type { GpuStatus, ProviderStatus } from '../../common/contract/gpu'
 
 const HOW_TO: Record<string, string> = {
   cuda: 'Linux x64 or Windows with an NVIDIA driver, CUDA 12 and cuDNN 9: run `npm run gpu:install-cuda` once (downloads onnxruntime-node\'s CUDA provider libraries), then restart.',
@@ -44,7 +21,7 @@ const HOW_TO: Record<string, string> = {
 export async function gpuStatus(): Promise<GpuStatus> {
   const bundled = new Map(ort.listSupportedBackends().map((b) => [b.name, b.bundled]))
   const order = autoOrder()
-  const candidates = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu']
+  const candidates: readonly EpChoice[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu']
   const model = probeModel()
   const providers: ProviderStatus[] = []
   for (const ep of candidates) {
@@ -67,7 +44,7 @@ export async function gpuStatus(): Promise<GpuStatus> {
     }
     const t0 = performance.now()
     try {
-      const { session } = await createSession(model, ep as never)
+      const { session } = await createSession(model, ep)
       const x = new ort.Tensor('float32', new Float32Array([1, 2, 3, 4]), [4])
       const y = (await session.run({ X: x })).Y!.data as Float32Array
       await session.release()

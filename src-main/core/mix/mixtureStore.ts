@@ -98,6 +98,10 @@ export async function importMixtureTable(ws: Workspace, file: string): Promise<M
 }
 
 /** Every stored table, newest first. */
+export function countMixtureTables(ws: Workspace): number {
+  return (ws.db.prepare('SELECT COUNT(*) AS n FROM mixture_tables').get() as { n: number }).n
+}
+
 export function listMixtureTables(ws: Workspace): MixtureTableSummary[] {
   return (ws.db.prepare('SELECT * FROM mixture_tables ORDER BY added_at DESC, name').all() as Row[]).map(summaryOf)
 }

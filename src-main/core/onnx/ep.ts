@@ -5,11 +5,10 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { AppError, badInput } from '../../common/errors'
+import type { EpChoice } from '../../common/contract/gpu'
 import { webgpuUnavailable } from '../gpu/webgpuProbe'
 
-/** Execution providers a user can ask for (`--ep`). */
-export const EP_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const
-export type EpChoice = (typeof EP_CHOICES)[number]
+export { EP_CHOICES, type EpChoice } from '../../common/contract/gpu'
 
 export interface EpAttempt {
   ep: string

@@ -7,7 +7,7 @@ import { checkExternalData, externalRefs } from './externalData'
 import { checkImageFit, imageFitOf } from '../features/imageFit'
 import { readModelProto, summarizeGraph, type GraphSummary, type TensorDecl } from './graph'
 import { findTowers, type GraphTower } from './towers'
-import type { TowerName } from '../../common/contract/extract'
+import type { TowerName } from '../../common/contract/features'
 import { readUserJsonObject } from '../data/userText'
 
 export type Modality = 'vision' | 'text' | 'unknown'

@@ -1,5 +1,5 @@
 import { dataDerivedTensors, findResidualStream, hiddenStateOrder, type GraphSummary, type ModelProto, type TappableTensor, type TensorDecl } from './graph'
-import { TOWER_NAMES, type TowerName } from '../../common/contract/extract'
+import { TOWER_NAMES, type TowerName } from '../../common/contract/features'
 
 /** One encoder of a model with several (CLIP, SigLIP): what feeds it, what it declares, its layers. */
 export interface GraphTower {

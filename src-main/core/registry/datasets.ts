@@ -36,6 +36,10 @@ function toDto(r: DatasetRow): DatasetDto {
   }
 }
 
+export function countDatasets(ws: Workspace): number {
+  return (ws.db.prepare('SELECT COUNT(*) AS n FROM datasets').get() as { n: number }).n
+}
+
 export function listDatasets(ws: Workspace): DatasetDto[] {
   return (ws.db.prepare('SELECT * FROM datasets ORDER BY added_at, name').all() as DatasetRow[]).map(toDto)
 }

@@ -36,6 +36,10 @@ function toDto(r: ModelRow): ModelDto {
   }
 }
 
+export function countModels(ws: Workspace): number {
+  return (ws.db.prepare('SELECT COUNT(*) AS n FROM models').get() as { n: number }).n
+}
+
 export function listModels(ws: Workspace): ModelDto[] {
   return (ws.db.prepare('SELECT * FROM models ORDER BY added_at, name').all() as ModelRow[]).map(toDto)
 }

@@ -3,7 +3,7 @@ import type { ColourSection, MapsSection } from './types'
 import { getMap, listMaps } from '../maps/mapStore'
 import { loadDataset } from '../data/dataset'
 import { getDataset } from '../registry/datasets'
-import type { ColourExperimentResult } from '../colour/experiment'
+import { latestColourRun } from '../colour/colourRunStore'
 
 /** The newest item map, coloured by the dataset's first attribute (shape for shapes-256). */
 function mapsSection(ws: Workspace): MapsSection | undefined {
@@ -29,10 +29,9 @@ function mapsSection(ws: Workspace): MapsSection | undefined {
 
 /** The newest colour run: per-layer Spearman of the language model, and the three aligned embeddings. */
 function colourSection(ws: Workspace): ColourSection | undefined {
-  const r = ws.db.prepare('SELECT params, result FROM colour_runs ORDER BY created_at DESC LIMIT 1').get() as { params: string; result: string } | undefined
-  if (!r) return undefined
-  const res = JSON.parse(r.result) as ColourExperimentResult
-  const params = JSON.parse(r.params) as { textModel: string | null; visionModel: string | null }
+  const run = latestColourRun(ws)
+  if (!run) return undefined
+  const { result: res, params } = run
   const layers = (res.language ?? res.visionModel ?? []).map((l) => ({ layer: l.layer, score: l.scores?.spearman ?? 0 }))
   const embeddings: ColourSection['embeddings'] = [{ title: 'CIELAB (human perception), a* × b* plane', points: res.cielab.map((p) => ({ x: p.y, y: p.z, hex: p.hex, label: p.term })) }]
   const bestLang = (res.language ?? []).filter((l) => l.scores).sort((a, b) => b.scores!.spearman - a.scores!.spearman)[0]

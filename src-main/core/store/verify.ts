@@ -1,8 +1,42 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Workspace } from './workspace'
-import { gcArrays, listFeatureSets } from '../features/store'
+import { batchFiles, dropBatches, gcArrays, listFeatureSets } from '../features/store'
 import { damagedAlignments, deleteAlignments } from '../align/resultsStore'
+
+/** What `cache verify` found in one set. */
+export interface FeatureSetCheck {
+  id: string
+  ok: boolean
+  problems: string[]
+  /** Stored batches. */
+  batches: number
+  /** Batches whose file is missing or damaged, and those files. */
+  damaged: number[]
+  damagedFiles: string[]
+  /** Marked complete but with fewer batches than it needs. */
+  incomplete: boolean
+}
+
+/** Checks that every batch file of every set exists, has the recorded size and hashes to its name. */
+export function verifyFeatureSets(ws: Workspace): FeatureSetCheck[] {
+  return listFeatureSets(ws).map((s) => {
+    const problems: string[] = []
+    const damaged: number[] = []
+    const damagedFiles = new Set<string>()
+    const rows = batchFiles(ws, s.id)
+    for (const r of rows) {
+      const v = ws.arrays.verify(r.sha256, r.bytes)
+      if (v.ok) continue
+      problems.push(`feature set ${s.id}: batch ${r.batchIndex} ${v.problem}`)
+      damaged.push(r.batchIndex)
+      damagedFiles.add(r.sha256)
+    }
+    const incomplete = s.state === 'complete' && rows.length !== s.nBatches
+    if (incomplete) problems.push(`feature set ${s.id}: marked complete but has ${rows.length}/${s.nBatches} batches`)
+    return { id: s.id, ok: problems.length === 0, problems, batches: rows.length, damaged, damagedFiles: [...damagedFiles], incomplete }
+  })
+}
 
 export interface WorkspaceCheck {
   dir: string
@@ -34,33 +68,13 @@ export function verifyWorkspace(ws: Workspace, opts: { repair?: boolean } = {}):
   if (fk.length) problems.push(`${fk.length} rows reference missing parents (foreign_key_check)`)
 
   let batches = 0
-  const sets = listFeatureSets(ws)
+  const sets = verifyFeatureSets(ws)
   for (const s of sets) {
-    const rows = ws.db.prepare('SELECT batch_index, array_sha256, bytes FROM feature_batches WHERE feature_set_id = ? ORDER BY batch_index').all(s.id) as { batch_index: number; array_sha256: string; bytes: number }[]
-    batches += rows.length
-    const bad: number[] = []
-    const badFiles = new Set<string>()
-    for (const r of rows) {
-      const v = ws.arrays.verify(r.array_sha256, r.bytes)
-      if (!v.ok) {
-        problems.push(`feature set ${s.id}: batch ${r.batch_index} ${v.problem}`)
-        bad.push(r.batch_index)
-        badFiles.add(r.array_sha256)
-      }
-    }
-    const incomplete = s.state === 'complete' && rows.length !== s.nBatches
-    if (incomplete) problems.push(`feature set ${s.id}: marked complete but has ${rows.length}/${s.nBatches} batches`)
-    if (opts.repair && (bad.length || incomplete)) {
-      ws.tx(() => {
-        for (const b of bad) ws.db.prepare('DELETE FROM feature_batches WHERE feature_set_id = ? AND batch_index = ?').run(s.id, b)
-        ws.db.prepare("UPDATE feature_sets SET state = 'partial', finished_at = NULL WHERE id = ?").run(s.id)
-      })
-      // A damaged file is removed at once (the age guard below is for files still being written).
-      for (const h of badFiles) {
-        const still = ws.db.prepare('SELECT 1 FROM feature_batches WHERE array_sha256 = ? LIMIT 1').get(h)
-        if (!still) ws.arrays.remove(h)
-      }
-      repaired.push(`feature set ${s.id}: dropped ${bad.length} damaged batch(es); marked partial so the next extraction recomputes them`)
+    batches += s.batches
+    problems.push(...s.problems)
+    if (opts.repair && (s.damaged.length || s.incomplete)) {
+      dropBatches(ws, s.id, s.damaged, s.damagedFiles)
+      repaired.push(`feature set ${s.id}: dropped ${s.damaged.length} damaged batch(es); marked partial so the next extraction recomputes them`)
     }
   }
 

@@ -1,8 +1,5 @@
 import { ApiClient } from '../../../src-main/common/client'
-import { httpTransport, ipcTransport } from './transports'
+import { host } from '../host'
 
-/** The one API client of the renderer; the transport depends on where the page runs. */
-export const api = new ApiClient(window.platonic ? ipcTransport(window.platonic) : httpTransport())
-
-/** True in the desktop window (native file dialogs and printing available). */
-export const isDesktop = !!window.platonic
+/** The one API client of the renderer, over the transport of the host the page runs in. */
+export const api = new ApiClient(host.transport)

@@ -1,16 +1,7 @@
 import { echarts } from './echarts'
 import type { EChartsCoreOption } from 'echarts/core'
 
-export function download(name: string, data: Blob | string, type = 'application/octet-stream'): void {
-  const blob = typeof data === 'string' ? new Blob([data], { type }) : data
-  const a = document.createElement('a')
-  a.href = URL.createObjectURL(blob)
-  a.download = name
-  document.body.appendChild(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000)
-}
+export { download } from '../host/download'
 
 /** Renders an option to an SVG string with the SVG renderer (vector, whatever the on-screen renderer). */
 export function optionToSvg(option: EChartsCoreOption, width: number, height: number): string {

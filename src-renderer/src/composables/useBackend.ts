@@ -3,6 +3,7 @@ import { finishedJob, type FinishedJob, type JobDto, type JobKind, type JobParam
 import type { AppEvent, AppInfo, DatasetDto, ModelDto, WorkspaceArea, WorkspaceSummary } from '../../../src-main/common/dto'
 import { api } from '../api'
 import { errorText } from './useAction'
+import { markChanged, newRevisions, type Revisions } from './revision'
 
 interface State {
   info: AppInfo | null
@@ -13,7 +14,7 @@ interface State {
   /** The last error shown in the status bar (the backend's own sentence). */
   error: string | null
   /** Bumped when stored results change, so views re-query. */
-  revision: Record<WorkspaceArea, number>
+  revision: Revisions
 }
 
 const state = reactive<State>({
@@ -23,7 +24,7 @@ const state = reactive<State>({
   datasets: [],
   jobs: [],
   error: null,
-  revision: { models: 0, datasets: 0, features: 0, alignments: 0, eval: 0, mixtures: 0, maps: 0, colour: 0, all: 0 },
+  revision: newRevisions(),
 })
 
 let started = false
@@ -37,8 +38,7 @@ async function refresh(area: WorkspaceArea = 'all'): Promise<void> {
 
 function onEvent(e: AppEvent): void {
   if (e.type === 'workspace.changed') {
-    state.revision[e.area]++
-    if (e.area === 'all') for (const k of Object.keys(state.revision) as WorkspaceArea[]) if (k !== 'all') state.revision[k]++
+    markChanged(state.revision, e.area)
     void refresh(e.area).catch(report)
     return
   }

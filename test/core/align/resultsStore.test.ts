@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Workspace } from '../../../src-main/core/store/workspace'
 import { align, resolveOptions } from '../../../src-main/core/align/align'
-import { adjustCalibratedP, alignmentCacheKey, findCachedAlignment, getAlignment, listAlignments, recordsOf, saveAlignment, type InputRef } from '../../../src-main/core/align/resultsStore'
+import { adjustCalibratedP, alignmentCacheKey, findCachedAlignment, getAlignment, listAlignments, matrixCellLookup, recordsOf, saveAlignment, type InputRef } from '../../../src-main/core/align/resultsStore'
 import { gaussian } from './helpers'
 
 describe('alignment results store', () => {
@@ -80,6 +80,52 @@ describe('calibrated results and Benjamini–Hochberg across a sweep', () => {
         expect(summary[m]!.significant).toBe(want.filter((x) => x <= 0.05).length)
       }
       expect(summary.cka!.significant).toBeGreaterThanOrEqual(1)
+    } finally {
+      ws.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('the alignment matrix lookup', () => {
+  it('ignores k for kernel metrics and q for unclamped preparations, prefers a calibrated row, and keeps the stored orientation', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-store-matrix-'))
+    const ws = Workspace.open(dir)
+    try {
+      const a: InputRef = { name: 'fs-a', kind: 'feature_set', sha256: 'a'.repeat(64) }
+      const b: InputRef = { name: 'fs-b', kind: 'feature_set', sha256: 'b'.repeat(64) }
+      const A = { data: gaussian(16, 2 * 3, 21).data, n: 16, layers: 2, dim: 3 }
+      const B = { data: gaussian(16, 2 * 4, 22).data, n: 16, layers: 2, dim: 4 }
+      const calibrated = { metrics: ['cka', 'mutual_knn'], k: 4, calibrate: 19, seed: 1 }
+      const plain = { metrics: ['cka', 'mutual_knn'], k: 4 }
+      const cal = recordsOf(await align(A, B, calibrated), a, b, resolveOptions(calibrated))
+      saveAlignment(ws, cal)
+      // A newer uncalibrated row of the same pair: the calibrated one still wins.
+      saveAlignment(ws, recordsOf(await align(A, B, plain), a, b, resolveOptions(plain)).map((r) => ({ ...r, createdAt: '2999-01-01T00:00:00.000Z' })))
+      const at = (o: { metric: string; k?: number; q?: number; prep?: string }) => matrixCellLookup(ws, { prep: 'clamp-exact', layersMode: 'max', k: 4, q: 0.95, ...o })
+      const ckaRec = cal.find((r) => r.metric === 'cka')!
+      const cell = at({ metric: 'cka', k: 7 })(a.sha256, b.sha256)!
+      expect(cell).toEqual({
+        recordId: ckaRec.id,
+        score: ckaRec.result.score,
+        layers: ckaRec.result.layers,
+        ci95: null,
+        chance: ckaRec.chance,
+        n: 16,
+        k: 4,
+        undefined_reason: null,
+        permutation: null,
+        calibration: (({ null_values: _drop, ...rest }) => rest)(ckaRec.result.calibration!),
+        pAdjusted: null,
+      })
+      expect(at({ metric: 'mutual_knn', k: 4 })(a.sha256, b.sha256)!.recordId).toBe(cal.find((r) => r.metric === 'mutual_knn')!.id)
+      expect(at({ metric: 'mutual_knn', k: 7 })(a.sha256, b.sha256)).toBeUndefined()
+      expect(at({ metric: 'cka', q: 0.9 })(a.sha256, b.sha256)).toBeUndefined()
+      const l2 = { metrics: ['cka'], prep: 'l2' as const }
+      const l2Rec = recordsOf(await align(A, B, l2), a, b, resolveOptions(l2))
+      saveAlignment(ws, l2Rec)
+      expect(at({ metric: 'cka', prep: 'l2', q: 0.5 })(a.sha256, b.sha256)!.recordId).toBe(l2Rec[0]!.id)
+      expect(at({ metric: 'cka' })(b.sha256, a.sha256)).toBeUndefined()
     } finally {
       ws.close()
       fs.rmSync(dir, { recursive: true, force: true })

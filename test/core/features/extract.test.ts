@@ -11,7 +11,8 @@ import { exportBundle, importBundle } from '../../../src-main/core/features/bund
 import { extractFeatures, type ExtractRequest } from '../../../src-main/core/features/extract'
 import { imageFeeds, textFeeds } from '../../../src-main/core/features/inputs'
 import { poolLayerInto } from '../../../src-main/core/features/pool'
-import { deleteFeatureSet, getFeatureSet, listFeatureSets, loadFeatures, verifyFeatureSets } from '../../../src-main/core/features/store'
+import { deleteFeatureSet, getFeatureSet, listFeatureSets, loadFeatures } from '../../../src-main/core/features/store'
+import { verifyFeatureSets } from '../../../src-main/core/store/verify'
 import { buildModel, FLOAT } from '../../../src-main/core/onnx/kernels/graphBuilder'
 import { inspectModel } from '../../../src-main/core/onnx/modelInfo'
 import { Workspace } from '../../../src-main/core/store/workspace'
@@ -274,7 +275,7 @@ describe('feature cache', () => {
       expect(verifyFeatureSets(v).every((x) => x.ok)).toBe(true)
       const h = (v.db.prepare('SELECT array_sha256 AS h FROM feature_batches WHERE feature_set_id = ? AND batch_index = 1').get(r.feature_set) as { h: string }).h
       fs.writeFileSync(v.arrays.pathOf(h), Buffer.alloc(10))
-      expect(verifyFeatureSets(v)).toEqual([{ id: r.feature_set, ok: false, problems: ['batch 1: size 10 != 4800'] }])
+      expect(verifyFeatureSets(v)).toEqual([{ id: r.feature_set, ok: false, problems: [`feature set ${r.feature_set}: batch 1 size 10 != 4800`], batches: 2, damaged: [1], damagedFiles: [h], incomplete: false }])
       deleteFeatureSet(v, r.feature_set)
       expect(() => getFeatureSet(v, r.feature_set)).toThrow(/not found/)
       expect(v.arrays.list()).toEqual([])

@@ -28,7 +28,7 @@ export class KernelSessions {
   async get(kind: GraphKind): Promise<ort.InferenceSession> {
     let s = this.sessions.get(kind)
     if (!s) {
-      s = (await createSession(graphBytes(kind), this.ep as EpChoice, sessionOptions(this.threads))).session
+      s = (await createSession(graphBytes(kind), this.ep as EpChoice, sessionOptions(this.threads, kind !== 'gemmNT64'))).session
       this.sessions.set(kind, s)
     }
     return s
@@ -41,9 +41,14 @@ export class KernelSessions {
   }
 }
 
-function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
-  // One GEMM per call: parallelism comes from intra-op threads; inter-op threads would only compete.
-  return { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' }
+/**
+ * One GEMM per call: parallelism comes from intra-op threads; inter-op threads would only compete.
+ * `spin: false` for graphs called between long TypeScript passes (the calibration null gathers B's
+ * entries between GEMMs): idle pool threads that spin take a core from that pass.
+ */
+function sessionOptions(threads: number, spin = true): ort.InferenceSession.SessionOptions {
+  const base: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' }
+  return spin ? base : { ...base, extra: { session: { intra_op: { allow_spinning: '0' } } } }
 }
 
 /** A float32 view of rows [r0, r1) of a row-major matrix with `cols` columns (no copy). */

@@ -1,16 +1,13 @@
-import { METRICS, PREPS } from '../../../../src-main/common/apiSpecs/align'
+import { LAYERS_MODES, METRIC_NAMES, PREPS, type LayersMode, type MetricName, type Prep } from '../../../../src-main/common/contract/align'
 import { SWEEP_DEFAULTS } from '../../../../src-main/common/contract/jobs'
 
-export type Metric = (typeof METRICS)[number]
-export type Prep = (typeof PREPS)[number]
-export type LayersMode = 'max' | 'max+concat'
 export type ScoreView = 'raw' | 'calibrated'
 
 /** Everything the Alignment view lets the user choose; kept in the URL and in localStorage. */
 export interface AlignSettings {
   modelIds: string[]
   datasetId: string
-  metric: Metric
+  metric: MetricName
   k: number
   prep: Prep
   q: number
@@ -49,7 +46,7 @@ export const DEFAULT_SETTINGS: AlignSettings = {
   groupTag: '',
 }
 
-export const METRIC_LABELS: Record<Metric, string> = {
+export const METRIC_LABELS: Record<MetricName, string> = {
   mutual_knn: 'mutual k-NN',
   cycle_knn: 'cycle k-NN',
   lcs_knn: 'LCS k-NN',
@@ -62,7 +59,6 @@ export const METRIC_LABELS: Record<Metric, string> = {
   rsa: 'RSA (Spearman)',
   procrustes: 'Procrustes',
 }
-export { METRICS, PREPS }
 
 const STORAGE_KEY = 'platonic-lab.alignment'
 
@@ -85,11 +81,11 @@ export function parseSettings(q: Query, base: AlignSettings = DEFAULT_SETTINGS):
   return {
     modelIds: typeof q.models === 'string' ? q.models.split(',').filter(Boolean) : base.modelIds,
     datasetId: str(q.dataset) ?? base.datasetId,
-    metric: oneOf(q.metric, METRICS) ?? base.metric,
+    metric: oneOf(q.metric, METRIC_NAMES) ?? base.metric,
     k: int(q.k, 1, 100_000) ?? base.k,
     prep: oneOf(q.prep, PREPS) ?? base.prep,
     q: typeof q.q === 'string' && q.q !== '' && qv >= 0 && qv <= 1 ? qv : base.q,
-    layersMode: oneOf(q.layers, ['max', 'max+concat'] as const) ?? base.layersMode,
+    layersMode: oneOf(q.layers, LAYERS_MODES) ?? base.layersMode,
     permutations: int(q.perm, 0, 100_000) ?? base.permutations,
     bootstrap: int(q.boot, 0, 10_000) ?? base.bootstrap,
     seed: int(q.seed, -(2 ** 31), 2 ** 31) ?? base.seed,

@@ -1,4 +1,4 @@
-import type { AlignmentMatrix, MatrixCell } from '../../../../src-main/common/apiSpecs/align'
+import type { AlignmentMatrix, MatrixCell } from '../../../../src-main/common/contract/align'
 import { fmtNum, fmtP } from '../../../../src-main/common/charts'
 
 /** Name of layer `i` of a model (−1 = all layers concatenated); the index when names are unknown. */
@@ -42,7 +42,7 @@ export function calibrationText(c: MatrixCell): string {
 
 /** The value a cell shows in the chosen view (null: nothing to show). */
 export function shownScore(c: MatrixCell | null, view: 'raw' | 'calibrated'): number | null {
-  if (!c || c.undefinedReason) return null
+  if (!c || c.undefined_reason) return null
   if (view === 'raw') return c.score
   return c.calibration ? c.calibration.score : null
 }
@@ -50,7 +50,7 @@ export function shownScore(c: MatrixCell | null, view: 'raw' | 'calibrated'): nu
 /** The score as shown: a number, or why there is none. */
 export function scoreText(c: MatrixCell | null): string {
   if (!c) return 'not computed'
-  if (c.undefinedReason) return `undefined: ${c.undefinedReason}`
+  if (c.undefined_reason) return `undefined: ${c.undefined_reason}`
   return fmtNum(c.score)
 }
 

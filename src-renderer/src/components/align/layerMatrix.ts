@@ -1,4 +1,4 @@
-import type { AlignmentRecord } from '../../../../src-main/core/align/resultsStore'
+import type { AlignmentRecord } from '../../../../src-main/common/contract/align'
 
 /** A stored record's layer × layer table oriented as the user asked (rows = model A of the pair). */
 export interface OrientedLayers {

@@ -1,5 +1,5 @@
 import { REPORT_SECTIONS, type ReportSection } from '../../../../src-main/common/reportSections'
-import { download } from '../../charts/exportChart'
+import { download } from '../../host/download'
 
 const INFO: Record<ReportSection, { label: string; hint: string }> = {
   summary: { label: 'Summary', hint: 'what was run and the headline numbers' },
@@ -15,15 +15,7 @@ const INFO: Record<ReportSection, { label: string; hint: string }> = {
 /** Report sections in print order, as the report builder prints them. */
 export const SECTIONS = REPORT_SECTIONS.map((id) => ({ id, ...INFO[id] }))
 
-export type Paper = 'A4' | 'Letter'
-
-/** A base64 payload as a Blob (the PDF a report job wrote, fetched through report.file). */
-export function base64ToBlob(base64: string, type: string): Blob {
-  const bin = atob(base64)
-  const bytes = new Uint8Array(bin.length)
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i)
-  return new Blob([bytes], { type })
-}
+export type { Paper } from '../../host/host'
 
 export function saveHtml(html: string): void {
   download(`platonic-lab-report-${new Date().toISOString().slice(0, 10)}.html`, html, 'text/html')

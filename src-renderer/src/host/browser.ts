@@ -1,22 +1,36 @@
 import type { Transport } from '../../../src-main/common/client'
 import type { DispatchResult } from '../../../src-main/common/dispatch'
 import type { AppEvent } from '../../../src-main/common/dto'
+import { base64ToBlob, download } from './download'
+import type { Host } from './host'
 
-/** Desktop window: calls go through the preload's allow-listed bridge to the backend. */
-export function ipcTransport(bridge: PlatonicBridge): Transport {
+/**
+ * A browser tab served by `platonic-lab serve` over loopback HTTP: no file dialogs (a page cannot
+ * learn a path), and PDFs are printed by a report job on the backend and downloaded.
+ */
+export function browserHost(): Host {
   return {
-    invoke: async (method, args) => (await bridge.invoke(method, args)) as DispatchResult,
-    onEvent: (cb) => bridge.onEvent((e) => cb(e as AppEvent)),
+    kind: 'browser',
+    transport: httpTransport(),
+    canPickPaths: false,
+    pickPath: async () => null,
+    async exportPdf(report, backend) {
+      const job = await backend.runJob('report', { sections: report.sections, paper: report.paper }, 'Report PDF')
+      const { pdf, bytes } = job.result
+      const file = await backend.api.call('report.file', { name: pdf })
+      download(file.name, base64ToBlob(file.base64, 'application/pdf'))
+      return `Downloaded ${file.name}${bytes !== null ? ` (${Math.round(bytes / 1024)} KiB)` : ''}`
+    },
   }
 }
 
 /**
- * Browser mode: POST /api/call with the per-run token in a header, events over server-sent events.
+ * POST /api/call with the per-run token in a header, events over server-sent events.
  * The token comes from the page URL once, is kept for this tab only (sessionStorage, never a cookie,
  * which every server on 127.0.0.1 would receive) and is removed from the address bar. EventSource
  * cannot send headers, so the event stream's URL carries it in the query; that URL is never shown.
  */
-export function httpTransport(): Transport {
+function httpTransport(): Transport {
   const url = new URL(window.location.href)
   const fromUrl = url.searchParams.get('token')
   if (fromUrl) {

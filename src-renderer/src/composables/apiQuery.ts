@@ -1,0 +1,91 @@
+import { onScopeDispose, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue'
+import type { ApiClient } from '../../../src-main/common/client'
+import type { InputOf, MethodName, ResultOf } from '../../../src-main/common/api'
+import type { WorkspaceArea } from '../../../src-main/common/dto'
+import { errorText } from './useAction'
+
+export interface ApiQuery<T> {
+  /** The reply to the newest request; null before it arrives, after a failure, and while args are null. */
+  data: ShallowRef<T | null>
+  error: Ref<string | null>
+  /** True while the newest request is unanswered. */
+  loading: Ref<boolean>
+  /** Asks again now (after the view's own change); resolves when this request has settled. */
+  reload(): Promise<void>
+}
+
+/** Where a query gets its answers and learns that stored results changed (useBackend's revision counters). */
+export interface QuerySource {
+  call: ApiClient['call']
+  revision: Readonly<Record<WorkspaceArea, number>>
+}
+
+export interface QueryOptions {
+  /** After a change of the arguments or results, wait this long for more before asking (the first load is not delayed). */
+  debounceMs?: number
+}
+
+/**
+ * Loads `method(args())` and loads it again whenever the arguments change (compared by value) or a
+ * named workspace area changes. `args` returning null means "nothing to ask" (data null, no error).
+ * Replies can arrive out of order; only the reply to the newest request is kept, the others are
+ * dropped. Must be called in a component's setup or an effect scope, which stops it.
+ */
+export function createApiQuery<M extends MethodName>(
+  source: QuerySource,
+  method: M,
+  args: () => InputOf<M> | null,
+  areas: readonly WorkspaceArea[],
+  options: QueryOptions = {},
+): ApiQuery<ResultOf<M>> {
+  // shallowRef<T>() does not resolve its overloads for a generic T; the cast only names the type.
+  const data = shallowRef(null) as ShallowRef<ResultOf<M> | null>
+  const error = ref<string | null>(null)
+  const loading = ref(false)
+  let newest = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+
+  async function load(a: InputOf<M> | null): Promise<void> {
+    clearTimeout(timer)
+    const mine = ++newest
+    if (a === null) {
+      data.value = null
+      error.value = null
+      loading.value = false
+      return
+    }
+    loading.value = true
+    try {
+      const r = await source.call(method, a)
+      if (mine !== newest) return
+      data.value = r
+      error.value = null
+    } catch (e) {
+      if (mine !== newest) return
+      data.value = null
+      error.value = errorText(e)
+    } finally {
+      if (mine === newest) loading.value = false
+    }
+  }
+
+  let first = true
+  watch(
+    () => JSON.stringify([args(), areas.map((a) => source.revision[a])]),
+    () => {
+      const a = args()
+      if (first || !options.debounceMs) void load(a)
+      else {
+        clearTimeout(timer)
+        timer = setTimeout(() => void load(args()), options.debounceMs)
+      }
+      first = false
+    },
+    { immediate: true },
+  )
+  onScopeDispose(() => {
+    clearTimeout(timer)
+    newest++
+  })
+  return { data, error, loading, reload: () => load(args()) }
+}
