@@ -14,8 +14,8 @@ import { CLAIM_CALLER, CLAIM_OPEN, CLAIM_SLOTS, makeBatchPreparer, specEncoder, 
  * no worker can start, or one dies, the same code runs inline: a batch is never lost, only slower.
  */
 export interface BatchPreparer {
-  /** Whether the worker is starting, serving, or gone (`inline`: none, or it failed; `note` says why when one was wanted). */
-  readonly mode: 'starting' | 'worker' | 'inline'
+  /** Where batches are prepared now (see PreparerState); `note` says why `inline` when a worker was wanted. */
+  readonly mode: PreparerState
   readonly note: string | null
   /** Settles once the worker serves requests, or has failed to start (or at once without a worker). */
   readonly ready: Promise<void>
@@ -36,9 +36,46 @@ export interface BatchPreparer {
    * once the file is durable. The bytes must not change until then.
    */
   store(bytes: Uint8Array): Promise<{ sha256: string; bytes: number }>
+  /** Stops the worker; requests still unanswered, and any made later, fail with CANCELLED. Closing twice is harmless. */
   close(): Promise<void>
   /** The worker thread, when there is one (tests stop it to check the inline takeover). */
   readonly thread?: Worker
+}
+
+/**
+ * Where a preparer stands. `starting`: its worker thread boots and requests queue for it. `worker`: the
+ * worker serves. `inline`: there is no worker (none was wanted, it could not start, it failed to
+ * initialise or it died) and everything is prepared on the calling thread. `closed`: stopped, nothing
+ * more is served.
+ */
+export type PreparerState = 'starting' | 'worker' | 'inline' | 'closed'
+
+/** `ready`: the worker says it serves. `died`: it failed to initialise, threw, or exited. `close`: the caller stops it. */
+export type PreparerEvent = 'ready' | 'died' | 'close'
+
+/**
+ * Every transition of a preparer; an event a state does not list is an error. A worker says `ready`
+ * once, so a second `ready` while serving is one. Self-transitions are events that may legitimately
+ * arrive late and change nothing: a failing worker reports an error and then its exit, a terminated
+ * worker exits, and a message it posted before dying may still be delivered.
+ */
+const TRANSITIONS: Readonly<Record<PreparerState, Readonly<Partial<Record<PreparerEvent, PreparerState>>>>> = {
+  starting: { ready: 'worker', died: 'inline', close: 'closed' },
+  worker: { died: 'inline', close: 'closed' },
+  inline: { ready: 'inline', died: 'inline', close: 'closed' },
+  closed: { ready: 'closed', died: 'closed', close: 'closed' },
+}
+
+/** The state a preparer in `from` moves to on `event`; throws INTERNAL for a transition the table does not allow. */
+export function nextPreparerState(from: PreparerState, event: PreparerEvent): PreparerState {
+  const to = TRANSITIONS[from][event]
+  if (to === undefined) throw new AppError('INTERNAL', `batch preparer: no transition from ${from} on ${event}`)
+  return to
+}
+
+/** The error of a request made to (or left unanswered by) a closed preparer. */
+function stopped(): AppError {
+  return new AppError('CANCELLED', 'batch preparation stopped')
 }
 
 type Answer = { type: 'done'; id: number; feeds?: PlainFeed[]; stored?: { sha256: string; bytes: number } } | { type: 'failed'; id: number; code: ErrorCode; message: string }
@@ -73,17 +110,25 @@ function startWorker(spec: PrepSpec, arraysRoot: string | null, claims: SharedAr
   return new Worker(code, { eval: true, workerData })
 }
 
+/** A preparer with no worker: `inline` until closed. */
 function inlinePreparer(spec: PrepSpec, items: PrepItem[], arrays: ArrayStore | null, note: string | null, enc: TextEncoder | null): BatchPreparer {
   const prep = makeBatchPreparer(spec, enc)
   const counts = { worker: 0, here: 0 }
+  let state: PreparerState = 'inline'
   return {
     counts,
     need: (batch) => batch,
-    store: (bytes) => (arrays ? arrays.putAsync(bytes) : Promise.reject(new AppError('INTERNAL', 'no array store was given to the preparer'))),
-    mode: 'inline',
+    store: (bytes) => {
+      if (state === 'closed') return Promise.reject(stopped())
+      return arrays ? arrays.putAsync(bytes) : Promise.reject(new AppError('INTERNAL', 'no array store was given to the preparer'))
+    },
+    get mode() {
+      return state
+    },
     note,
     ready: Promise.resolve(),
     prepare: (start, end) => {
+      if (state === 'closed') return Promise.reject(stopped())
       try {
         counts.here++
         return Promise.resolve(prep(items.slice(start, end)))
@@ -91,7 +136,10 @@ function inlinePreparer(spec: PrepSpec, items: PrepItem[], arrays: ArrayStore | 
         return Promise.reject(e)
       }
     },
-    close: () => Promise.resolve(),
+    close: () => {
+      state = nextPreparerState(state, 'close')
+      return Promise.resolve()
+    },
   }
 }
 
@@ -140,38 +188,39 @@ export function launchPreparer(spec: PrepSpec, arraysRoot: string | null): Prepa
   const ids = new WeakMap<Promise<PlainFeed[]>, number>()
   const counts = { worker: 0, here: 0 }
   let nextId = 0
-  let state: 'starting' | 'worker' | 'inline' = w ? 'starting' : 'inline'
+  let state: PreparerState = w ? 'starting' : 'inline'
   let note: string | null = startError
-  let closing = false
   let inline: BatchPreparer | null = null
   let markReady: () => void = () => {}
   const ready = new Promise<void>((resolve) => (markReady = resolve))
   if (!w) markReady()
-  // A dead or failed worker leaves everything inline; its unanswered requests are redone inline, so no
-  // batch is lost to a worker crash.
-  const die = (why: string): void => {
-    if (state === 'inline' || closing) return
-    state = 'inline'
-    note = why
+  let terminated: Promise<unknown> = Promise.resolve()
+  // What entering each state does (self-transitions do nothing). Entering `inline` from a worker state:
+  // its unanswered requests are redone inline, so no batch is lost to a worker crash.
+  const on = (event: PreparerEvent, why = ''): void => {
+    const from = state
+    const to = nextPreparerState(from, event)
+    if (to === from) return
+    state = to
     markReady()
-    const left = [...pending.values()]
-    pending.clear()
-    for (const p of left) {
-      if (p.batch) counts.here++
-      p.redo(inline!).then(p.resolve, p.reject)
+    if (to === 'inline') {
+      note = why
+      const left = [...pending.values()]
+      pending.clear()
+      for (const p of left) {
+        if (p.batch) counts.here++
+        p.redo(inline!).then(p.resolve, p.reject)
+      }
+      void w?.terminate().catch(() => undefined)
+    } else if (to === 'closed') {
+      for (const p of pending.values()) p.reject(stopped())
+      pending.clear()
+      terminated = w ? w.terminate().catch(() => undefined) : Promise.resolve()
     }
-    void w?.terminate().catch(() => undefined)
   }
   w?.on('message', (m: Answer | { type: 'ready' } | { type: 'init-error'; message: string }) => {
-    if (m.type === 'ready') {
-      if (state === 'starting') state = 'worker'
-      markReady()
-      return
-    }
-    if (m.type === 'init-error') {
-      die(`preparation worker failed to initialise (${m.message}); preparing inline`)
-      return
-    }
+    if (m.type === 'ready') return on('ready')
+    if (m.type === 'init-error') return on('died', `preparation worker failed to initialise (${m.message}); preparing inline`)
     const p = pending.get(m.id)
     if (!p) return
     pending.delete(m.id)
@@ -179,14 +228,11 @@ export function launchPreparer(spec: PrepSpec, arraysRoot: string | null): Prepa
     if (m.type === 'done') p.resolve(m.feeds ?? m.stored)
     else p.reject(new AppError(m.code, m.message))
   })
-  w?.on('error', (e) => die(`preparation worker failed (${e.message}); preparing inline`))
-  w?.on('exit', (code) => die(`preparation worker exited with code ${code}; preparing inline`))
+  w?.on('error', (e) => on('died', `preparation worker failed (${e.message}); preparing inline`))
+  w?.on('exit', (code) => on('died', `preparation worker exited with code ${code}; preparing inline`))
   const stop = async (): Promise<void> => {
-    closing = true
-    markReady()
-    for (const p of pending.values()) p.reject(new AppError('CANCELLED', 'batch preparation stopped'))
-    pending.clear()
-    await w?.terminate().catch(() => undefined)
+    on('close')
+    await terminated
   }
   return {
     ...(w ? { thread: w } : {}),
@@ -194,9 +240,9 @@ export function launchPreparer(spec: PrepSpec, arraysRoot: string | null): Prepa
     begin(allItems, arrays, enc) {
       const items = prepItems(allItems)
       // Built before anything goes to the worker, so a tokenizer that cannot load fails here, as it would without a worker.
+      if (!w) return inlinePreparer(spec, items, arrays, note, enc)
       const here = inlinePreparer(spec, items, arrays, null, enc)
       inline = here
-      if (!w) return { ...here, note }
       const worker = w
       worker.postMessage({ items })
       return {
@@ -210,6 +256,7 @@ export function launchPreparer(spec: PrepSpec, arraysRoot: string | null): Prepa
           return note
         },
         prepare(start, end) {
+          if (state === 'closed') return Promise.reject(stopped())
           if (state === 'inline') {
             counts.here++
             return here.prepare(start, end)
@@ -227,13 +274,14 @@ export function launchPreparer(spec: PrepSpec, arraysRoot: string | null): Prepa
           const id = ids.get(batch)
           const p = id === undefined ? undefined : pending.get(id)
           // Answered, redone inline after a worker death, or already being prepared by the worker: wait.
-          if (!p || Atomics.compareExchange(claims, id! % CLAIM_SLOTS, CLAIM_OPEN, CLAIM_CALLER) !== CLAIM_OPEN) return batch
-          pending.delete(id!)
+          if (id === undefined || !p || Atomics.compareExchange(claims, id % CLAIM_SLOTS, CLAIM_OPEN, CLAIM_CALLER) !== CLAIM_OPEN) return batch
+          pending.delete(id)
           counts.here++
           p.redo(here).then(p.resolve, p.reject)
           return batch
         },
         store(bytes) {
+          if (state === 'closed') return Promise.reject(stopped())
           if (state !== 'worker') return here.store(bytes)
           const id = nextId++
           // Not transferred: the caller's bytes stay valid, and are stored inline if the worker dies first.

@@ -247,6 +247,17 @@ describe('feature cache', () => {
     }
   })
 
+  it('an extraction cancelled before its first batch (while the session is created) is CANCELLED, and a rerun computes every batch', async () => {
+    const ctl = new AbortController()
+    ctl.abort()
+    const r = req('vit-tiny', { limit: 20, batch: 4, pool: 'mean' })
+    await expect(extractFeatures(ws, r, { signal: ctl.signal })).rejects.toMatchObject({ code: 'CANCELLED', message: expect.stringContaining('after 0/5 batches') })
+    const partial = listFeatureSets(ws).find((s) => s.pool === 'mean' && s.n === 20 && s.layers.length === 5)!
+    expect([partial.state, partial.batchesDone]).toEqual(['partial', 0])
+    const done = await extractFeatures(ws, r)
+    expect(done.batches).toEqual({ total: 5, resumed: 0, computed: 5, damaged: 0 })
+  })
+
   it('exports a bundle, imports it elsewhere, and refuses a tampered one', async () => {
     const r = await extractFeatures(ws, req('vit-tiny', { limit: 24 }))
     const dir = path.join(tmp, 'bundle')

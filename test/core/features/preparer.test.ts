@@ -4,8 +4,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadDataset } from '../../../src-main/core/data/dataset'
 import type { PlainFeed, PrepSpec } from '../../../src-main/core/features/prepare'
-import { preparationPlan } from '../../../src-main/core/features/extract'
-import { launchPreparer, openPreparer } from '../../../src-main/core/features/preparer'
+import { preparationPlan } from '../../../src-main/core/features/preparation'
+import { launchPreparer, nextPreparerState, openPreparer, type PreparerEvent, type PreparerState } from '../../../src-main/core/features/preparer'
 import { ArrayStore } from '../../../src-main/core/store/arrays'
 import crypto from 'node:crypto'
 import { inspectModel, type ModelInfo } from '../../../src-main/core/onnx/modelInfo'
@@ -189,6 +189,39 @@ describe('openPreparer', () => {
       error = e
     }
     expect(error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('no-such-dir') })
+  })
+})
+
+describe('the preparer state machine', () => {
+  it('moves a worker from starting to serving to inline when it dies, and anything to closed; a second ready while serving is an error', () => {
+    const walk = (events: PreparerEvent[]): PreparerState[] => {
+      const seen: PreparerState[] = []
+      let s: PreparerState = 'starting'
+      for (const e of events) seen.push((s = nextPreparerState(s, e)))
+      return seen
+    }
+    expect(walk(['ready', 'died', 'died', 'ready', 'close', 'died', 'close'])).toEqual(['worker', 'inline', 'inline', 'inline', 'closed', 'closed', 'closed'])
+    expect(walk(['died', 'close'])).toEqual(['inline', 'closed'])
+    expect(walk(['close', 'ready'])).toEqual(['closed', 'closed'])
+    expect(() => walk(['ready', 'ready'])).toThrow(expect.objectContaining({ code: 'INTERNAL', message: expect.stringContaining('no transition from worker on ready') }))
+  })
+
+  it.each([
+    ['with a worker', true],
+    ['inline', false],
+  ])('a closed preparer (%s) reports closed, refuses later requests with CANCELLED, and closes twice harmlessly', async (_, worker) => {
+    const p = openPreparer(imageSpec, items, worker)
+    await p.ready
+    expect(p.mode).toBe(worker ? 'worker' : 'inline')
+    // Closing rejects a request the worker has not answered at once (before any answer can arrive).
+    const unanswered = worker ? p.prepare(0, 32).catch((e: unknown) => e) : null
+    await p.close()
+    expect(p.mode).toBe('closed')
+    if (unanswered) expect(await unanswered).toMatchObject({ code: 'CANCELLED' })
+    await expect(p.prepare(0, 8)).rejects.toMatchObject({ code: 'CANCELLED' })
+    await expect(p.store(new Uint8Array(4))).rejects.toMatchObject({ code: 'CANCELLED' })
+    await p.close()
+    expect(p.mode).toBe('closed')
   })
 })
 
