@@ -3,6 +3,7 @@ import { s, type Infer, type Schema } from '../schema'
 import { LAYERS_MODES, METRIC_NAMES, PREPS } from './align'
 import { POOL_CHOICES, TOWER_NAMES, type ExtractResult } from './features'
 import { EP_CHOICES } from './gpu'
+import { PAPER_SIZES, type Paper } from './report'
 
 /**
  * Every job kind the app can start, with what it takes and what it returns. `jobs.start` checks the
@@ -130,7 +131,7 @@ export interface ColourResult {
 /** `report`: the workspace report as a PDF in `<workspace>/reports/` (browser mode; the desktop app prints itself). */
 export const REPORT_PARAMS = s.object({
   sections: s.optional(s.array(s.string({ min: 1, max: 40 }), { max: 20 })),
-  paper: s.optional(s.literal('A4', 'Letter')),
+  paper: s.optional(s.literal(...PAPER_SIZES)),
 })
 export type ReportParams = Infer<typeof REPORT_PARAMS>
 
@@ -139,7 +140,7 @@ export interface ReportResult {
   pdf: string
   bytes: number | null
   sections: string[]
-  paper: NonNullable<ReportParams['paper']>
+  paper: Paper
 }
 
 // ---- evaluate ------------------------------------------------------------------------------------
