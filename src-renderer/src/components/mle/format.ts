@@ -55,7 +55,7 @@ export function breakdownRow(m: ModelBreakdown): Record<string, unknown> {
 export function binBarsData(r: MleResult, title?: string) {
   return {
     bins: [...BINS],
-    models: r.models.map((m) => ({ name: m.name, bins: BINS.map((b) => (m.bins[b] ? { acc: m.bins[b]!.acc, ci95: m.bins[b]!.ci95 } : null)) })),
+    models: r.models.map((m) => ({ name: m.name, bins: BINS.map((b) => (m.bins[b] ? { acc: m.bins[b].acc, ci95: m.bins[b].ci95 } : null)) })),
     chance: r.chance,
     title,
   }
