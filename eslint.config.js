@@ -1,11 +1,24 @@
 // Lint: typescript-eslint's recommended rules, Vue's, and the import boundaries between processes
-// (ARCHITECTURE.md): common imports nothing outside itself; core never imports electron, vue or the
-// renderer; only electron/ and preload/ import electron; the renderer imports only common from src-main.
+// (docs/ARCHITECTURE.md, "Import rules"): common imports nothing outside itself and nothing Node-only;
+// core never imports electron, vue, the renderer or the processes built on it (jobs, backend, server,
+// cli, preload); only electron/ and preload/ import electron; the preload imports only common; the
+// renderer imports only common from src-main and no Node-only package. The rules forbid type imports
+// too: every type that crosses a process boundary is defined in src-main/common/contract.
+import { builtinModules } from 'node:module'
 import tseslint from 'typescript-eslint'
 import pluginVue from 'eslint-plugin-vue'
 
 const noElectron = { name: 'electron', message: 'Only src-main/electron and src-main/preload may import electron.' }
 const noVue = { name: 'vue', message: 'The core is UI-free: no vue outside the renderer.' }
+
+// Code that runs in the page (the renderer, and common, which the renderer bundles) imports no Node
+// built-in (with or without `node:`) and no package that needs Node: native addons, or Buffer, fs and
+// streams underneath.
+const nodeBuiltins = (message) => builtinModules.map((name) => ({ name, message }))
+const NODE_ONLY_PACKAGES = ['better-sqlite3', 'onnxruntime-node', 'onnx-proto', 'playwright-core', 'exceljs', 'pngjs', 'jpeg-js', '@huggingface/tokenizers', 'tsx', 'electron-vite', 'electron-builder']
+const nodeOnly = (message) => ({ regex: `^(node:|(${NODE_ONLY_PACKAGES.join('|')})(/|$))`, message })
+/** A relative import that reaches one of src-main's process folders. */
+const processFolder = (names) => `^(\\.\\./)+(${names.join('|')})(/|$)`
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-output/**', '**/*.py'] },
@@ -32,11 +45,19 @@ export default tseslint.config(
     },
   },
   {
-    // Type-only imports are erased at build time, so the contract may name result types defined next
-    // to the code that produces them; values may not cross.
     files: ['src-main/common/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { paths: [noElectron, noVue], patterns: [{ group: ['../core/*', '../../core/*', '../server/*', '../cli/*', '../jobs/*', '../backend/*', '../electron/*', '../preload/*', 'node:*'], message: 'common/ is pure TypeScript shared with the renderer: import nothing outside src-main/common.', allowTypeImports: true }] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron, noVue, ...nodeBuiltins('common/ is shared with the renderer: it must run in a browser.')],
+          patterns: [
+            { regex: processFolder(['core', 'jobs', 'backend', 'server', 'cli', 'electron', 'preload']), message: 'common/ imports nothing outside src-main/common: move the type or constant into src-main/common/contract.' },
+            { regex: '(^|/)src-renderer(/|$)', message: 'common/ imports nothing outside src-main/common.' },
+            nodeOnly('common/ is shared with the renderer: it must run in a browser.'),
+          ],
+        },
+      ],
     },
   },
   {
@@ -46,9 +67,36 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src-main/core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: processFolder(['jobs', 'backend', 'server', 'cli', 'electron', 'preload']), message: 'The core is the bottom layer: jobs, the backend, the server, the CLI and the shell import it, never the reverse.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src-main/preload/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!electron$|\\.\\./common/|\\./)', message: 'The preload imports only electron and src-main/common (the bridge contract is src-main/common/contract/bridge.ts).' }] },
+      ],
+    },
+  },
+  {
     files: ['src-renderer/**/*.ts', 'src-renderer/**/*.vue'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { paths: [noElectron], patterns: [{ group: ['**/src-main/core/**', '**/src-main/backend/**', '**/src-main/server/**', '**/src-main/cli/**', '**/src-main/jobs/**', '**/src-main/electron/**', '**/src-main/preload/**', 'node:*'], message: 'The renderer may import only src-main/common (types and pure helpers).', allowTypeImports: true }] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron, ...nodeBuiltins('The renderer runs in a browser: no Node built-ins or native packages.')],
+          patterns: [
+            { regex: '(^|/)src-main/(?!common/)', message: 'The renderer may import only src-main/common (the contract, the API client and pure helpers).' },
+            nodeOnly('The renderer runs in a browser: no Node built-ins or native packages.'),
+          ],
+        },
+      ],
     },
   },
 )

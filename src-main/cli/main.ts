@@ -4,6 +4,7 @@ import { storageError } from '../core/store/storageError'
 import { DB_FILE, Workspace } from '../core/store/workspace'
 import { appVersion, resolveDataDir } from '../core/paths'
 import { GLOBAL_BOOLEAN, GLOBAL_FLAGS, flagString, parseArgs } from './args'
+import { cliErrorMessage } from './flagNames'
 import type { CliContext, Command } from './command'
 import { progressLine } from './progressLine'
 
@@ -128,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
     return result.exitCode ?? 0
   } catch (e) {
     if (isAppError(e) && (e.code === 'BAD_INPUT' || e.code === 'NOT_FOUND' || e.code === 'UNAVAILABLE' || e.code === 'CONFLICT')) {
-      process.stderr.write(`error: ${oneLine(e.message)}\n`)
+      process.stderr.write(`error: ${oneLine(cliErrorMessage(e))}\n`)
       return 2
     }
     const env = workspaceWriteError(e, ws as Workspace | null)

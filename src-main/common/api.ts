@@ -7,9 +7,10 @@ import { VIEWS_API } from './apiSpecs/views'
 import type { AppInfo, DatasetDto, DatasetItemDto, JobDto, ModelDto, WorkspaceSummary } from './dto'
 
 /**
- * The one contract between the UI and the backend. Every method is named here with the schema of its
- * arguments (validated at the boundary) and the type of its result. Transports (in-process, Electron
- * IPC, loopback HTTP) carry `(method, args)` pairs and never add methods of their own.
+ * The one contract between the UI and the backend. Every method is named here (or in apiSpecs/, spread
+ * in below) with the schema of its arguments (validated at the boundary) and the type of its result;
+ * those types are defined in contract/ and dto.ts. Transports (in-process, Electron IPC, loopback HTTP)
+ * carry `(method, args)` pairs and never add methods of their own.
  */
 
 const id = s.string({ min: 1, max: 200 })

@@ -2,6 +2,7 @@ import { s, type Infer } from './schema'
 import { LAYERS_MODES, METRIC_NAMES, PREPS } from './contract/align'
 import { POOL_CHOICES } from './contract/features'
 import { EP_CHOICES } from './contract/gpu'
+import { PAPER_SIZES } from './contract/report'
 
 const id = s.string({ min: 1, max: 200 })
 
@@ -77,7 +78,7 @@ export type ColourParams = Infer<typeof COLOUR_PARAMS>
 
 export const REPORT_PARAMS = s.object({
   sections: s.optional(s.array(s.string({ min: 1, max: 40 }), { max: 20 })),
-  paper: s.optional(s.literal('A4', 'Letter')),
+  paper: s.optional(s.literal(...PAPER_SIZES)),
 })
 export type ReportParams = Infer<typeof REPORT_PARAMS>
 

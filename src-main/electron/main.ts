@@ -8,6 +8,7 @@ import { fork } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { Paper } from '../common/contract/report'
 import { resolveDataDir } from '../core/paths'
 import { appProtocolResponse } from './appProtocol'
 import { APP_ENTRY_URL, APP_SCHEME, CONTENT_SECURITY_POLICY, devServerOrigin, IPC_CHANNELS, isAllowedPrintRequest, isAllowedRequest, isTrustedSenderUrl, windowWebPreferences } from './security'
@@ -139,7 +140,7 @@ function guardNavigation(wc: Electron.WebContents): void {
  * Prints renderer-supplied HTML: written exclusively into a private temp folder, shown in a window
  * without JavaScript whose in-memory session loads that one file and inline data, nothing else.
  */
-async function printHtmlToPdf(html: string, paper: 'A4' | 'Letter'): Promise<Buffer> {
+async function printHtmlToPdf(html: string, paper: Paper): Promise<Buffer> {
   const tmp = writePrivateTempFile('report.html', html, 'platonic-report-')
   const pageUrl = pathToFileURL(tmp.file).href
   printPages.add(pageUrl)
@@ -201,7 +202,7 @@ void app.whenReady().then(() => {
     })
     return r.canceled ? null : (r.filePaths[0] ?? null)
   })
-  ipcMain.handle(IPC_CHANNELS.savePdf, async (e, html: string, paper: 'A4' | 'Letter') => {
+  ipcMain.handle(IPC_CHANNELS.savePdf, async (e, html: string, paper: Paper) => {
     if (!trusted(e)) return null
     const r = await dialog.showSaveDialog({ defaultPath: 'platonic-lab-report.pdf', filters: [{ name: 'PDF', extensions: ['pdf'] }] })
     if (r.canceled || !r.filePath) return null

@@ -100,10 +100,4 @@ export function isAllowedPrintRequest(url: string, pageUrl: string): boolean {
   }
 }
 
-/** Channels of the preload bridge; nothing else is exposed to the page. */
-export const IPC_CHANNELS = {
-  invoke: 'platonic:invoke',
-  event: 'platonic:event',
-  pickPath: 'platonic:pick-path',
-  savePdf: 'platonic:save-pdf',
-} as const
+export { IPC_CHANNELS } from '../common/contract/bridge'

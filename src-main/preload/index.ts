@@ -5,10 +5,10 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import { METHOD_NAMES } from '../common/api'
-import { IPC_CHANNELS } from '../electron/security'
+import { IPC_CHANNELS, PICK_KINDS, type DesktopBridge } from '../common/contract/bridge'
 
 const allowed = new Set<string>(METHOD_NAMES)
-const PICK_KINDS = new Set(['model-file', 'model-folder', 'dataset-file', 'dataset-folder', 'folder'])
+const pickKinds = new Set<string>(PICK_KINDS)
 
 contextBridge.exposeInMainWorld('platonic', {
   invoke(method: string, args: unknown): Promise<unknown> {
@@ -23,10 +23,10 @@ contextBridge.exposeInMainWorld('platonic', {
     return () => ipcRenderer.removeListener(IPC_CHANNELS.event, listener)
   },
   pickPath(kind: string): Promise<string | null> {
-    if (!PICK_KINDS.has(kind)) return Promise.resolve(null)
+    if (!pickKinds.has(kind)) return Promise.resolve(null)
     return ipcRenderer.invoke(IPC_CHANNELS.pickPath, kind)
   },
   savePdf(html: string, paper: string): Promise<string | null> {
     return ipcRenderer.invoke(IPC_CHANNELS.savePdf, String(html), paper === 'Letter' ? 'Letter' : 'A4')
   },
-})
+} satisfies DesktopBridge)

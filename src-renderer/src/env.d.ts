@@ -7,6 +7,6 @@ declare module '*.vue' {
 }
 
 interface Window {
-  /** The preload's bridge, present only in the desktop window (host/ is its only reader). */
-  platonic?: import('./host/host').DesktopBridge
+  /** The preload's bridge (src-main/common/contract/bridge.ts), present only in the desktop window (host/ is its only reader). */
+  platonic?: import('../../src-main/common/contract/bridge').DesktopBridge
 }

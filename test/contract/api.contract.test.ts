@@ -5,12 +5,12 @@ import { MAX_RUNNING_JOBS } from '../../src-main/backend/jobManager'
 import { ApiClient, type Transport } from '../../src-main/common/client'
 import { createDispatcher } from '../../src-main/common/dispatch'
 import type { AppEvent, JobDto } from '../../src-main/common/dto'
-import { AppError } from '../../src-main/common/errors'
 import { inProcessTransport } from '../../src-main/common/inProcessTransport'
 import { startServer, type RunningServer } from '../../src-main/server/httpServer'
 import { BROKEN_MODELS, MODELS, SHAPES, REPO_ROOT } from '../helpers/fixtures'
 import { nodeHttpTransport } from '../helpers/httpTransport'
 import { tmpDir } from '../helpers/tmp'
+import { failureOf as codeOf } from './harness'
 
 /**
  * One contract suite, run over every transport that can run here: in-process and loopback HTTP.
@@ -48,16 +48,6 @@ async function overHttp(): Promise<Harness> {
       t.cleanup()
     },
   }
-}
-
-async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError)
-    return { code: (e as AppError).code, message: (e as AppError).message }
-  }
-  throw new Error('expected the call to fail')
 }
 
 function waitForJob(client: ApiClient, id: string, states: JobDto['state'][]): Promise<{ job: JobDto; events: AppEvent[] }> {

@@ -167,6 +167,36 @@ describe('createApiQuery', () => {
     src.stop()
   })
 
+  it('tells "not answered yet" from "empty", and with clearOnChange forgets the old answer as soon as the arguments change', async () => {
+    const src = source()
+    const scope = effectScope()
+    const offset = ref(0)
+    holding = true
+    const q = scope.run(() => createApiQuery(src, 'datasets.items', () => ({ id: datasetId, offset: offset.value, limit: 1 }), ['datasets'], { clearOnChange: true }))!
+    await heldCount(1)
+    expect(q.loaded.value).toBe(false)
+    held.shift()!.release()
+    await vi.waitFor(() => expect(q.loaded.value).toBe(true))
+    expect(q.data.value?.items[0]?.index).toBe(0)
+
+    // A workspace change keeps the shown answer while asking again...
+    markChanged(src.revision, 'datasets')
+    await heldCount(1)
+    expect(q.data.value?.items[0]?.index).toBe(0)
+    held.shift()!.release()
+    await vi.waitFor(() => expect(q.loading.value).toBe(false))
+
+    // ...other arguments do not.
+    offset.value = 1
+    await heldCount(1)
+    expect(q.data.value).toBeNull()
+    expect(q.loaded.value).toBe(true)
+    held.shift()!.release()
+    await vi.waitFor(() => expect(q.data.value?.items[0]?.index).toBe(1))
+    scope.stop()
+    src.stop()
+  })
+
   it('with a debounce, a burst of changes after the first load makes one request with the last arguments', async () => {
     const src = source()
     const scope = effectScope()

@@ -1,13 +1,11 @@
 import { badInput } from '../../common/errors'
-import type { VerdictPolicy } from '../../core/eval/buildRow'
+import { EVAL_FORMATS, VERDICT_POLICIES, type EvalFormat, type VerdictPolicy } from '../../common/contract/eval'
 import { readBenchmark, readEvalFile } from '../../core/eval/import/readEvalFile'
 import { mleBreakdown } from '../../core/eval/mleBreakdown'
 import type { MleResult } from '../../core/eval/mleBreakdown'
 import { BIN_KEYS } from '../../core/eval/types'
-import type { BinSummary, EvalFormat, EvalRow } from '../../core/eval/types'
+import type { BinSummary, EvalRow } from '../../core/eval/types'
 import type { Command } from '../command'
-
-const FORMATS: EvalFormat[] = ['auto', 'lmms-eval', 'vlmevalkit', 'cambrian', 'jsonl']
 
 /** The CLI.md JSON for an MleResult: contract keys, plus top-level provenance and warnings. */
 export function mleJson(res: MleResult): unknown {
@@ -62,9 +60,9 @@ export const command: Command = {
     const files = ctx.args.positional
     if (files.length === 0) throw badInput('mle', 'give at least one evaluation file')
     const fmt = ctx.args.flags.format
-    if (fmt !== undefined && (fmt === true || !FORMATS.includes(fmt as EvalFormat))) throw badInput('--format', `expected one of ${FORMATS.join(', ')}, got ${fmt === true ? 'nothing' : fmt}`)
+    if (fmt !== undefined && (fmt === true || !(EVAL_FORMATS as readonly string[]).includes(fmt))) throw badInput('--format', `expected one of ${EVAL_FORMATS.join(', ')}, got ${fmt === true ? 'nothing' : fmt}`)
     const v = ctx.args.flags.verdict
-    if (v !== undefined && v !== 'reparse' && v !== 'file') throw badInput('--verdict', `expected reparse or file, got ${v === true ? 'nothing' : v}`)
+    if (v !== undefined && (v === true || !(VERDICT_POLICIES as readonly string[]).includes(v))) throw badInput('--verdict', `expected reparse or file, got ${v === true ? 'nothing' : v}`)
     const m = ctx.args.flags.model
     if (m === true) throw badInput('--model', 'expected a name or a comma-separated list of names')
     const names = m === undefined ? [] : m.split(',').map((s) => s.trim())

@@ -1,28 +1,13 @@
 import { s } from '../schema'
 import { method } from '../apiMethod'
 import { alignParams } from './align'
-import type { StoredMap } from '../../core/maps/mapStore'
-import type { NeighbourPanel } from '../../core/maps/linkedNeighbours'
-import type { ModelMap } from '../../core/maps/modelMap'
-import type { ColourExperimentResult } from '../../core/colour/experiment'
+import { SCORE_VIEWS } from '../contract/align'
+import type { ColourRun } from '../contract/colour'
 import type { GpuStatus } from '../contract/gpu'
+import { PAPER_SIZES } from '../contract/report'
+import { MODEL_MAP_METHODS, type MapDetail, type MapSummary, type ModelMap, type NeighbourPanel } from '../contract/maps'
 
 const id = s.string({ min: 1, max: 200 })
-
-export type MapSummary = Omit<StoredMap, 'coords' | 'knn' | 'indices'>
-
-export interface MapDetail extends StoredMap {
-  /** Per sampled item: dataset id, caption and attributes (for colouring and hover). */
-  items: { index: number; id: string; caption: string | null; attributes: Record<string, string> }[]
-}
-
-export interface ColourRun {
-  id: string
-  params: { textModel: string | null; visionModel: string | null; imageDir: string | null; permutations: number; seed: number }
-  result: ColourExperimentResult
-  seconds: number
-  createdAt: string
-}
 
 /** Maps, the colour experiment, reports and the GPU panel. */
 export const VIEWS_API = {
@@ -33,11 +18,11 @@ export const VIEWS_API = {
   'maps.neighbours': method(s.object({ a: id, b: id, selected: s.array(s.number({ int: true, min: 0 }), { max: 5000 }) })).returns<NeighbourPanel & { missing: number[] }>(),
   /** An item's image as a data URL (PNG/JPEG as stored), for hover thumbnails. */
   'maps.thumbnail': method(s.object({ datasetId: id, index: s.number({ int: true, min: 0 }) })).returns<{ dataUrl: string | null; caption: string | null }>(),
-  'maps.models': method(s.object({ modelIds: s.array(id, { max: 500 }), datasetId: id, ...alignParams, method: s.optional(s.literal('auto', 'mds', 'umap')), scores: s.optional(s.literal('raw', 'calibrated')) })).returns<
+  'maps.models': method(s.object({ modelIds: s.array(id, { max: 500 }), datasetId: id, ...alignParams, method: s.optional(s.literal(...MODEL_MAP_METHODS)), scores: s.optional(s.literal(...SCORE_VIEWS)) })).returns<
     ModelMap & { missing: string[]; modelIds: string[] }
   >(),
   'colour.latest': method(s.object({})).returns<ColourRun | null>(),
-  'report.html': method(s.object({ sections: s.optional(s.array(s.string({ min: 1, max: 40 }), { max: 20 })), paper: s.optional(s.literal('A4', 'Letter')) })).returns<{
+  'report.html': method(s.object({ sections: s.optional(s.array(s.string({ min: 1, max: 40 }), { max: 20 })), paper: s.optional(s.literal(...PAPER_SIZES)) })).returns<{
     html: string
     sections: string[]
   }>(),

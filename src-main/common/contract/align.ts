@@ -22,6 +22,10 @@ export type Prep = (typeof PREPS)[number]
 export const LAYERS_MODES = ['max', 'max+concat'] as const
 export type LayersMode = (typeof LAYERS_MODES)[number]
 
+/** Which score a view shows: the raw metric or the calibrated s_cal. */
+export const SCORE_VIEWS = ['raw', 'calibrated'] as const
+export type ScoreView = (typeof SCORE_VIEWS)[number]
+
 export interface PermutationStats {
   r: number
   mean: number

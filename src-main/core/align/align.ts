@@ -1,5 +1,5 @@
 import { itemWidth, layerDim, type Mat, type Tensor3 } from '../../common/matrix'
-import { badInput } from '../../common/errors'
+import { badArg, badInput } from '../../common/errors'
 import { LAYERS_MODES, type LayersMode, type MetricResult } from '../../common/contract/align'
 import type { KernelBackend } from './backend'
 import { createReferenceBackend } from './referenceBackend'
@@ -87,10 +87,10 @@ export function resolveMetrics(list: readonly string[] | 'all' | undefined): Met
   for (const raw of list) {
     const m = raw.trim()
     if (m === '') continue
-    if (!isMetricName(m)) throw badInput('--metrics', `unknown metric "${m}"; choose from ${METRIC_NAMES.join(', ')} or all`)
+    if (!isMetricName(m)) throw badArg('metrics', `unknown metric "${m}"; choose from ${METRIC_NAMES.join(', ')} or all`)
     if (!out.includes(m)) out.push(m)
   }
-  if (out.length === 0) throw badInput('--metrics', 'no metric given')
+  if (out.length === 0) throw badArg('metrics', 'no metric given')
   return out
 }
 
@@ -113,17 +113,17 @@ export function resolveOptions(o: AlignOptions): ResolvedOptions {
     alpha: o.alpha ?? 0.05,
     permutationSetSha: o.permutationSet ? (o.permutationSetSha ?? null) : null,
   }
-  if (!PREPS.includes(r.prep)) throw badInput('--prep', `unknown preparation "${r.prep}"; choose from ${PREPS.join(', ')}`)
-  if (!LAYERS_MODES.includes(r.layers)) throw badInput('--layers', `unknown layer mode "${r.layers}"; choose max or max+concat`)
-  if (!Number.isInteger(r.k) || r.k < 1) throw badInput('--k', `must be a whole number >= 1, got ${r.k}`)
-  if (!(r.q > 0 && r.q <= 1)) throw badInput('--q', `must be in (0, 1], got ${r.q}`)
-  if (!(r.rbfSigma > 0 && Number.isFinite(r.rbfSigma))) throw badInput('--rbf-sigma', `must be a positive number, got ${r.rbfSigma}`)
-  if (!Number.isInteger(r.bootstrap) || r.bootstrap < 0 || r.bootstrap > MAX_RESAMPLES) throw badInput('--bootstrap', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.bootstrap}`)
-  if (!Number.isInteger(r.permutations) || r.permutations < 0 || r.permutations > MAX_RESAMPLES) throw badInput('--permutations', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.permutations}`)
-  if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) throw badInput('--seed', `must be a whole number in 0..4294967295, got ${r.seed}`)
-  if (!Number.isInteger(r.calibrate) || r.calibrate < 0 || r.calibrate > MAX_RESAMPLES) throw badInput('--calibrate', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.calibrate}`)
-  if (!(r.alpha > 0 && r.alpha < 1)) throw badInput('--alpha', `must be in (0, 1), got ${r.alpha}`)
-  if (r.metrics.includes('cknna') && r.k < 2) throw badInput('--k', 'cknna needs k >= 2')
+  if (!PREPS.includes(r.prep)) throw badArg('prep', `unknown preparation "${r.prep}"; choose from ${PREPS.join(', ')}`)
+  if (!LAYERS_MODES.includes(r.layers)) throw badArg('layers', `unknown layer mode "${r.layers}"; choose max or max+concat`)
+  if (!Number.isInteger(r.k) || r.k < 1) throw badArg('k', `must be a whole number >= 1, got ${r.k}`)
+  if (!(r.q > 0 && r.q <= 1)) throw badArg('q', `must be in (0, 1], got ${r.q}`)
+  if (!(r.rbfSigma > 0 && Number.isFinite(r.rbfSigma))) throw badArg('rbfSigma', `must be a positive number, got ${r.rbfSigma}`)
+  if (!Number.isInteger(r.bootstrap) || r.bootstrap < 0 || r.bootstrap > MAX_RESAMPLES) throw badArg('bootstrap', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.bootstrap}`)
+  if (!Number.isInteger(r.permutations) || r.permutations < 0 || r.permutations > MAX_RESAMPLES) throw badArg('permutations', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.permutations}`)
+  if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) throw badArg('seed', `must be a whole number in 0..4294967295, got ${r.seed}`)
+  if (!Number.isInteger(r.calibrate) || r.calibrate < 0 || r.calibrate > MAX_RESAMPLES) throw badArg('calibrate', `must be a whole number in 0..${MAX_RESAMPLES}, got ${r.calibrate}`)
+  if (!(r.alpha > 0 && r.alpha < 1)) throw badArg('alpha', `must be in (0, 1), got ${r.alpha}`)
+  if (r.metrics.includes('cknna') && r.k < 2) throw badArg('k', 'cknna needs k >= 2')
   return r
 }
 
@@ -137,7 +137,7 @@ export function validateInputs(A: Tensor3, B: Tensor3, r: ResolvedOptions, nameA
     if (allItemsIdentical(t)) throw badInput(name, 'every item has identical features (constant input); alignment is undefined')
   }
   if (r.prep === 'none') for (const [t, name] of [[A, nameA], [B, nameB]] as const) checkUnpreparedScale(t, name, r.metrics)
-  if (r.metrics.some((m) => USES_K.has(m)) && r.k >= n) throw badInput('--k', `k=${r.k} must be less than the number of items N=${n}`)
+  if (r.metrics.some((m) => USES_K.has(m)) && r.k >= n) throw badArg('k', `k=${r.k} must be less than the number of items N=${n}`)
   for (const m of r.metrics) {
     const min = MIN_N[m]
     if (min !== undefined && n < min) throw badInput(nameA, `${m} needs at least ${min} items, got ${n}`)
@@ -164,8 +164,8 @@ function checkUnpreparedScale(t: Tensor3, name: string, metrics: readonly Metric
   if (m === 0 || (m <= UNPREPARED_MAX_ABS && m >= 1 / UNPREPARED_MAX_ABS)) return
   throw badInput(
     name,
-    `its largest |value| is ${m.toExponential(3)}, outside [2^-30, 2^30]: with --prep none, ${scaleDependent.join(', ')} depend on the features' scale and cannot be computed reliably there; ` +
-      'use --prep l2 or clamp-exact (scale-invariant), or rescale the features',
+    `its largest |value| is ${m.toExponential(3)}, outside [2^-30, 2^30]: with prep none, ${scaleDependent.join(', ')} depend on the features' scale and cannot be computed reliably there; ` +
+      'choose prep l2 or clamp-exact (scale-invariant), or rescale the features',
   )
 }
 
@@ -262,7 +262,7 @@ export async function align(Ain: Mat | Tensor3, Bin: Mat | Tensor3, opts: AlignO
   }
   if (r.calibrate > 0) {
     const perms = opts.permutationSet ?? drawPermutations(r.calibrate, A.n, r.seed)
-    checkPermutations(perms, A.n, '--permutation-file')
+    checkPermutations(perms, A.n, (problem) => badArg('permutationSet', problem))
     const before = r.permutations + r.bootstrap
     progress(searchShare + ((1 - searchShare) * before) / extra, `calibration: per-layer statistics for ${perms.length} permutations`)
     const nulls = await layerSearchNull(candA, candB, r.metrics, perms, layered, ctx, (d) => progress(searchShare + ((1 - searchShare) * (before + d)) / extra, `calibration ${d}/${perms.length}`))

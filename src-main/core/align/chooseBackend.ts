@@ -1,4 +1,4 @@
-import { AppError, badInput } from '../../common/errors'
+import { AppError, badArg } from '../../common/errors'
 import type { KernelBackend } from './backend'
 import { createReferenceBackend } from './referenceBackend'
 
@@ -25,14 +25,14 @@ async function loadOnnxFactory(): Promise<Factory> {
  * to the reference when it does not load. `note` says why auto fell back.
  */
 export async function chooseBackend(choice: BackendChoice = 'auto'): Promise<{ backend: KernelBackend; note: string | null }> {
-  if (!BACKEND_CHOICES.includes(choice)) throw badInput('--backend', `unknown backend "${choice}"; choose auto, reference or onnx`)
+  if (!BACKEND_CHOICES.includes(choice)) throw badArg('backend', `unknown backend "${choice}"; choose auto, reference or onnx`)
   if (choice === 'reference') return { backend: createReferenceBackend(), note: null }
   try {
     const factory = await loadOnnxFactory()
     return { backend: await factory(), note: null }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e)
-    if (choice === 'onnx') throw new AppError('UNAVAILABLE', `--backend onnx: the ONNX Runtime kernels could not be loaded (${msg})`)
+    if (choice === 'onnx') throw new AppError('UNAVAILABLE', `backend onnx: the ONNX Runtime kernels could not be loaded (${msg})`, 'backend')
     return { backend: createReferenceBackend(), note: `ONNX Runtime kernels unavailable (${msg}); using the reference backend` }
   }
 }

@@ -1,4 +1,4 @@
-import { badInput } from '../../common/errors'
+import { badInput, type AppError } from '../../common/errors'
 import { mulberry32, permutation, subSeed } from '../../common/random'
 import { parseNpyHeader, readNpyBytes } from '../data/npy'
 
@@ -11,15 +11,15 @@ export function drawPermutations(k: number, n: number, seed: number): Int32Array
   return Array.from({ length: k }, () => permutation(rng, n))
 }
 
-/** Throws a bad-input error naming `name` unless every row has length N and holds each of 0..N−1 once. */
-export function checkPermutations(perms: Int32Array[], n: number, name: string): void {
-  if (perms.length === 0) throw badInput(name, 'needs at least one permutation')
+/** Throws `fault(problem)` unless every row has length N and holds each of 0..N−1 once. */
+export function checkPermutations(perms: Int32Array[], n: number, fault: (problem: string) => AppError): void {
+  if (perms.length === 0) throw fault('needs at least one permutation')
   const seen = new Int32Array(n).fill(-1)
   perms.forEach((p, k) => {
-    if (p.length !== n) throw badInput(name, `row ${k} has ${p.length} entries but the inputs have N=${n} items`)
+    if (p.length !== n) throw fault(`row ${k} has ${p.length} entries but the inputs have N=${n} items`)
     for (let i = 0; i < n; i++) {
       const v = p[i]!
-      if (!(v >= 0 && v < n) || seen[v] === k) throw badInput(name, `row ${k} is not a permutation of 0..${n - 1} (entry ${i} is ${v})`)
+      if (!(v >= 0 && v < n) || seen[v] === k) throw fault(`row ${k} is not a permutation of 0..${n - 1} (entry ${i} is ${v})`)
       seen[v] = k
     }
   })
@@ -65,6 +65,6 @@ export function readPermutationFile(file: string, n: number): Int32Array[] {
     }
     return p
   })
-  checkPermutations(perms, n, file)
+  checkPermutations(perms, n, (problem) => badInput(file, problem))
   return perms
 }

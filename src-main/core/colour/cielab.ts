@@ -1,5 +1,8 @@
 import { badInput } from '../../common/errors'
 import type { Mat } from '../../common/matrix'
+import type { Triple } from '../../common/contract/colour'
+
+export type { Triple } from '../../common/contract/colour'
 
 /**
  * sRGB (IEC 61966-2-1) → CIE XYZ (D65) → CIELAB, in float64.
@@ -7,9 +10,6 @@ import type { Mat } from '../../common/matrix'
  * the sRGB companding curve, the sRGB→XYZ matrix for D65, the reference white
  * (Xn, Yn, Zn) = (0.95047, 1.0, 1.08883), and the CIE's exact ε = 216/24389, κ = 24389/27.
  */
-
-/** A colour as three numbers; which space is said by the function that returns it. */
-export type Triple = [number, number, number]
 
 /** CIE ε = (6/29)³: below this relative luminance the cube root is replaced by a line. */
 export const CIE_EPSILON = 216 / 24389

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import type { ColourRun } from '../../common/apiSpecs/views'
+import type { ColourRun } from '../../common/contract/colour'
 import type { Workspace } from '../store/workspace'
 
 interface Row {

@@ -4,6 +4,7 @@ import { isConstant, rank, spearman } from '../../common/stats'
 import { euclideanDistances } from '../maps/mds'
 import { procrustes } from '../maps/procrustes'
 import { mulberry32 as seededRandom, shuffleInPlace } from '../../common/random'
+import type { ColourScores } from '../../common/contract/colour'
 
 /** Upper triangle (i < j, row by row) of a square matrix: the "condensed" form scipy's pdist returns. */
 export function condensed(m: Mat): Float64Array {
@@ -21,22 +22,7 @@ export interface CompareOptions {
   seed?: number
 }
 
-export interface ColourComparison {
-  /** scipy.spatial.procrustes disparity of the embedding against CIELAB (0 best, 1 worst). */
-  procrustesResidual: number
-  /** Spearman's rho between the condensed pairwise-distance vectors of the embedding and of CIELAB (ΔE76). */
-  spearman: number
-  /** One-sided permutation p-value of rho: (1 + #{rho_perm ≥ rho}) / (R + 1). */
-  pValue: number
-  /** Mean and SD (ddof 1) of rho over the label permutations: the chance level to show next to rho. */
-  nullMean: number
-  nullSd: number
-  /** (1 + #{residual_perm ≤ residual}) / (R + 1): is the Procrustes fit better than for shuffled labels? */
-  residualPValue: number
-  /** Mean Procrustes residual over the permutations (its chance level). */
-  residualNullMean: number
-  permutations: number
-  seed: number
+export interface ColourComparison extends ColourScores {
   /** The embedding after Procrustes alignment (scale allowed, reflection allowed) onto the CIELAB points. */
   aligned: Mat
 }

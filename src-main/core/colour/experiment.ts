@@ -1,12 +1,15 @@
 import { badInput, isAppError } from '../../common/errors'
 import { layerOf, type Mat, type Tensor3 } from '../../common/matrix'
 import { classicalMds, euclideanDistances } from '../maps/mds'
-import { compareToCielab, type ColourComparison } from './compare'
+import { compareToCielab } from './compare'
 import { hexToRgb, labOfHex, type Triple } from './cielab'
 import type { Cooccurrence } from './cooccurrence'
 import { mutualKnnChance, mutualKnnFromDistances } from './neighbours'
 import { pmiKernel, pmiToDistances, subMatrix, type KernelDistance, type PmiOptions } from './pmi'
 import { validateTerms, type ColourTerm } from './terms'
+import type { ColourExperimentOptions, ColourPoint, ColourScores, ColourLayerResult, CooccurrenceResult, ColourExperimentResult } from '../../common/contract/colour'
+
+export type { ColourExperimentOptions, ColourPoint, ColourScores, ColourLayerResult, CooccurrenceResult, ColourExperimentResult } from '../../common/contract/colour'
 
 /** Per-layer features of the colour terms from one model: [nTerms, L, D], rows in term order. */
 export interface LayeredColourFeatures {
@@ -23,80 +26,6 @@ export interface ColourExperimentInput {
   visionModel?: LayeredColourFeatures
   /** Colour co-occurrence in images (colourCooccurrence, or its counts matrix). */
   cooccurrence?: Cooccurrence | Mat
-}
-
-export interface ColourExperimentOptions {
-  /** Label permutations per comparison (default 1000) and their seed (default 0). */
-  permutations?: number
-  seed?: number
-  /** Neighbours for mutual k-NN (default 5, lowered to n − 2 when there are few colours). */
-  k?: number
-  /** L2-normalise each model feature vector before distances, as the PRH metrics do (default true). */
-  normalize?: boolean
-  /** MDS dimensions (default 3; Procrustes onto CIELAB needs 3). */
-  dims?: number
-  pmi?: PmiOptions
-  kernelDistance?: KernelDistance
-  /**
-   * Colours making up less than this share of all co-occurrence pairs are left out of the image side as
-   * too rare for a stable PMI, and listed in `absentTerms` (default 1e-4).
-   */
-  minShare?: number
-}
-
-/** A colour placed in a 3-D space (already aligned to CIELAB where it is an embedding). */
-export interface ColourPoint {
-  term: string
-  hex: string
-  x: number
-  y: number
-  z: number
-}
-
-/** The comparison of one embedding with CIELAB, without the aligned matrix (that is in `points`). */
-export type ColourScores = Omit<ColourComparison, 'aligned'>
-
-export interface ColourLayerResult {
-  layer: number
-  name: string
-  /** null when the layer is degenerate (see `note`). */
-  scores: ColourScores | null
-  note?: string
-  mds: { explained: number; stress: number } | null
-  /** Mutual k-NN of this layer's feature distances with CIELAB ΔE and with the image co-occurrence distances. */
-  mutualKnn: { cielab: number | null; cooccurrence: number | null }
-  /** MDS embedding after Procrustes onto CIELAB; empty when degenerate. */
-  points: ColourPoint[]
-}
-
-export interface CooccurrenceResult {
-  /** Terms that took part (frequent enough in the images), in term order. */
-  terms: string[]
-  absentTerms: string[]
-  scores: ColourScores | null
-  note?: string
-  mds: { explained: number; stress: number } | null
-  mutualKnn: { cielab: number | null }
-  points: ColourPoint[]
-}
-
-export interface ColourExperimentResult {
-  terms: { name: string; hex: string; lab: Triple }[]
-  /** The reference space itself, for the third plot. */
-  cielab: ColourPoint[]
-  language: ColourLayerResult[] | null
-  visionModel: ColourLayerResult[] | null
-  cooccurrence: CooccurrenceResult | null
-  /**
-   * The colours' own sRGB coordinates (0..255) scored against CIELAB the same way: the trivial baseline
-   * any space that is a near-linear function of RGB (e.g. a random vision network on swatches) reaches.
-   */
-  rgbBaseline: ColourScores
-  /** k used for mutual k-NN and its chance level k / (n − 1) over all terms. */
-  mutualKnn: { k: number; chance: number }
-  parameters: Required<Omit<ColourExperimentOptions, 'pmi'>> & { pmi: Required<PmiOptions> }
-  /** What chance-level numbers look like, for the view to show next to the scores. */
-  chanceNote: string
 }
 
 export const CHANCE_NOTE =

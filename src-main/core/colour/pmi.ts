@@ -1,12 +1,8 @@
 import { badInput } from '../../common/errors'
 import type { Mat } from '../../common/matrix'
+import type { PmiOptions, KernelDistance } from '../../common/contract/colour'
 
-export interface PmiOptions {
-  /** Add-α (Laplace) smoothing added to every cell before normalising. Default 1 (one pseudo-pair per cell). */
-  alpha?: number
-  /** Positive PMI: max(PMI, 0) (Bullinaria & Levy 2007). Default false. */
-  positive?: boolean
-}
+export type { PmiOptions, KernelDistance } from '../../common/contract/colour'
 
 /**
  * Pointwise mutual information kernel of a symmetric co-occurrence count matrix C (n × n):
@@ -42,16 +38,6 @@ export function pmiKernel(counts: Mat, opts: PmiOptions = {}): Mat {
   }
   return { data: k, rows: n, cols: n }
 }
-
-/**
- * How a similarity kernel K becomes distances for MDS.
- * - 'kernel': d_ab = √max(0, K_aa + K_bb − 2 K_ab), the distance between points whose inner products are
- *   K (exact when K is positive semi-definite); any constant added to K cancels. The default, because the
- *   PRH argument is that representations' inner products approximate K_PMI + c.
- * - 'shift': d_ab = max_{i≠j} K_ij − K_ab for a ≠ b, 0 on the diagonal: uses only the off-diagonal
- *   associations, so a colour's self-association (its spatial clumping) does not move it.
- */
-export type KernelDistance = 'kernel' | 'shift'
 
 /** Distances (n × n, symmetric, zero diagonal) from a symmetric similarity kernel; see `KernelDistance`. */
 export function pmiToDistances(kernel: Mat, method: KernelDistance = 'kernel'): Mat {

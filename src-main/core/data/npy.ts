@@ -217,7 +217,7 @@ export function encodeNpy(data: Float32Array | Float64Array, shape: number[]): B
  */
 export function requireOneWidth(where: string, x: Mat | Tensor3): void {
   if ('dims' in x && x.dims) {
-    throw badInput(where, `the layers have different widths (${x.dims.join(', ')}), so they do not fit one [N, L, D] array; use the feature set id with align, or choose layers of one width (e.g. --layers with names from \`layers\`)`)
+    throw badInput(where, `the layers have different widths (${x.dims.join(', ')}), so they do not fit one [N, L, D] array; use the feature set id with align, or choose layers of one width (named as \`layers\` lists them)`)
   }
 }
 

@@ -2,6 +2,9 @@ import { badInput } from '../../common/errors'
 import { binKeyOf, EXPECTED_BIN_LABELS } from './bins'
 import { parsePrediction } from './parsePrediction'
 import type { EvalRow, EvalSource } from './types'
+import type { VerdictPolicy } from '../../common/contract/eval'
+
+export { VERDICT_POLICIES, type VerdictPolicy } from '../../common/contract/eval'
 
 /** What an importer found for one question before normalisation. */
 export interface RawAnswer {
@@ -18,13 +21,6 @@ export interface RawAnswer {
   fileLetter?: string | null
   fileCorrect?: boolean | null
 }
-
-/**
- * Whose verdict decides correctness: 'reparse' (default) reads every prediction with parsePrediction so that
- * the same answers give the same breakdown in every format; 'file' keeps the harness's or judge's verdict
- * where the file has one (lmms-eval is_correct, VLMEvalKit hit).
- */
-export type VerdictPolicy = 'reparse' | 'file'
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
 

@@ -1,20 +1,12 @@
 import { badInput } from '../../common/errors'
 import { isConstant, spearman } from '../../common/stats'
+import type { SpearmanMatrix } from '../../common/contract/eval'
+
+export type { SpearmanMatrix } from '../../common/contract/eval'
 
 export interface ModelCategories {
   name: string
   categories: Record<string, number | null>
-}
-
-export interface SpearmanMatrix {
-  categories: string[]
-  /** rho[i][j]; null where a category is constant across the models (undefined correlation). */
-  rho: (number | null)[][]
-  p: (number | null)[][]
-  /** Models used (those with every category scored). */
-  n: number
-  models: string[]
-  warnings: string[]
 }
 
 /**

@@ -8,21 +8,9 @@ import { readBenchmark, readEvalFile } from './import/readEvalFile'
 import { mleBreakdown } from './mleBreakdown'
 import type { MleResult } from './mleBreakdown'
 import type { BinKey, EvalFormat, EvalRow, Harness, ParseRule } from './types'
+import type { EvalRunInfo } from '../../common/contract/eval'
 
-export interface EvalRunInfo {
-  id: string
-  model: string
-  file: string
-  sha256: string
-  harness: Harness
-  shape: string
-  judge: string | null
-  verdict: VerdictPolicy
-  benchmark_file: string | null
-  n: number
-  warnings: string[]
-  imported_at: string
-}
+export type { EvalRunInfo } from '../../common/contract/eval'
 
 export interface ImportEvalOptions {
   format?: EvalFormat

@@ -4,37 +4,9 @@ import { pairedComparison } from './pairedComparison'
 import type { PairedEntry } from './pairedComparison'
 import { BIN_KEYS, CHANCE_ACC } from './types'
 import type { BinKey, BinSummary, EvalRow, EvalSource } from './types'
+import type { BinStat, ModelBreakdown, MleResult } from '../../common/contract/eval'
 
-export interface BinStat {
-  n: number
-  correct: number
-  /** correct / n, a fraction in [0, 1]. */
-  acc: number
-  /** Wilson 95% interval (z = 1.96). */
-  ci95: [number, number]
-}
-
-export interface ModelBreakdown {
-  name: string
-  n: number
-  bins: Partial<Record<BinKey, BinStat>>
-  /** The paper's "Overall": Σ correct / Σ n over the bins. */
-  overall_weighted: number
-  /** lmms-eval's `average`: the unweighted mean of the bin accuracies. */
-  overall_unweighted: number
-  unparsed: number
-  /** true when counts come from published bin sizes rather than per-question rows. */
-  estimated?: boolean
-  sources: (EvalSource | BinSummary['source'])[]
-}
-
-/** The `mle` command's JSON (CLI.md) plus the chance line and warnings. */
-export interface MleResult {
-  models: ModelBreakdown[]
-  paired: PairedEntry[]
-  warnings: string[]
-  chance: number
-}
+export type { BinStat, ModelBreakdown, MleResult } from '../../common/contract/eval'
 
 export function binStat(correct: number, n: number): BinStat {
   return { n, correct, acc: correct / n, ci95: wilsonInterval(correct, n) }

@@ -1,21 +1,9 @@
 import { mcnemarExact } from '../../common/stats'
 import { BIN_KEYS } from './types'
 import type { BinKey, EvalRow } from './types'
+import type { PairedEntry } from '../../common/contract/eval'
 
-export interface PairedEntry {
-  a: string
-  b: string
-  bin: BinKey | 'overall'
-  /** Shared questions in this bin. */
-  n: number
-  /** acc_a − acc_b on the shared questions. */
-  delta: number
-  /** Exact McNemar test: two-sided binomial test on the discordant pairs. */
-  p_value: number
-  /** Discordant pairs: only a correct / only b correct. */
-  only_a: number
-  only_b: number
-}
+export type { PairedEntry } from '../../common/contract/eval'
 
 /** Matching key of a row: its question id; or, as a fallback, its question text and options. */
 const textKey = (r: EvalRow): string | null => (r.question !== null && r.choices ? `${r.question}\u0001${r.choices.join('\u0001')}` : null)

@@ -1,7 +1,7 @@
 import { badInput } from '../../common/errors'
 import { parseDelimited } from './read/table'
 import { PUBLISHED_BIN_SIZES } from './types'
-import type { BinSummary } from './types'
+import type { PaperFrontierEntry } from '../../common/contract/eval'
 
 const num = (file: string, row: number, col: string, v: unknown): number => {
   const x = typeof v === 'number' ? v : Number(String(v ?? '').trim())
@@ -14,7 +14,7 @@ const num = (file: string, row: number, col: string, v: unknown): number => {
  * acc_30_60, acc_60_100 in percent, overall_weighted) as bin summaries over the published bin sizes
  * 732 / 698 / 431; summaryBreakdown then takes correct = round(acc · n) and Wilson intervals.
  */
-export function frontierFromPaper(csvText: string, file = 'lsbs_mle_frontier.csv'): (BinSummary & { published_overall: number | null })[] {
+export function frontierFromPaper(csvText: string, file = 'lsbs_mle_frontier.csv'): PaperFrontierEntry[] {
   const rows = parseDelimited(file, csvText, ',')
   const need = ['model', 'acc_0_30', 'acc_30_60', 'acc_60_100']
   const cols = rows.length ? Object.keys(rows[0]!) : []

@@ -1,16 +1,7 @@
 import type { BinKey, EvalRow } from './types'
+import type { QuestionAnswers } from '../../common/contract/eval'
 
-export interface QuestionAnswers {
-  qid: string
-  bin: BinKey
-  question: string | null
-  choices: string[] | null
-  answer_letter: string
-  /** Each model's answer, keyed by model name; absent where that model lacks the question. */
-  answers: Record<string, { pred_raw: string; pred_letter: string | null; correct: boolean; parsed: boolean }>
-  /** Models disagree on correctness (only among those that answered). */
-  disagree: boolean
-}
+export type { QuestionAnswers } from '../../common/contract/eval'
 
 /**
  * One line per question with every model's answer, for the per-question browser. Questions are keyed by

@@ -1,25 +1,12 @@
-/** MLE-Bench object-size bins (share of image pixels covered by the object), in the paper's order. */
-export const BIN_KEYS = ['0-30', '30-60', '60-100'] as const
-export type BinKey = (typeof BIN_KEYS)[number]
+import type { BinKey, EvalSource } from '../../common/contract/eval'
+
+export { BIN_KEYS, EVAL_FORMATS, HARNESSES, type BinKey, type BinSummary, type EvalFormat, type EvalSource, type Harness } from '../../common/contract/eval'
 
 /** Published MLE-Bench bin sizes (1,861 questions): used only where a source gives accuracies without counts. */
 export const PUBLISHED_BIN_SIZES: Record<BinKey, number> = { '0-30': 732, '30-60': 698, '60-100': 431 }
 
 /** Chance accuracy of a four-way multiple-choice question, drawn on charts. */
 export const CHANCE_ACC = 0.25
-
-export type Harness = 'lmms-eval' | 'vlmevalkit' | 'cambrian' | 'jsonl'
-export type EvalFormat = Harness | 'auto'
-
-/** Where a row came from: shown next to every figure derived from it. */
-export interface EvalSource {
-  file: string
-  harness: Harness
-  /** e.g. 'samples-nested', 'samples-flat', 'xlsx', 'tsv', 'csv', 'json', 'answers-jsonl', 'plain-jsonl' */
-  shape: string
-  /** The judge named in a VLMEvalKit `_<judge>_result` file name, else null. */
-  judge: string | null
-}
 
 /** How a prediction's letter was found (parsePrediction's rules, in order), or null when it was not. */
 export type ParseRule = 'letter' | 'exact' | 'contains' | 'file-letter'
@@ -53,12 +40,3 @@ export interface ImportedFile {
   warnings: string[]
 }
 
-/** Bin-level result without per-question rows (lmms-eval *_results.json, the paper's table). */
-export interface BinSummary {
-  model: string
-  source: EvalSource | { file: string; harness: 'paper'; shape: 'table'; judge: null }
-  /** Accuracies in [0,1]; n from the file or the published bin sizes (then `estimated` is true). */
-  bins: Partial<Record<BinKey, { n: number; acc: number }>>
-  estimated: boolean
-  warnings: string[]
-}

@@ -1,24 +1,7 @@
 import { badInput } from '../../common/errors'
+import type { CategoryMap, CategoryScore, VqaCategoryResult } from '../../common/contract/eval'
 
-/** Category → benchmark names, as in resources/demo/paper-tables/lsbs_vqa_categories.json (LSBS App. B.2). */
-export type CategoryMap = Record<string, string[]>
-
-export interface CategoryScore {
-  /** Mean of the category's benchmarks that were given (percent), null when none was. */
-  score: number | null
-  used: string[]
-  missing: string[]
-}
-
-export interface VqaCategoryResult {
-  categories: Record<string, CategoryScore>
-  /** Mean over all benchmarks given (not the mean of the category means), percent; null when none. */
-  avg_vqa: number | null
-  /** Benchmarks given that belong to no category (left out of every figure). */
-  unassigned: string[]
-  /** Assumptions to state in the UI. */
-  assumptions: string[]
-}
+export type { CategoryMap, CategoryScore, VqaCategoryResult } from '../../common/contract/eval'
 
 const key = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '')
 

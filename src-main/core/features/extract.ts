@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { AppError, badInput } from '../../common/errors'
+import { AppError, badArg, badInput } from '../../common/errors'
 import { loadDataset, type Dataset, type DatasetItem } from '../data/dataset'
 import { writeFeatures } from '../data/npy'
 import { loadTextEncoder, type TextEncoder } from '../data/text'
@@ -89,7 +89,7 @@ export function resolveLayers(info: ModelInfo, spec: string | string[] | undefin
   const s = spec ?? 'hidden'
   if (s === 'hidden') {
     if (info.hiddenStates.length === 0)
-      throw badInput('--layers', `${info.file} declares no hidden-state outputs; use --layers all to tap the block outputs, or name tensors listed by \`layers\``)
+      throw badArg('layers', `${info.file} declares no hidden-state outputs; choose layers all to tap the block outputs, or name tensors listed by \`layers\``)
     return info.hiddenStates
   }
   if (s === 'all') {
@@ -103,13 +103,13 @@ export function resolveLayers(info: ModelInfo, spec: string | string[] | undefin
       if (wrong.length) throw badInput(info.file, `${wrong.join('; ')}: not a residual stream of one width; name the layers to extract (see \`layers\`)`)
       return info.residualStream
     }
-    throw badInput('--layers', `${info.file}: found no hidden states and no repeated blocks to tap; name tensors explicitly (see \`layers\`)`)
+    throw badArg('layers', `${info.file}: found no hidden states and no repeated blocks to tap; name tensors explicitly (see \`layers\`)`)
   }
   const names = (Array.isArray(s) ? s : s.split(',')).map((x) => x.trim()).filter(Boolean)
-  if (names.length === 0) throw badInput('--layers', 'expected hidden, all, or a comma list of tensor names')
+  if (names.length === 0) throw badArg('layers', 'expected hidden, all, or a comma list of tensor names')
   const known = new Set([...info.outputs.map((o) => o.name), ...info.tappable.map((t) => t.name)])
-  for (const n of names) if (!known.has(n)) throw badInput('--layers', `no output or tappable tensor named ${JSON.stringify(n)} in ${info.file} (see \`layers\`)`)
-  if (new Set(names).size !== names.length) throw badInput('--layers', 'a layer is listed twice')
+  for (const n of names) if (!known.has(n)) throw badArg('layers', `no output or tappable tensor named ${JSON.stringify(n)} in ${info.file} (see \`layers\`)`)
+  if (new Set(names).size !== names.length) throw badArg('layers', 'a layer is listed twice')
   return names
 }
 
@@ -138,15 +138,15 @@ function preprocessingOf(ws: Workspace | null, info: ModelInfo, enc: TextEncoder
 
 function checkRequest(req: ExtractRequest): { batch: number; ep: EpChoice; pool: PoolChoice; limit: number | null; tower: TowerName | null } {
   const batch = req.batch ?? 16
-  if (!Number.isInteger(batch) || batch < 1 || batch > 65536) throw badInput('--batch', `expected a positive integer, got ${req.batch}`)
+  if (!Number.isInteger(batch) || batch < 1 || batch > 65536) throw badArg('batch', `expected a positive integer, got ${req.batch}`)
   const ep = req.ep ?? 'auto'
-  if (!(EP_CHOICES as readonly string[]).includes(ep)) throw badInput('--ep', `expected one of ${EP_CHOICES.join(', ')}, got ${ep}`)
+  if (!(EP_CHOICES as readonly string[]).includes(ep)) throw badArg('ep', `expected one of ${EP_CHOICES.join(', ')}, got ${ep}`)
   const pool = req.pool ?? 'auto'
-  if (!(POOL_CHOICES as readonly string[]).includes(pool)) throw badInput('--pool', `expected one of ${POOL_CHOICES.join(', ')}, got ${pool}`)
+  if (!(POOL_CHOICES as readonly string[]).includes(pool)) throw badArg('pool', `expected one of ${POOL_CHOICES.join(', ')}, got ${pool}`)
   const limit = req.limit ?? null
-  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw badInput('--limit', `expected a positive integer, got ${req.limit}`)
+  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw badArg('limit', `expected a positive integer, got ${req.limit}`)
   const tower = req.tower ?? null
-  if (tower !== null && !TOWER_NAMES.includes(tower)) throw badInput('--tower', `expected one of ${TOWER_NAMES.join(', ')}, got ${tower}`)
+  if (tower !== null && !TOWER_NAMES.includes(tower)) throw badArg('tower', `expected one of ${TOWER_NAMES.join(', ')}, got ${tower}`)
   return { batch, ep, pool, limit, tower }
 }
 
@@ -197,7 +197,7 @@ function resolveRequest(ws: Workspace, req: ExtractRequest, { batch, pool: poolC
   if (info.modality === 'vision' && !ds.hasImages) throw badInput(ds.path, 'the model is a vision model but this dataset has no image for every item')
   if (info.modality === 'text' && !ds.hasText) throw badInput(ds.path, 'the model is a text model but this dataset has no caption for every item')
   const requested = limit !== null ? ds.items.slice(0, limit) : ds.items
-  if (req.shard && req.shard.count > requested.length) throw badInput('--shard', `${ds.path} has ${requested.length} items, fewer than ${req.shard.count} shards; use at most ${requested.length}`)
+  if (req.shard && req.shard.count > requested.length) throw badArg('shard', `${ds.path} has ${requested.length} items, fewer than ${req.shard.count} shards; use at most ${requested.length}`)
   const shard = req.shard ? selectShard(ws, requested, req.shard) : null
   const items = shard ? shard.items : requested
   const layers = resolveLayers(info, req.layers)
@@ -261,7 +261,7 @@ function extractResult(
   if (req.out) {
     out = path.resolve(req.out)
     const t = loadFeatures(ws, id)
-    if (t.dims) throw badInput('--out', `the layers have different widths (${t.dims.join(', ')}), so they do not fit one [N, L, D] .npy; the features are cached as feature set ${id} (align it by id), or choose layers of one width`)
+    if (t.dims) throw badArg('out', `the layers have different widths (${t.dims.join(', ')}), so they do not fit one [N, L, D] .npy; the features are cached as feature set ${id} (align it by id), or choose layers of one width`)
     writeFeatures(out, t, { overwrite: req.overwrite })
   }
   return {

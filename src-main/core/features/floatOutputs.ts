@@ -1,5 +1,5 @@
 import type * as ort from 'onnxruntime-node'
-import { badInput } from '../../common/errors'
+import { badArg } from '../../common/errors'
 
 /** A layer's output as float32: float32 as is, float64, float16 and bfloat16 converted; anything else is not an activation. */
 export function toFloat32(name: string, t: ort.Tensor): Float32Array {
@@ -12,7 +12,7 @@ export function toFloat32(name: string, t: ort.Tensor): Float32Array {
   }
   // Not in onnxruntime-common's type list yet, but a bfloat16 output arrives as its raw 16-bit patterns.
   if ((t.type as string) === 'bfloat16') return bfloat16BitsToFloat32(t.data as unknown as Uint16Array)
-  throw badInput('--layers', `tensor ${name} is ${t.type}, not a float activation; pick another layer`)
+  throw badArg('layers', `tensor ${name} is ${t.type}, not a float activation; pick another layer`)
 }
 
 /** IEEE 754 binary16 bit patterns to float32 (subnormals, infinities and NaN included). */

@@ -1,5 +1,5 @@
 import type * as ort from 'onnxruntime-node'
-import { AppError, badInput } from '../../common/errors'
+import { AppError, badArg, badInput } from '../../common/errors'
 import type { GraphPooling } from '../onnx/graphPooling'
 import type { ModelInfo } from '../onnx/modelInfo'
 import { firstNonFinite, toFloat32 } from './floatOutputs'
@@ -29,13 +29,13 @@ export function layerPooling(info: ModelInfo, layers: string[], graph: GraphPool
  * CLS or last token.
  */
 function layerWidth(name: string, dims: readonly number[], f: Feed, pool: Pool, channelsLast: boolean): number {
-  if (dims[0] !== f.rows.length) throw badInput('--layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
-  if (dims.length < 2 || dims.length > 4) throw badInput('--layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim], [batch, dim] or a [batch, channels, height, width] feature map`)
+  if (dims[0] !== f.rows.length) throw badArg('layers', `${name} has batch size ${dims[0]}, expected ${f.rows.length}: not a per-item activation`)
+  if (dims.length < 2 || dims.length > 4) throw badArg('layers', `${name} has shape [${dims.join(', ')}]; expected [batch, tokens, dim], [batch, dim] or a [batch, channels, height, width] feature map`)
   if (dims.length === 4) {
-    if (pool !== 'mean') throw badInput('--pool', `${name} is a feature map [${dims.join(', ')}] (${channelsLast ? 'channels last' : 'channels first'}); it has no ${pool === 'cls' ? 'CLS' : 'last'} token: use --pool mean (spatial mean)`)
+    if (pool !== 'mean') throw badArg('pool', `${name} is a feature map [${dims.join(', ')}] (${channelsLast ? 'channels last' : 'channels first'}); it has no ${pool === 'cls' ? 'CLS' : 'last'} token: choose pool mean (spatial mean)`)
     return channelsLast ? dims[3]! : dims[1]!
   }
-  if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badInput('--layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
+  if (f.mask && dims.length === 3 && dims[1] !== f.feeds.input_ids!.dims[1]) throw badArg('layers', `${name} has ${dims[1]} positions but the input has ${f.feeds.input_ids!.dims[1]} tokens; cannot apply the attention mask`)
   return dims[dims.length - 1]!
 }
 
@@ -75,7 +75,7 @@ export class PooledBatch {
       // Shared memory, so handing the batch to the worker to write shares it instead of copying it
       // into the message.
       this.pooled = new Float32Array(new SharedArrayBuffer(this.count * this.width * 4))
-    } else if (widths.join() !== this.dims.join()) throw badInput('--layers', `layer widths changed between images of one batch ([${this.dims.join(', ')}], then [${widths.join(', ')}])`)
+    } else if (widths.join() !== this.dims.join()) throw badArg('layers', `layer widths changed between images of one batch ([${this.dims.join(', ')}], then [${widths.join(', ')}])`)
     const pooled = this.pooled
     const { dims, offsets, width } = this
     const uniform = dims.every((d) => d === dims[0])

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import { badInput } from '../../common/errors'
+import { badArg } from '../../common/errors'
 import type { DatasetItem } from '../data/dataset'
 import { fileSha256 } from '../store/fileHash'
 import type { Workspace } from '../store/workspace'
@@ -16,11 +16,11 @@ export const MAX_SHARDS = 100_000
 /** Parses `I/N` (0 <= I < N). Slurm's `$SLURM_ARRAY_TASK_ID` and Kubernetes' `$JOB_COMPLETION_INDEX` are 0-based too. */
 export function parseShard(spec: string): ShardSpec {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(spec)
-  if (!m) throw badInput('--shard', `expected I/N (shard I of N, 0-based), got ${JSON.stringify(spec)}`)
+  if (!m) throw badArg('shard', `expected I/N (shard I of N, 0-based), got ${JSON.stringify(spec)}`)
   const index = Number(m[1])
   const count = Number(m[2])
-  if (count < 1 || count > MAX_SHARDS) throw badInput('--shard', `N must be between 1 and ${MAX_SHARDS}, got ${count}`)
-  if (index >= count) throw badInput('--shard', `I must be below N (shards are numbered 0..${count - 1}), got ${index}/${count}`)
+  if (count < 1 || count > MAX_SHARDS) throw badArg('shard', `N must be between 1 and ${MAX_SHARDS}, got ${count}`)
+  if (index >= count) throw badArg('shard', `I must be below N (shards are numbered 0..${count - 1}), got ${index}/${count}`)
   return { index, count }
 }
 

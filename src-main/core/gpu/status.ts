@@ -9,7 +9,7 @@ const HOW_TO: Record<string, string> = {
   cuda: 'Linux x64 or Windows with an NVIDIA driver, CUDA 12 and cuDNN 9: run `npm run gpu:install-cuda` once (downloads onnxruntime-node\'s CUDA provider libraries), then restart.',
   dml: 'Windows 10/11 with a DirectX 12 GPU: DirectML ships with onnxruntime-node; update the GPU driver if it fails.',
   coreml: 'macOS: CoreML ships with onnxruntime-node; it runs on the Apple Neural Engine or GPU.',
-  webgpu: 'Bundled with onnxruntime-node; needs a GPU driver with Vulkan (Linux), Metal (macOS) or D3D12 (Windows). On Linux install the Vulkan loader (Debian: libvulkan1) and your GPU vendor\'s Vulkan driver (NVIDIA ships it with the driver). `--ep auto` uses it when the native GPU provider is not available.',
+  webgpu: 'Bundled with onnxruntime-node; needs a GPU driver with Vulkan (Linux), Metal (macOS) or D3D12 (Windows). On Linux install the Vulkan loader (Debian: libvulkan1) and your GPU vendor\'s Vulkan driver (NVIDIA ships it with the driver). The execution provider auto uses it when the native GPU provider is not available.',
   cpu: 'Always available.',
 }
 

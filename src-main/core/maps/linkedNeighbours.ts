@@ -1,24 +1,7 @@
 import { badInput } from '../../common/errors'
+import type { NeighbourRow, NeighbourPanel } from '../../common/contract/maps'
 
-/** One selected item's neighbours in two spaces and what they share. */
-export interface NeighbourRow {
-  index: number
-  /** k nearest items in space A, nearest first. */
-  a: number[]
-  /** k nearest items in space B, nearest first. */
-  b: number[]
-  /** Items in both lists, in the order of `a`. */
-  shared: number[]
-  /** |shared| / k: this item's term of the mutual k-NN score. */
-  overlap: number
-}
-
-export interface NeighbourPanel {
-  k: number
-  rows: NeighbourRow[]
-  /** Mean of `overlap` over the selection (mutual k-NN restricted to it); null for an empty selection. */
-  meanOverlap: number | null
-}
+export type { NeighbourRow, NeighbourPanel } from '../../common/contract/maps'
 
 /**
  * The linked-selection panel of two item maps: for each selected item, its k nearest neighbours in

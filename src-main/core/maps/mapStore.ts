@@ -1,24 +1,9 @@
 import crypto from 'node:crypto'
 import { AppError } from '../../common/errors'
 import type { Workspace } from '../store/workspace'
+import type { StoredMap } from '../../common/contract/maps'
 
-export interface StoredMap {
-  id: string
-  featureSet: string
-  modelName: string
-  datasetId: string
-  layer: number
-  layerName: string
-  nTotal: number
-  params: { sample: { mode: string; size: number | null; seed: number }; nNeighbors: number; minDist: number; seed: number; epochs: number }
-  indices: number[]
-  coords: number[]
-  knnK: number
-  knn: number[]
-  ep: string | null
-  seconds: number
-  createdAt: string
-}
+export type { StoredMap } from '../../common/contract/maps'
 
 interface Row {
   id: string

@@ -3,8 +3,9 @@ import type { Mat } from '../../common/matrix'
 import { knnFromDistances } from './knnGraph'
 import { classicalMds } from './mds'
 import { runUmapOnGraph, type Progress } from './umap'
+import { MODEL_MAP_METHODS, type ModelMap, type ModelMapMethod, type ModelPoint } from '../../common/contract/maps'
 
-export type ModelMapMethod = 'auto' | 'mds' | 'umap'
+export type { ModelMap, ModelMapMethod, ModelPoint } from '../../common/contract/maps'
 
 export interface ModelMapOptions {
   /** 'auto' (default): classical MDS below AUTO_UMAP_FROM models, UMAP from there on. */
@@ -13,25 +14,6 @@ export interface ModelMapOptions {
   seed: number
   onProgress?: Progress
   signal?: AbortSignal
-}
-
-export interface ModelPoint {
-  name: string
-  x: number
-  y: number
-}
-
-export interface ModelMap {
-  points: ModelPoint[]
-  method: 'mds' | 'umap'
-  seed: number
-  /** The n × n distances the layout was made from (1 − score, clipped, symmetric, zero diagonal). */
-  distances: Mat
-  /** MDS only: Kruskal stress-1 of the 2-D layout and the share of positive eigenvalue mass kept. */
-  stress: number | null
-  explained: number | null
-  /** UMAP only: neighbourhood size counting the model itself. */
-  nNeighbors: number | null
 }
 
 /** With this many models or more, 'auto' switches from classical MDS to UMAP. */
@@ -76,7 +58,7 @@ export async function modelMap(names: readonly string[], scores: Mat, opts: Mode
   if (scores.rows !== n) throw badInput(where, `${n} model names but a ${scores.rows}x${scores.cols} alignment matrix`)
   if (new Set(names).size !== n) throw badInput(where, 'model names must be unique')
   const requested = opts.method ?? 'auto'
-  if (!['auto', 'mds', 'umap'].includes(requested)) throw badInput(where, `unknown method "${requested}"; choose auto, mds or umap`)
+  if (!MODEL_MAP_METHODS.includes(requested)) throw badInput(where, `unknown method "${requested}"; choose auto, mds or umap`)
   const method: 'mds' | 'umap' = requested === 'auto' ? (n < AUTO_UMAP_FROM ? 'mds' : 'umap') : requested
   const distances = alignmentDistances(scores, where)
   const place = (xy: Float64Array, stride: number): ModelPoint[] => names.map((name, i) => ({ name, x: xy[i * stride]!, y: xy[i * stride + 1]! }))

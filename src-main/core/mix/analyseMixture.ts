@@ -1,10 +1,13 @@
-import { badInput } from '../../common/errors'
+import { badArg, badInput } from '../../common/errors'
 import { deriveShares, type DerivedShares } from './deriveShares'
 import { gridHeatmap, type GridHeatmap } from './grid'
-import { detectLayout, validateShares, type MixtureLayout, type ShareSumFlag } from './layout'
+import { detectLayout, validateShares, type ShareSumFlag } from './layout'
 import { defaultDirection, rankRecipes, type Direction, type RankResult } from './rankRecipes'
 import { fitQuadraticSurface, type SurfaceFit, type SurfacePoint } from './surface'
-import { isNumericColumn, listColumns, numericColumn, type Cell, type MixtureTable } from './table'
+import { isNumericColumn, listColumns, numericColumn, type MixtureTable } from './table'
+import type { MixtureAnalysis, RankMethod } from '../../common/contract/mix'
+
+export type { MixtureAnalysis } from '../../common/contract/mix'
 
 export interface AnalyseOptions {
   /** Column to optimise; default: the grid's remaining numeric column, or v_acc / the last metric for recipes. */
@@ -16,31 +19,13 @@ export interface AnalyseOptions {
   /** Per-source category table (Table 4) for derived shares. */
   sources?: MixtureTable
   directions?: Record<string, Direction>
-  method?: 'mean-rank' | 'weighted-score'
+  method?: RankMethod
   weights?: Record<string, number>
   resamples?: number
   seed?: number
   sumTolerance?: number
   /** Fixed tolerance for derived-share disagreement (default: rounding bound). */
   deriveTolerance?: number
-}
-
-export interface MixtureAnalysis {
-  rows: number
-  kind: MixtureLayout['kind']
-  layout: MixtureLayout
-  target: string | null
-  direction: Direction
-  /** Axes of the fit: column names, or `reasoning (derived)` / `visual (derived)`. */
-  x: string | null
-  y: string | null
-  best_observed: Record<string, Cell> | null
-  fit: SurfaceFit | null
-  heatmap: GridHeatmap | null
-  table: RankResult | null
-  derived: DerivedShares | null
-  share_sum_flags: ShareSumFlag[]
-  warnings: string[]
 }
 
 /**
@@ -51,12 +36,12 @@ export interface MixtureAnalysis {
 export function analyseMixture(t: MixtureTable, o: AnalyseOptions = {}): MixtureAnalysis {
   const layout = detectLayout(t, { x: o.x, y: o.y, shares: o.shares })
   for (const k of Object.keys(o.directions ?? {})) {
-    if (!isNumericColumn(t, k)) throw badInput('--direction', `no numeric column "${k}" in ${t.name} (columns: ${listColumns(t.numeric)})`)
+    if (!isNumericColumn(t, k)) throw badArg('directions', `no numeric column "${k}" in ${t.name} (columns: ${listColumns(t.numeric)})`)
   }
   const warnings: string[] = []
   let shareFlags: ShareSumFlag[] = []
   if (layout.kind === 'sources') {
-    warnings.push(`${t.name} looks like a per-source category table (label column "${layout.label}"); pass it with --sources to derive recipe shares`)
+    warnings.push(`${t.name} looks like a per-source category table (label column "${layout.label}"); use it as the sources table to derive recipe shares`)
     return { rows: t.rows.length, kind: layout.kind, layout, target: null, direction: 'higher', x: null, y: null, best_observed: null, fit: null, heatmap: null, table: null, derived: null, share_sum_flags: [], warnings }
   }
   if (layout.shares.length > 0) {
@@ -68,10 +53,10 @@ export function analyseMixture(t: MixtureTable, o: AnalyseOptions = {}): Mixture
 
   const candidates = layout.metrics
   let target = o.target ?? null
-  if (target !== null) numericColumn(t, target, '--target')
+  if (target !== null) numericColumn(t, target, 'target')
   else if (layout.kind === 'grid') {
     target = candidates[0] ?? null
-    if (candidates.length > 1) warnings.push(`several value columns (${candidates.join(', ')}); using "${target}" — choose with --target`)
+    if (candidates.length > 1) warnings.push(`several value columns (${candidates.join(', ')}); using "${target}" — choose another as the target`)
   } else target = candidates.includes('v_acc') ? 'v_acc' : (candidates[candidates.length - 1] ?? null)
   if (target === null) throw badInput(t.name, `no numeric value column to analyse besides the shares (columns: ${listColumns(t.columns)})`)
   const direction = o.directions?.[target] ?? defaultDirection(target)
@@ -123,7 +108,7 @@ export function analyseMixture(t: MixtureTable, o: AnalyseOptions = {}): Mixture
     } catch (e) {
       warnings.push(`no response surface: ${(e as Error).message}`)
     }
-  } else warnings.push('no reasoning/visual share columns: no response surface (name them with --x and --y)')
+  } else warnings.push('no reasoning/visual share columns: no response surface (name them as x and y)')
 
   let table: RankResult | null = null
   if (layout.kind === 'recipes' && layout.metrics.length > 0) {

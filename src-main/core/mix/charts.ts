@@ -1,6 +1,9 @@
 import { badInput } from '../../common/errors'
 import type { Direction } from './rankRecipes'
 import { labelColumn, numericColumn, type MixtureTable } from './table'
+import type { AlignmentVersusMixture } from '../../common/contract/mix'
+
+export type { AlignmentVersusMixture } from '../../common/contract/mix'
 
 export interface ParetoPoint {
   label: string | null
@@ -89,16 +92,6 @@ export interface AlignmentPoint {
   score: number
   model?: string
   visionModel?: string
-}
-
-export interface AlignmentVersusMixture {
-  /** One line per vision model (key '' when not given), sorted by share. */
-  perVision: { visionModel: string; points: { share: number; score: number; model?: string }[] }[]
-  /** Mean over vision models at each share (the paper averages three encoders), sorted by share. */
-  mean: { share: number; score: number; count: number }[]
-  /** Chance level of the metric; for mutual k-NN k/(N − 1), the expected overlap of two random neighbour sets. */
-  chance: number | null
-  best: { share: number; score: number } | null
 }
 
 /**

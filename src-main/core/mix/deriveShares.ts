@@ -1,6 +1,9 @@
 import { badInput } from '../../common/errors'
 import type { MixtureLayout } from './layout'
 import { labelColumn, numericColumn, type MixtureTable } from './table'
+import type { DerivedShareRow, DerivedShares } from '../../common/contract/mix'
+
+export type { DerivedShareRow, DerivedShares } from '../../common/contract/mix'
 
 export interface DeriveOptions {
   /** Category columns of the per-source table (Table 4 of the paper uses these names). */
@@ -12,29 +15,6 @@ export interface DeriveOptions {
   normalise?: boolean
   /** recipe share column → source label, for names the automatic matching cannot pair. */
   sourceMap?: Record<string, string>
-}
-
-export interface DerivedShareRow {
-  row: number
-  label: string | null
-  reasoning: number
-  visual: number
-  reasoningGiven: number | null
-  visualGiven: number | null
-  reasoningDiff: number | null
-  visualDiff: number | null
-  reasoningTolerance: number
-  visualTolerance: number
-  disagrees: boolean
-}
-
-export interface DerivedShares {
-  rows: DerivedShareRow[]
-  /** recipe share column → source label it was paired with. */
-  mapping: Record<string, string>
-  /** Labels (or row numbers) of the recipes whose printed shares disagree with the derived ones. */
-  disagreeing: string[]
-  formula: string
 }
 
 /**

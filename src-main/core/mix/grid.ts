@@ -1,15 +1,9 @@
 import { badInput } from '../../common/errors'
 import type { Direction } from './rankRecipes'
 import type { SurfacePoint } from './surface'
+import type { GridHeatmap } from '../../common/contract/mix'
 
-export interface GridHeatmap {
-  xs: number[]
-  ys: number[]
-  /** values[j][i] is the cell at (xs[i], ys[j]); null where the grid was not sampled. */
-  values: (number | null)[][]
-  best: { x: number; y: number; value: number }
-  missing: number
-}
+export type { GridHeatmap } from '../../common/contract/mix'
 
 /**
  * Long-form cells → a dense heatmap over the sorted distinct x and y values, with unsampled cells left

@@ -1,5 +1,17 @@
 import { badInput } from '../../common/errors'
 import { labelColumn, listColumns, numericColumn, rowRef, type MixtureTable } from './table'
+import type { MixtureLayout, ShareSumFlag } from '../../common/contract/mix'
+
+export type { MixtureLayout, ShareSumFlag } from '../../common/contract/mix'
+
+export interface LayoutOverrides {
+  /** Explicit source-share columns (recipe tables). */
+  shares?: string[]
+  x?: string
+  y?: string
+}
+
+const SUM_DETECT_TOLERANCE = 1
 
 /**
  * What the columns of a mixture table mean. Detection rules (documented for users in CLI.md's `mix`):
@@ -13,25 +25,6 @@ import { labelColumn, listColumns, numericColumn, rowRef, type MixtureTable } fr
  *   axes exist.
  * - metrics: every other numeric column (t_acc, ppl, v_acc, avg_vqa, …).
  */
-export interface MixtureLayout {
-  kind: 'grid' | 'recipes' | 'sources'
-  label: string | null
-  reasoning: string | null
-  visual: string | null
-  shares: string[]
-  metrics: string[]
-  rank: string | null
-}
-
-export interface LayoutOverrides {
-  /** Explicit source-share columns (recipe tables). */
-  shares?: string[]
-  x?: string
-  y?: string
-}
-
-const SUM_DETECT_TOLERANCE = 1
-
 export function detectLayout(t: MixtureTable, o: LayoutOverrides = {}): MixtureLayout {
   const label = labelColumn(t)
   for (const c of [o.x, o.y, ...(o.shares ?? [])]) if (c !== undefined) numericColumn(t, c)
@@ -50,7 +43,7 @@ export function detectLayout(t: MixtureTable, o: LayoutOverrides = {}): MixtureL
   if (shares.length > 0 || (label && !(reasoning && visual))) kind = 'recipes'
   else if (reasoning && visual) kind = 'grid'
   else {
-    throw badInput(t.name, `cannot tell a grid from a recipe table: no reasoning*/visual* column pair and no source-share columns summing to 100 (columns: ${listColumns(t.columns)}); name the axes with --x and --y`)
+    throw badInput(t.name, `cannot tell a grid from a recipe table: no reasoning*/visual* column pair and no source-share columns summing to 100 (columns: ${listColumns(t.columns)}); name the axes as x and y`)
   }
   return { kind, label, reasoning, visual, shares, metrics, rank }
 }
@@ -72,12 +65,6 @@ function findShareRun(t: MixtureTable, candidates: string[]): string[] {
     if (k >= 2 && near * 2 >= t.rows.length && near > 0) return candidates.slice(0, k)
   }
   return []
-}
-
-export interface ShareSumFlag {
-  row: number
-  label: string | null
-  sum: number
 }
 
 /**

@@ -6,18 +6,9 @@ import type { Workspace } from '../store/workspace'
 import { detectLayout, type MixtureLayout } from './layout'
 import { readMixtureTable } from './readTable'
 import type { MixtureTable } from './table'
+import type { MixtureTableSummary } from '../../common/contract/mix'
 
-export interface MixtureTableSummary {
-  id: string
-  name: string
-  path: string
-  sha256: string
-  format: MixtureTable['format']
-  kind: MixtureLayout['kind']
-  columns: string[]
-  rows: number
-  addedAt: string
-}
+export type { MixtureTableSummary } from '../../common/contract/mix'
 
 export interface StoredMixtureTable {
   summary: MixtureTableSummary

@@ -1,11 +1,12 @@
-import { badInput } from '../../common/errors'
+import { badArg, badInput } from '../../common/errors'
 import { rank as averageRank } from '../../common/stats'
-import { labelColumn, listColumns, numericColumn, type Cell, type MixtureTable } from './table'
+import { labelColumn, listColumns, numericColumn, type MixtureTable } from './table'
+import type { Direction, RankedRow, RankMethod, RankResult } from '../../common/contract/mix'
 
-export type Direction = 'higher' | 'lower'
+export type { Direction, RankedRow, RankResult } from '../../common/contract/mix'
 
 export interface RankOptions {
-  method: 'mean-rank' | 'weighted-score'
+  method: RankMethod
   /** Metric columns to rank on (default: every metric column passed in `metrics`). */
   metrics: string[]
   /** Per-metric direction; default from the column name (see defaultDirection). */
@@ -16,41 +17,20 @@ export interface RankOptions {
   rankColumn?: string | null
 }
 
-export interface RankedRow {
-  row: number
-  label: string | null
-  /** 1 = best; ties share the smaller rank (competition ranking 1, 2, 2, 4). */
-  rank: number
-  /** mean-rank: mean of per-metric ranks (lower is better); weighted-score: weighted normalised score in [0, 1] (higher is better). */
-  score: number
-  /** Per-metric rank, 1 = best, ties averaged; null where the value is missing. */
-  metricRanks: Record<string, number | null>
-  rank_as_given: Cell
-}
-
-export interface RankResult {
-  method: RankOptions['method']
-  directions: Record<string, Direction>
-  weights: Record<string, number>
-  rows: RankedRow[]
-  /** Plain sentence shown next to the rank column in the UI so the method is visible. */
-  description: string
-}
-
 /** Lower is better for perplexity, loss, error and rank-like names; higher for everything else (accuracy, score). */
 export function defaultDirection(column: string): Direction {
   return /(^|[^a-z])(ppl|perplexity|loss|err|error|wer|cer|rank|nll|bpb|bpc)([^a-z]|$)/i.test(column) ? 'lower' : 'higher'
 }
 
 /** Parses `ppl:lower,t_acc:higher` (also `ppl=lower`, `min`/`max`, `-`/`+`). */
-export function parseDirections(spec: string, where = '--direction'): Record<string, Direction> {
+export function parseDirections(spec: string): Record<string, Direction> {
   const out: Record<string, Direction> = {}
   for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     const m = /^(.+?)[:=](.+)$/.exec(part)
-    if (!m) throw badInput(where, `"${part}" should look like COLUMN:lower or COLUMN:higher`)
+    if (!m) throw badArg('directions', `"${part}" should look like COLUMN:lower or COLUMN:higher`)
     const d = m[2]!.trim().toLowerCase()
     const dir: Direction | null = ['lower', 'min', '-', 'less', 'down'].includes(d) ? 'lower' : ['higher', 'max', '+', 'more', 'up'].includes(d) ? 'higher' : null
-    if (!dir) throw badInput(where, `"${m[2]}" is not a direction; use lower or higher`)
+    if (!dir) throw badArg('directions', `"${m[2]}" is not a direction; use lower or higher`)
     out[m[1]!.trim()] = dir
   }
   return out
@@ -70,11 +50,11 @@ export function rankRecipes(t: MixtureTable, o: RankOptions): RankResult {
   const directions: Record<string, Direction> = {}
   const weights: Record<string, number> = {}
   const metricSet = new Set(o.metrics)
-  for (const k of Object.keys(o.directions ?? {})) if (!metricSet.has(k)) throw badInput('--direction', `"${k}" is not a metric column (metrics: ${listColumns(o.metrics)})`)
+  for (const k of Object.keys(o.directions ?? {})) if (!metricSet.has(k)) throw badArg('directions', `"${k}" is not a metric column (metrics: ${listColumns(o.metrics)})`)
   for (const m of o.metrics) {
     directions[m] = o.directions?.[m] ?? defaultDirection(m)
     const w = o.weights?.[m] ?? 1
-    if (!(Number.isFinite(w) && w >= 0)) throw badInput('weights', `weight of "${m}" must be a non-negative number, got ${w}`)
+    if (!(Number.isFinite(w) && w >= 0)) throw badArg('weights', `weight of "${m}" must be a non-negative number, got ${w}`)
     weights[m] = w
   }
   const n = t.rows.length

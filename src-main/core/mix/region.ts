@@ -1,8 +1,6 @@
-/** A point of the share plane (x = reasoning share, y = visual share by default). */
-export interface XY {
-  x: number
-  y: number
-}
+import type { XY } from '../../common/contract/mix'
+
+export type { XY } from '../../common/contract/mix'
 
 /**
  * Convex hull of the points, counter-clockwise, without collinear points (Andrew's monotone chain,

@@ -5,6 +5,9 @@ import { leastSquaresQR } from './leastSquares'
 import { convexHull, insideHull, type XY } from './region'
 import type { Direction } from './rankRecipes'
 import { mulberry32 } from '../../common/random'
+import type { SurfaceCoefficients, SurfaceOptimum, SurfaceFit } from '../../common/contract/mix'
+
+export type { SurfaceCoefficients, SurfaceOptimum, SurfaceFit } from '../../common/contract/mix'
 
 export interface SurfacePoint {
   x: number
@@ -21,52 +24,6 @@ export interface SurfaceFitOptions {
   seed?: number
   /** Two-sided coverage of the percentile interval (default 0.95). */
   level?: number
-}
-
-/** Coefficients of z = b0 + b1 x + b2 y + b3 x² + b4 xy + b5 y² in the data's own units. */
-export interface SurfaceCoefficients {
-  b0: number
-  b1: number
-  b2: number
-  b3: number
-  b4: number
-  b5: number
-}
-
-export interface SurfaceOptimum {
-  x: number
-  y: number
-  predicted: number
-  /** interior: the stationary point of the surface; edge/vertex: on the boundary of the sampled region. */
-  where: 'interior' | 'edge' | 'vertex'
-  interval: {
-    x: [number, number]
-    y: [number, number]
-    predicted: [number, number]
-    level: number
-    resamples: number
-    /** Resamples whose design was degenerate (too few distinct points) and were skipped. */
-    skipped: number
-    seed: number
-  } | null
-}
-
-export interface SurfaceFit {
-  /** 'linear' when the quadratic is not identifiable from the points (b3 = b4 = b5 = 0 then). */
-  kind: 'quadratic' | 'linear'
-  coefficients: SurfaceCoefficients
-  n: number
-  /** 1 − SS_res/SS_tot; null when the target is constant. */
-  r2: number | null
-  rmse: number
-  /** Leave-one-out error from PRESS = Σ (e_i / (1 − h_ii))²; null when a point has leverage 1. */
-  looRmse: number | null
-  /** The same for the mean-only model: e_i · n/(n − 1). */
-  meanLooRmse: number
-  optimum: SurfaceOptimum
-  /** The sampled region the optimum is restricted to: the convex hull of the sampled (x, y), counter-clockwise. */
-  region: { kind: 'convex-hull'; vertices: XY[] }
-  warnings: string[]
 }
 
 interface Scaling {

@@ -1,24 +1,7 @@
-import { badInput } from '../../common/errors'
+import { badArg, badInput } from '../../common/errors'
+import type { Cell, MixtureTable } from '../../common/contract/mix'
 
-/** One cell of an imported table: a number, a text label, or missing. */
-export type Cell = number | string | null
-
-/**
- * A mixture table as imported: column names in file order, rows keyed by column name, and which
- * columns are numeric. `rowNumbers[i]` is where row i sits in the source as the user sees it (the
- * file line for CSV, the sheet row for XLSX, the 1-based array position for JSON), for messages.
- * `decimals[c]` is the most decimal places printed in numeric column c; the rounding tolerance of
- * derived shares is computed from it.
- */
-export interface MixtureTable {
-  name: string
-  format: 'csv' | 'json' | 'xlsx'
-  columns: string[]
-  numeric: string[]
-  rows: Record<string, Cell>[]
-  rowNumbers: number[]
-  decimals: Record<string, number>
-}
+export type { Cell, MixtureTable } from '../../common/contract/mix'
 
 const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-', '—', '–'])
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
@@ -141,11 +124,15 @@ export function labelColumn(t: MixtureTable): string | null {
   return t.columns.find((c) => !num.has(c)) ?? null
 }
 
-/** The numeric values of column `c` in row order (null where missing); throws if `c` is absent or text. */
-export function numericColumn(t: MixtureTable, c: string, where = t.name): (number | null)[] {
+/**
+ * The numeric values of column `c` in row order (null where missing); throws if `c` is absent or text,
+ * naming the table, or `arg` when the column was a request argument (`target`).
+ */
+export function numericColumn(t: MixtureTable, c: string, arg?: string): (number | null)[] {
   const { all, num } = setsOf(t)
-  if (!all.has(c)) throw badInput(where, `no column "${c}" (columns: ${listColumns(t.columns)})`)
-  if (!num.has(c)) throw badInput(where, `column "${c}" holds text, not numbers`)
+  const fault = (problem: string) => (arg ? badArg(arg, problem) : badInput(t.name, problem))
+  if (!all.has(c)) throw fault(`no column "${c}" (columns: ${listColumns(t.columns)})`)
+  if (!num.has(c)) throw fault(`column "${c}" holds text, not numbers`)
   return t.rows.map((r) => r[c] as number | null)
 }
 

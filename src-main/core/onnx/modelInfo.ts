@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { badInput } from '../../common/errors'
+import { badArg, badInput } from '../../common/errors'
 import { parseImagePreprocessing, type ImagePreprocessing } from '../data/imageProcessor'
 import { decoderInputPlan, plannedInputs, TOKEN_INPUTS, type DecoderInputPlan } from './decoderInputs'
 import { checkExternalData, externalRefs } from './externalData'
@@ -133,10 +133,10 @@ function towerWidth(config: Json | null, name: TowerName): Pick<ModelInfo, 'hidd
 export function selectTower(info: ModelInfo, name: TowerName): ModelInfo {
   if (info.towers.length === 0) {
     if (name === info.modality) return info
-    throw badInput('--tower', `${info.path} has one tower (${info.modality}), not a ${name} tower`)
+    throw badArg('tower', `${info.path} has one tower (${info.modality}), not a ${name} tower`)
   }
   const t = info.towers.find((x) => x.name === name)
-  if (!t) throw badInput('--tower', `${info.path} has no ${name} tower (towers: ${info.towers.map((x) => x.name).join(', ')})`)
+  if (!t) throw badArg('tower', `${info.path} has no ${name} tower (towers: ${info.towers.map((x) => x.name).join(', ')})`)
   const { file, inputs, outputs, hiddenStates, residualStream, tappable, floatElemType, externalDataFiles } = t
   const { plan: decoder, problems: decoderProblems } = decoderInputPlan(inputs, info.config)
   return {

@@ -1,4 +1,4 @@
-import { badInput } from '../../common/errors'
+import { badArg } from '../../common/errors'
 import { esc, reportCss } from './htmlKit'
 import { alignmentSectionHtml } from './sections/alignment'
 import { colourSectionHtml } from './sections/colour'
@@ -21,11 +21,11 @@ export const SECTION_TITLES: Record<ReportSection, string> = {
   provenance: 'Provenance',
 }
 
-/** Checks a user's section list (e.g. from --sections); unknown names are bad input. */
-export function parseSections(list: string[] | string, where = '--sections'): ReportSection[] {
+/** Checks a user's section list (an array, or a comma list); unknown names are bad input. */
+export function parseSections(list: string[] | string): ReportSection[] {
   const names = (Array.isArray(list) ? list : list.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean)
-  for (const n of names) if (!(REPORT_SECTIONS as readonly string[]).includes(n)) throw badInput(where, `unknown section "${n}" (expected some of ${REPORT_SECTIONS.join(', ')})`)
-  if (!names.length) throw badInput(where, `no section named (expected some of ${REPORT_SECTIONS.join(', ')})`)
+  for (const n of names) if (!(REPORT_SECTIONS as readonly string[]).includes(n)) throw badArg('sections', `unknown section "${n}" (expected some of ${REPORT_SECTIONS.join(', ')})`)
+  if (!names.length) throw badArg('sections', `no section named (expected some of ${REPORT_SECTIONS.join(', ')})`)
   return names as ReportSection[]
 }
 

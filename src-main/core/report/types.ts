@@ -4,6 +4,7 @@
  * payload is present and non-empty.
  */
 
+import type { Paper } from '../../common/contract/report'
 import type { CalibrationStats } from '../align/calibration'
 
 /** One metric of an `align` result (CLI.md). */
@@ -184,9 +185,7 @@ export interface ReportData {
   provenance: Provenance
 }
 
-export { REPORT_SECTIONS, type ReportSection } from '../../common/reportSections'
-
-export type Paper = 'A4' | 'Letter'
+export { PAPER_SIZES, REPORT_SECTIONS, type Paper, type ReportSection } from '../../common/contract/report'
 
 export interface ReportOptions {
   paper: Paper

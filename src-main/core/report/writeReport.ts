@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { badInput } from '../../common/errors'
+import { badArg } from '../../common/errors'
 import { buildReportHtml, chosenSections, reportTitle } from './buildReportHtml'
 import { printPdf } from './printPdf'
 import { checkWriteTarget, writeFileAtomically } from '../data/atomicWrite'
@@ -28,7 +28,7 @@ export interface WriteReportResult {
 /** Builds the report once and writes the PDF and/or HTML: what `report` and `demo --report` both call. */
 export async function writeReport(data: ReportData, opts: WriteReportOptions): Promise<WriteReportResult> {
   const t0 = performance.now()
-  if (!opts.out && !opts.html) throw badInput('--out', 'missing: give --out FILE.pdf (and/or --html FILE)')
+  if (!opts.out && !opts.html) throw badArg('out', 'missing: give a PDF file (out) and/or an HTML file (html)')
   const target = { overwrite: opts.overwrite }
   for (const f of [opts.out, opts.html]) if (f) checkWriteTarget(f, target)
   const html = buildReportHtml(data, { paper: opts.paper, sections: opts.sections })
@@ -44,11 +44,11 @@ export async function writeReport(data: ReportData, opts: WriteReportOptions): P
 }
 
 /** "A4" / "Letter" from a flag value, case-insensitive. */
-export function parsePaper(v: string | true | undefined, where = '--paper'): Paper {
+export function parsePaper(v: string | true | undefined): Paper {
   if (v === undefined) return 'A4'
-  if (v === true) throw badInput(where, 'needs a value: A4 or Letter')
+  if (v === true) throw badArg('paper', 'needs a value: A4 or Letter')
   const s = v.trim().toLowerCase()
   if (s === 'a4') return 'A4'
   if (s === 'letter') return 'Letter'
-  throw badInput(where, `expected A4 or Letter, got "${v}"`)
+  throw badArg('paper', `expected A4 or Letter, got "${v}"`)
 }

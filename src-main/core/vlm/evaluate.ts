@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { AppError, badInput } from '../../common/errors'
+import { AppError, badArg } from '../../common/errors'
 import { breakdownFor, importEvalFiles } from '../eval/evalStore'
 import { letterOfAnswer } from '../eval/buildRow'
 import type { MleResult } from '../eval/mleBreakdown'
@@ -70,14 +70,14 @@ const POST_PROMPT = "Answer with the option's letter from the given choices dire
 
 function checkRequest(req: EvaluateRequest): { batch: number; ep: EpChoice; maxNew: number; limit: number | null } {
   const batch = req.batch ?? 1
-  if (!Number.isInteger(batch) || batch < 1 || batch > 256) throw badInput('--batch', `expected an integer from 1 to 256, got ${req.batch}`)
+  if (!Number.isInteger(batch) || batch < 1 || batch > 256) throw badArg('batch', `expected an integer from 1 to 256, got ${req.batch}`)
   const ep = req.ep ?? 'auto'
-  if (!(EP_CHOICES as readonly string[]).includes(ep)) throw badInput('--ep', `expected one of ${EP_CHOICES.join(', ')}, got ${ep}`)
+  if (!(EP_CHOICES as readonly string[]).includes(ep)) throw badArg('ep', `expected one of ${EP_CHOICES.join(', ')}, got ${ep}`)
   const maxNew = req.maxNewTokens ?? 16
-  if (!Number.isInteger(maxNew) || maxNew < 1 || maxNew > 4096) throw badInput('--max-new-tokens', `expected an integer from 1 to 4096, got ${req.maxNewTokens}`)
+  if (!Number.isInteger(maxNew) || maxNew < 1 || maxNew > 4096) throw badArg('maxNewTokens', `expected an integer from 1 to 4096, got ${req.maxNewTokens}`)
   const limit = req.limit ?? null
-  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw badInput('--limit', `expected a positive integer, got ${req.limit}`)
-  if (req.dtype !== undefined && !(VLM_VARIANTS as readonly string[]).includes(req.dtype)) throw badInput('--dtype', `expected one of ${VLM_VARIANTS.filter(Boolean).join(', ')}, got ${req.dtype}`)
+  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw badArg('limit', `expected a positive integer, got ${req.limit}`)
+  if (req.dtype !== undefined && !(VLM_VARIANTS as readonly string[]).includes(req.dtype)) throw badArg('dtype', `expected one of ${VLM_VARIANTS.filter(Boolean).join(', ')}, got ${req.dtype}`)
   return { batch, ep, maxNew, limit }
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { badInput } from '../../common/errors'
+import { badArg, badInput } from '../../common/errors'
 import { parseImagePreprocessing, type ImagePreprocessing } from '../data/imageProcessor'
 import { readUserJsonObject } from '../data/userText'
 
@@ -87,7 +87,7 @@ export function inspectVlm(dir: string, variant?: VlmVariant): VlmLayout {
   const complete = (v: VlmVariant): boolean => VLM_PARTS.every((p) => fs.existsSync(partFile(onnxDir, p, v)))
   let chosen: VlmVariant
   if (variant !== undefined) {
-    if (!(VLM_VARIANTS as readonly string[]).includes(variant)) throw badInput('--dtype', `expected one of ${VLM_VARIANTS.filter(Boolean).join(', ')} (or none for float32), got ${variant}`)
+    if (!(VLM_VARIANTS as readonly string[]).includes(variant)) throw badArg('dtype', `expected one of ${VLM_VARIANTS.filter(Boolean).join(', ')} (or none for float32), got ${variant}`)
     if (!complete(variant)) {
       const missing = VLM_PARTS.map((p) => partFile(onnxDir, p, variant)).filter((f) => !fs.existsSync(f))
       throw badInput(abs, `the ${variant || 'float32'} variant is incomplete: missing ${missing.map((f) => path.relative(abs, f)).join(', ')}`)

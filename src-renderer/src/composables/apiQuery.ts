@@ -10,6 +10,8 @@ export interface ApiQuery<T> {
   error: Ref<string | null>
   /** True while the newest request is unanswered. */
   loading: Ref<boolean>
+  /** True once a newest request has been answered (or there was nothing to ask): "empty" can be told from "not yet". */
+  loaded: Ref<boolean>
   /** Asks again now (after the view's own change); resolves when this request has settled. */
   reload(): Promise<void>
 }
@@ -23,6 +25,11 @@ export interface QuerySource {
 export interface QueryOptions {
   /** After a change of the arguments or results, wait this long for more before asking (the first load is not delayed). */
   debounceMs?: number
+  /**
+   * Forget the shown data as soon as the arguments change (another model, another record), rather than
+   * keeping it until the new reply arrives; a reload for a workspace change keeps it either way.
+   */
+  clearOnChange?: boolean
 }
 
 /**
@@ -42,6 +49,7 @@ export function createApiQuery<M extends MethodName>(
   const data = shallowRef(null) as ShallowRef<ResultOf<M> | null>
   const error = ref<string | null>(null)
   const loading = ref(false)
+  const loaded = ref(false)
   let newest = 0
   let timer: ReturnType<typeof setTimeout> | undefined
 
@@ -52,6 +60,7 @@ export function createApiQuery<M extends MethodName>(
       data.value = null
       error.value = null
       loading.value = false
+      loaded.value = true
       return
     }
     loading.value = true
@@ -65,15 +74,25 @@ export function createApiQuery<M extends MethodName>(
       data.value = null
       error.value = errorText(e)
     } finally {
-      if (mine === newest) loading.value = false
+      if (mine === newest) {
+        loading.value = false
+        loaded.value = true
+      }
     }
   }
 
   let first = true
+  let asked: string | undefined
   watch(
     () => JSON.stringify([args(), areas.map((a) => source.revision[a])]),
     () => {
       const a = args()
+      const key = JSON.stringify(a)
+      if (options.clearOnChange && asked !== undefined && key !== asked) {
+        data.value = null
+        error.value = null
+      }
+      asked = key
       if (first || !options.debounceMs) void load(a)
       else {
         clearTimeout(timer)
@@ -87,5 +106,5 @@ export function createApiQuery<M extends MethodName>(
     clearTimeout(timer)
     newest++
   })
-  return { data, error, loading, reload: () => load(args()) }
+  return { data, error, loading, loaded, reload: () => load(args()) }
 }

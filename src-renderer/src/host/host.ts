@@ -1,20 +1,9 @@
 import type { ApiClient, Transport } from '../../../src-main/common/client'
 import type { JobDto } from '../../../src-main/common/dto'
+import type { DesktopBridge, PickKind } from '../../../src-main/common/contract/bridge'
+import type { Paper } from '../../../src-main/common/contract/report'
 
-/** What a native file dialog may be asked for; the preload accepts exactly these kinds. */
-export type PickKind = 'model-file' | 'model-folder' | 'dataset-file' | 'dataset-folder' | 'folder'
-
-export type Paper = 'A4' | 'Letter'
-
-/** The preload's bridge (`window.platonic`), present only in the desktop window. */
-export interface DesktopBridge {
-  invoke(method: string, args: unknown): Promise<unknown>
-  onEvent(cb: (e: unknown) => void): () => void
-  /** The path the user chose in a native dialog, or null when cancelled. */
-  pickPath(kind: PickKind): Promise<string | null>
-  /** Prints the HTML to a PDF where the user chooses; the saved path, or null when cancelled. */
-  savePdf(html: string, paper: Paper): Promise<string | null>
-}
+export type { DesktopBridge, Paper, PickKind }
 
 /** The report a PDF is asked for: the chosen sections and paper, and the HTML the preview shows. */
 export interface ReportPdf {

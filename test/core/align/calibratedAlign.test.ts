@@ -136,8 +136,8 @@ describe('align --calibrate / --permutation-file (command line)', () => {
       for (const [name, msg] of cases) {
         await expect(command.run(cliContext(args, { ...base, 'permutation-file': f(name) }, () => ws))).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(msg) })
       }
-      await expect(command.run(cliContext(args, { ...base, calibrate: '-1' }, () => ws))).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/^--calibrate/) })
-      await expect(command.run(cliContext(args, { ...base, calibrate: '9', alpha: '1.5' }, () => ws))).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/^--alpha: must be in \(0, 1\)/) })
+      await expect(command.run(cliContext(args, { ...base, calibrate: '-1' }, () => ws))).rejects.toMatchObject({ code: 'BAD_INPUT', arg: 'calibrate', message: expect.stringMatching(/^calibrate: /) })
+      await expect(command.run(cliContext(args, { ...base, calibrate: '9', alpha: '1.5' }, () => ws))).rejects.toMatchObject({ code: 'BAD_INPUT', arg: 'alpha', message: expect.stringMatching(/^alpha: must be in \(0, 1\)/) })
       const stderr: string[] = []
       const write = process.stderr.write.bind(process.stderr)
       process.stderr.write = ((s: string) => (stderr.push(String(s)), true)) as typeof process.stderr.write

@@ -15,7 +15,7 @@ describe('chooseBackend', () => {
       const auto = await chooseBackend('auto')
       expect(auto.backend.ep).toBe('reference')
       expect(auto.note).toMatch(/no runtime here/)
-      await expect(chooseBackend('onnx')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/^--backend onnx: .*no runtime here/) })
+      await expect(chooseBackend('onnx')).rejects.toMatchObject({ code: 'UNAVAILABLE', arg: 'backend', message: expect.stringMatching(/^backend onnx: .*no runtime here/) })
     } finally {
       registerOnnxBackend(null)
     }

@@ -91,7 +91,7 @@ describe('alignment of inputs far from unit scale', () => {
       const err = await align(scaled64(A, 900), B, { metrics, prep: 'none', nameA: 'a.npy' }).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(AppError)
       expect((err as AppError).code).toBe('BAD_INPUT')
-      expect((err as AppError).message).toMatch(/^a\.npy: .*outside \[2\^-30, 2\^30\].*--prep l2/)
+      expect((err as AppError).message).toMatch(/^a\.npy: .*outside \[2\^-30, 2\^30\].*choose prep l2/)
     }
     // Unit-scale inputs with prep none are untouched: the reference numbers still hold.
     const plain = await align(A, B, { metrics: ['cka', 'mutual_knn'], k: c.opts.k, prep: 'none' })

@@ -24,14 +24,14 @@ describe('align input validation', () => {
   })
 
   it('k out of range, cknna with k < 2, unknown metric, bad flags', async () => {
-    await rejects(align(A, B, { k: 12 }), /^--k: k=12 must be less than the number of items N=12/)
-    await rejects(align(A, B, { k: 0 }), /^--k: must be a whole number >= 1/)
+    await rejects(align(A, B, { k: 12 }), /^k: k=12 must be less than the number of items N=12/)
+    await rejects(align(A, B, { k: 0 }), /^k: must be a whole number >= 1/)
     await rejects(align(A, B, { k: 1, metrics: ['cknna'] }), /cknna needs k >= 2/)
-    await rejects(align(A, B, { metrics: ['mutual_knn', 'nope'] }), /^--metrics: unknown metric "nope"/)
-    await rejects(align(A, B, { q: 1.5 }), /^--q: must be in \(0, 1\]/)
-    await rejects(align(A, B, { prep: 'zscore' as never }), /^--prep: unknown preparation "zscore"/)
-    await rejects(align(A, B, { layers: 'min' as never }), /^--layers: unknown layer mode/)
-    await rejects(align(A, B, { rbfSigma: 0 }), /^--rbf-sigma/)
+    await rejects(align(A, B, { metrics: ['mutual_knn', 'nope'] }), /^metrics: unknown metric "nope"/)
+    await rejects(align(A, B, { q: 1.5 }), /^q: must be in \(0, 1\]/)
+    await rejects(align(A, B, { prep: 'zscore' as never }), /^prep: unknown preparation "zscore"/)
+    await rejects(align(A, B, { layers: 'min' as never }), /^layers: unknown layer mode/)
+    await rejects(align(A, B, { rbfSigma: 0 }), /^rbfSigma: /)
     // k only matters to the kNN metrics: CKA alone with k >= N is fine
     await expect(align(A, B, { k: 50, metrics: ['cka'] })).resolves.toBeTruthy()
   })

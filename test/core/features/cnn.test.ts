@@ -58,14 +58,14 @@ describe('CNN feature maps', () => {
 
   it('refuses CLS or last-token pooling of a feature map, naming the layer', async () => {
     await expect(extractFeatures(ws, { modelPath: path.join(CNN, 'resnet-tiny'), datasetPath: DATASET, layers: 'all', pool: 'cls', ep: 'cpu' })).rejects.toThrow(
-      /--pool: \/layer1\/layer1\.0\/relu_1\/Relu_output_0 is a feature map \[3, 8, 16, 16\] \(channels first\); it has no CLS token: use --pool mean/,
+      /^pool: \/layer1\/layer1\.0\/relu_1\/Relu_output_0 is a feature map \[3, 8, 16, 16\] \(channels first\); it has no CLS token: choose pool mean/,
     )
   })
 
   it('--out refuses stages of different widths with a clear message (the set stays cached)', async () => {
     const out = path.join(tmp, 'f.npy')
     await expect(extractFeatures(ws, { modelPath: path.join(CNN, 'resnet-tiny'), datasetPath: DATASET, layers: 'all', ep: 'cpu', out })).rejects.toThrow(
-      /--out: the layers have different widths \(8, 16, 32, 64\), so they do not fit one \[N, L, D\] \.npy; the features are cached as feature set fs-/,
+      /^out: the layers have different widths \(8, 16, 32, 64\), so they do not fit one \[N, L, D\] \.npy; the features are cached as feature set fs-/,
     )
     expect(fs.existsSync(out)).toBe(false)
     const again = await extractFeatures(ws, { modelPath: path.join(CNN, 'resnet-tiny'), datasetPath: DATASET, layers: 'all', ep: 'cpu' })

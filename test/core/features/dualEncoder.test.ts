@@ -137,7 +137,7 @@ describe('dual encoder extraction against PyTorch', () => {
   })
 
   it('an unknown tower or a layer of the other tower is refused as bad input', async () => {
-    await expect(extractFeatures(ws, req(CLIP, { tower: 'audio' as 'text' }))).rejects.toThrow(/--tower: expected one of vision, text, got audio/)
-    await expect(extractFeatures(ws, req(CLIP, { tower: 'vision', layers: 'text_embeds' }))).rejects.toThrow(/--layers: no output or tappable tensor named "text_embeds"/)
+    await expect(extractFeatures(ws, req(CLIP, { tower: 'audio' as 'text' }))).rejects.toThrow(/^tower: expected one of vision, text, got audio/)
+    await expect(extractFeatures(ws, req(CLIP, { tower: 'vision', layers: 'text_embeds' }))).rejects.toThrow(/^layers: no output or tappable tensor named "text_embeds"/)
   })
 })

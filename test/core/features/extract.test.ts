@@ -76,8 +76,8 @@ describe('extractFeatures: vision', () => {
   it('an explicitly named tensor can be chosen; unknown names are refused', async () => {
     const r = await extractFeatures(ws, req('vit-tiny-logits-only', { layers: '/encoder/layers/encoder_layer_1/Add_1_output_0', pool: 'mean', limit: 8 }))
     expect(r.layers).toHaveLength(1)
-    await expect(extractFeatures(ws, req('vit-tiny', { layers: 'nope' }))).rejects.toThrow(/--layers: no output or tappable tensor named "nope"/)
-    await expect(extractFeatures(ws, req('vit-tiny-logits-only'))).rejects.toThrow(/declares no hidden-state outputs; use --layers all/)
+    await expect(extractFeatures(ws, req('vit-tiny', { layers: 'nope' }))).rejects.toThrow(/^layers: no output or tappable tensor named "nope"/)
+    await expect(extractFeatures(ws, req('vit-tiny-logits-only'))).rejects.toThrow(/declares no hidden-state outputs; choose layers all/)
   })
 
   it('layers of different widths are stored per layer: each equals the layer extracted on its own', async () => {

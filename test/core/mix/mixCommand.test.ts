@@ -49,10 +49,10 @@ describe('mix command', () => {
 
   it('--target, --x/--y and bad input give clear errors', async () => {
     const grid = path.join(PAPER_TABLES, 'lsbs_mixture_grid.csv')
-    await expect(command.run(ctx([grid], { target: 'nope' }))).rejects.toThrow('--target: no column "nope" (columns: reasoning_pct, visual_pct, avg_vqa)')
+    await expect(command.run(ctx([grid], { target: 'nope' }))).rejects.toThrow('target: no column "nope" (columns: reasoning_pct, visual_pct, avg_vqa)')
     await expect(command.run(ctx([]))).rejects.toThrow(/expected a table file/)
     await expect(command.run(ctx([grid], { method: 'vote' }))).rejects.toThrow(/mean-rank or weighted-score/)
-    await expect(command.run(ctx([grid], { direction: 'zzz:lower' }))).rejects.toThrow(/--direction: no numeric column "zzz"/)
+    await expect(command.run(ctx([grid], { direction: 'zzz:lower' }))).rejects.toThrow(/^directions: no numeric column "zzz"/)
     const over = path.join(tmp, 'over.csv')
     fs.writeFileSync(over, 'reasoning,visual,score\n50,5,1\n160,10,2\n60,15,3\n')
     await expect(command.run(ctx([over]))).rejects.toThrow('over.csv: row 3, column "reasoning": share 160 is outside [0, 100]')

@@ -53,7 +53,7 @@ describe('rankRecipes', () => {
     expect(defaultDirection('v_acc')).toBe('higher')
     expect(defaultDirection('approx')).toBe('higher')
     expect(parseDirections('ppl:lower, t_acc=max')).toEqual({ ppl: 'lower', t_acc: 'higher' })
-    expect(() => parseDirections('ppl')).toThrow('--direction: "ppl" should look like COLUMN:lower or COLUMN:higher')
+    expect(() => parseDirections('ppl')).toThrow('directions: "ppl" should look like COLUMN:lower or COLUMN:higher')
     expect(() => parseDirections('ppl:sideways')).toThrow(/"sideways" is not a direction/)
     expect(() => rankRecipes(small, { method: 'mean-rank', metrics: ['acc'], directions: { ppl: 'lower' } })).toThrow(/"ppl" is not a metric column/)
     expect(() => rankRecipes(small, { method: 'mean-rank', metrics: ['recipe'] })).toThrow(/column "recipe" holds text/)

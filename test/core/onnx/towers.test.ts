@@ -65,7 +65,7 @@ describe('towers of a dual encoder in one graph', () => {
       expect(Object.keys(layersJson(s))).toEqual(['inputs', 'outputs', 'hidden_states', 'tappable', 'residual_stream', 'modality', 'file', 'hidden_size', 'hidden_size_source', 'kv_cache', 'warnings'])
       expect(selectTower(s, s.modality as 'vision' | 'text')).toBe(s)
     }
-    expect(() => selectTower(inspectModel(path.join(MODELS, 'vit-tiny')), 'text')).toThrow(/--tower: .*vit-tiny has one tower \(vision\), not a text tower/)
+    expect(() => selectTower(inspectModel(path.join(MODELS, 'vit-tiny')), 'text')).toThrow(/^tower: .*vit-tiny has one tower \(vision\), not a text tower/)
   })
 
   it('an export declaring only the logits still has two towers, found by their own blocks', () => {

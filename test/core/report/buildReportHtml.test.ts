@@ -85,9 +85,9 @@ describe('buildReportHtml', () => {
         expect((e as Error).message).toMatch(re)
       }
     }
-    bad(() => parseSections('mle,plots'), /^--sections: unknown section "plots"/)
-    bad(() => parseSections(''), /^--sections: no section/)
-    bad(() => parsePaper('A3'), /^--paper: expected A4 or Letter, got "A3"/)
+    bad(() => parseSections('mle,plots'), /^sections: unknown section "plots"/)
+    bad(() => parseSections(''), /^sections: no section/)
+    bad(() => parsePaper('A3'), /^paper: expected A4 or Letter, got "A3"/)
     expect(parsePaper('letter')).toBe('Letter')
     expect(parsePaper(undefined)).toBe('A4')
   })

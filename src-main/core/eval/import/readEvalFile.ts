@@ -80,7 +80,7 @@ export async function readEvalFile(file: string, format: EvalFormat = 'auto', op
     }
     if (isLmmsResults(doc) && (format === 'auto' || format === 'lmms-eval')) return withWarnings({ kind: 'summary', ...importLmmsResults(file, doc, opts.model) })
     if (format === 'auto') return withWarnings({ kind: 'rows', ...importVlmevalkit(file, parseJsonTable(file, text), opts) })
-    throw badInput(file, `a .json file can be an lmms-eval results summary or a VLMEvalKit table, not --format ${format}`)
+    throw badInput(file, `a .json file can be an lmms-eval results summary or a VLMEvalKit table, not format ${format}`)
   }
   if (ext !== '.jsonl' && format === 'auto') {
     throw badInput(file, `unsupported extension '${ext || 'none'}'; expected one of: ${EXPECTED_SHAPES}`)

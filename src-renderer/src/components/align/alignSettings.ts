@@ -1,7 +1,6 @@
-import { LAYERS_MODES, METRIC_NAMES, PREPS, type LayersMode, type MetricName, type Prep } from '../../../../src-main/common/contract/align'
+import { LAYERS_MODES, METRIC_NAMES, PREPS, SCORE_VIEWS, type LayersMode, type MetricName, type Prep, type ScoreView } from '../../../../src-main/common/contract/align'
 import { SWEEP_DEFAULTS } from '../../../../src-main/common/jobParams'
 
-export type ScoreView = 'raw' | 'calibrated'
 
 /** Everything the Alignment view lets the user choose; kept in the URL and in localStorage. */
 export interface AlignSettings {
@@ -91,7 +90,7 @@ export function parseSettings(q: Query, base: AlignSettings = DEFAULT_SETTINGS):
     seed: int(q.seed, -(2 ** 31), 2 ** 31) ?? base.seed,
     calibrate: int(q.cal, 0, 10_000) ?? base.calibrate,
     alpha: typeof q.alpha === 'string' && Number(q.alpha) > 0 && Number(q.alpha) < 1 ? Number(q.alpha) : base.alpha,
-    scores: oneOf(q.scores, ['raw', 'calibrated'] as const) ?? base.scores,
+    scores: oneOf(q.scores, SCORE_VIEWS) ?? base.scores,
     refModel: str(q.ref) ?? base.refModel,
     capability: str(q.cap) ?? base.capability,
     groupTag: str(q.group) ?? base.groupTag,

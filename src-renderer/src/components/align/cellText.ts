@@ -1,4 +1,4 @@
-import type { AlignmentMatrix, MatrixCell } from '../../../../src-main/common/contract/align'
+import type { AlignmentMatrix, MatrixCell, ScoreView } from '../../../../src-main/common/contract/align'
 import { fmtNum, fmtP } from '../../../../src-main/common/charts'
 
 /** Name of layer `i` of a model (−1 = all layers concatenated); the index when names are unknown. */
@@ -41,7 +41,7 @@ export function calibrationText(c: MatrixCell): string {
 }
 
 /** The value a cell shows in the chosen view (null: nothing to show). */
-export function shownScore(c: MatrixCell | null, view: 'raw' | 'calibrated'): number | null {
+export function shownScore(c: MatrixCell | null, view: ScoreView): number | null {
   if (!c || c.undefined_reason) return null
   if (view === 'raw') return c.score
   return c.calibration ? c.calibration.score : null

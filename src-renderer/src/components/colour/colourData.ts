@@ -1,5 +1,5 @@
 import type { EChartsOption } from 'echarts'
-import type { ColourExperimentResult, ColourLayerResult, ColourPoint, ColourScores } from '../../../../src-main/core/colour/experiment'
+import type { ColourExperimentResult, ColourLayerResult, ColourPoint, ColourScores } from '../../../../src-main/common/contract/colour'
 import { AXIS_NAME_STYLE, baseOption, fmtNum, PALETTE } from '../../../../src-main/common/charts'
 
 /** Which CIELAB plane the 3-D points are projected on; points are already Procrustes-aligned to (L*, a*, b*). */

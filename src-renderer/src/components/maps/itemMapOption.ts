@@ -1,5 +1,5 @@
 import type { EChartsOption } from 'echarts'
-import type { MapDetail } from '../../../../src-main/common/apiSpecs/views'
+import type { MapDetail } from '../../../../src-main/common/contract/maps'
 import { mapScatterOption, LARGE_THRESHOLD } from '../../../../src-main/common/charts'
 
 export type MapItem = MapDetail['items'][number]

@@ -1,7 +1,9 @@
+import type { Direction, RankMethod } from '../../../../src-main/common/contract/mix'
+
 /** How the user asked the recipes to be ranked; sent to mix.analyse as method / directions / weights. */
 export interface RankSettings {
-  method: 'mean-rank' | 'weighted-score'
-  directions: Record<string, 'higher' | 'lower'>
+  method: RankMethod
+  directions: Record<string, Direction>
   weights: Record<string, number>
 }
 

@@ -1,9 +1,5 @@
-import type { MleResult, ModelBreakdown } from '../../../../src-main/core/eval/mleBreakdown'
+import { BIN_KEYS, type MleResult, type ModelBreakdown } from '../../../../src-main/common/contract/eval'
 import type { Column } from '../DataTable.vue'
-
-/** The object-size bins in the paper's order (share of image pixels covered by the object). */
-export const BINS = ['0-30', '30-60', '60-100'] as const
-export type Bin = (typeof BINS)[number]
 
 /** The paper's names for the four VQA categories (LSBS Appendix B.2). */
 export const CATEGORY_LABELS: Record<string, string> = {
@@ -30,7 +26,7 @@ export function breakdownColumns(extra: Column[] = []): Column[] {
   return [
     { key: 'model', label: 'Model' },
     { key: 'n', label: 'Questions' },
-    ...BINS.flatMap((b): Column[] => [
+    ...BIN_KEYS.flatMap((b): Column[] => [
       { key: `acc_${b}`, label: `${b}% acc`, digits: 1, better: 'higher' },
       { key: `ci_${b}`, label: `${b}% 95% CI` },
     ]),
@@ -42,7 +38,7 @@ export function breakdownColumns(extra: Column[] = []): Column[] {
 
 export function breakdownRow(m: ModelBreakdown): Record<string, unknown> {
   const row: Record<string, unknown> = { model: m.name, n: m.n, unparsed: m.unparsed }
-  for (const b of BINS) {
+  for (const b of BIN_KEYS) {
     row[`acc_${b}`] = pct(m.bins[b]?.acc)
     row[`ci_${b}`] = ciText(m.bins[b]?.ci95)
   }
@@ -54,8 +50,8 @@ export function breakdownRow(m: ModelBreakdown): Record<string, unknown> {
 /** The bar chart's data: accuracy and interval per model and bin. */
 export function binBarsData(r: MleResult, title?: string) {
   return {
-    bins: [...BINS],
-    models: r.models.map((m) => ({ name: m.name, bins: BINS.map((b) => (m.bins[b] ? { acc: m.bins[b].acc, ci95: m.bins[b].ci95 } : null)) })),
+    bins: [...BIN_KEYS],
+    models: r.models.map((m) => ({ name: m.name, bins: BIN_KEYS.map((b) => (m.bins[b] ? { acc: m.bins[b].acc, ci95: m.bins[b].ci95 } : null)) })),
     chance: r.chance,
     title,
   }

@@ -1,4 +1,4 @@
-import { REPORT_SECTIONS, type ReportSection } from '../../../../src-main/common/reportSections'
+import { REPORT_SECTIONS, type ReportSection } from '../../../../src-main/common/contract/report'
 import { download } from '../../host/download'
 
 const INFO: Record<ReportSection, { label: string; hint: string }> = {
@@ -15,7 +15,7 @@ const INFO: Record<ReportSection, { label: string; hint: string }> = {
 /** Report sections in print order, as the report builder prints them. */
 export const SECTIONS = REPORT_SECTIONS.map((id) => ({ id, ...INFO[id] }))
 
-export type { Paper } from '../../host/host'
+export type { Paper } from '../../../../src-main/common/contract/report'
 
 export function saveHtml(html: string): void {
   download(`platonic-lab-report-${new Date().toISOString().slice(0, 10)}.html`, html, 'text/html')

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { SHAPES } from '../helpers/fixtures'
+import { closeApp, openApp, shot, type ServedApp } from './harness'
+
+/**
+ * The renderer as the desktop window runs it. Electron cannot run on these machines, so before the
+ * page's scripts run it gets a bridge of the preload's shape (`window.platonic`): invoke and onEvent
+ * reach the served backend over HTTP, the dialogs answer what a user would choose and note what they
+ * were asked. The page must pick the desktop host and use it for every call, for file picking and for
+ * PDF export; a page without the bridge offers no dialogs.
+ */
+interface Asked {
+  invoked: string[]
+  picked: string[]
+  printed: { html: string; paper: string }[]
+}
+
+describe('the desktop host in Chromium', () => {
+  let app: ServedApp, browser: Browser, page: Page, errors: string[]
+
+  beforeAll(async () => {
+    ;({ app, browser, page, errors } = await openApp())
+    const token = new URL(app.url).searchParams.get('token')!
+    await page.addInitScript(
+      ({ token, chosen }) => {
+        const asked = { invoked: [] as string[], picked: [] as string[], printed: [] as { html: string; paper: string }[] }
+        ;(globalThis as unknown as { asked: typeof asked }).asked = asked
+        ;(globalThis as unknown as { platonic: unknown }).platonic = {
+          async invoke(method: string, args: unknown) {
+            asked.invoked.push(method)
+            const r = await fetch('/api/call', { method: 'POST', headers: { 'content-type': 'application/json', 'x-platonic-token': token }, body: JSON.stringify({ method, args }) })
+            return r.json()
+          },
+          onEvent(cb: (e: unknown) => void) {
+            const source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`)
+            source.onmessage = (m) => cb(JSON.parse(m.data as string))
+            return () => source.close()
+          },
+          async pickPath(kind: string) {
+            asked.picked.push(kind)
+            return chosen
+          },
+          async savePdf(html: string, paper: string) {
+            asked.printed.push({ html, paper })
+            return '/reports/platonic-lab-report.pdf'
+          },
+        }
+      },
+      { token, chosen: SHAPES },
+    )
+    // The address without its token: the desktop window has none, so every call must go through the bridge.
+    await page.goto(new URL('/', app.url).href)
+  })
+  afterAll(() => closeApp(app, browser))
+
+  const asked = (): Promise<Asked> => page.evaluate(() => (globalThis as unknown as { asked: Asked }).asked)
+
+  it('fills a path from the native dialog and adds the dataset through the bridge', async () => {
+    await page.getByTestId('welcome').waitFor()
+    await page.locator('[data-pick="dataset-folder"]').click()
+    await expect.poll(async () => page.getByTestId('dataset-path').inputValue()).toBe(SHAPES)
+    await page.getByTestId('add-dataset').click()
+    await expect.poll(async () => page.getByTestId('datasets-table').textContent()).toContain('shapes-256')
+    const a = await asked()
+    expect(a.picked).toEqual(['dataset-folder'])
+    expect(a.invoked).toContain('datasets.add')
+    expect(await page.locator('[data-pick="model-folder"]').count()).toBe(1)
+    expect(await page.locator('[data-pick="model-file"]').count()).toBe(1)
+    await shot(page, 'desktop-host-workspace')
+    expect(errors).toEqual([])
+  })
+
+  it("prints the preview's HTML in the main process instead of running a report job", async () => {
+    await page.click('[data-nav="reports"]')
+    await page.getByTestId('section-provenance').waitFor()
+    await page.getByTestId('paper').selectOption('Letter')
+    await expect.poll(async () => page.getByTestId('report-sections').textContent()).toContain('Provenance')
+    await page.getByTestId('export-pdf').click()
+    await expect.poll(async () => page.getByTestId('report-saved').textContent()).toBe('Saved to /reports/platonic-lab-report.pdf')
+    const a = await asked()
+    expect(a.printed).toHaveLength(1)
+    expect(a.printed[0]!.paper).toBe('Letter')
+    expect(a.printed[0]!.html).toContain('Provenance')
+    expect(a.invoked).not.toContain('jobs.start')
+    expect(errors).toEqual([])
+  })
+
+  it('offers no dialogs in a page without the bridge', async () => {
+    const plain = await browser.newPage()
+    await plain.goto(app.url)
+    await plain.getByTestId('dataset-path').waitFor()
+    expect(await plain.locator('[data-pick]').count()).toBe(0)
+    await plain.close()
+  })
+})
