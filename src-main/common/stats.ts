@@ -227,7 +227,7 @@ export const SPEARMAN_EXACT_MAX_N = 10
  * - 3 ≤ n ≤ 10: exact, by enumerating all n! pairings of y's ranks with x's ranks and counting those with
  *   |rho_perm| ≥ |rho_obs| (relative tolerance 1e-12), as scipy.stats.permutation_test(...,
  *   permutation_type='pairings', n_resamples=inf) does when there are no ties (with ties the null is not
- *   symmetric and scipy's 2·min(one-sided) can differ; we keep the |rho| definition). At most 10! = 3,628,800
+ *   symmetric and scipy's 2·min(one-sided) can differ; this keeps the |rho| definition). At most 10! = 3,628,800
  *   pairings, each an O(n) sum of rank products.
  * Needs n ≥ 3 and non-constant inputs.
  */

@@ -24,7 +24,7 @@ export const CONTENT_SECURITY_POLICY =
 
 /**
  * The renderer is served from this privileged custom scheme (see appProtocol.ts), never from file://,
- * so "our page" is one exact origin instead of any file that happens to be called index.html.
+ * so "the app's page" is one exact origin instead of any file that happens to be called index.html.
  */
 export const APP_SCHEME = 'app'
 export const APP_ORIGIN = 'app://renderer'

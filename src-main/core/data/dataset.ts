@@ -52,8 +52,8 @@ const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg'])
  * id/image/caption fields, a .txt with one caption per line, or a folder of images. Image references that
  * leave the dataset folder (`..`, absolute paths, symlinks resolving outside) are refused before any read.
  * `ws` caches image hashes by path/size/mtime so re-loading a large dataset does not re-read it.
- * `onItems` sees the parsed items before the images are checked and hashed (the slow part: ~35 µs an
- * item), so a caller can start work that needs only the list.
+ * `onItems` sees the parsed items before the images are checked and hashed (the slow part), so a
+ * caller can start work that needs only the list.
  */
 export function loadDataset(p: string, ws: Workspace | null = null, onItems?: (items: readonly DatasetItem[]) => void): Dataset {
   const abs = path.resolve(p)
@@ -159,8 +159,8 @@ function resolveImage(where: string, root: string, ref: unknown): string {
  * Refuses an image that is missing, not a file, or (through a link) outside the dataset folder, and
  * returns its stats for hashing. Only links are resolved one by one; a plain file's real path is its
  * folder's (resolved once per folder) plus its name: one lstat an item instead of a realpath walk and
- * a stat. With the cached hashes fetched in one query (`contentHash`), loading an already-hashed
- * 4,096-item dataset went from ~28 to ~12 µs an item (115 to 47-65 ms).
+ * a stat. With the cached hashes fetched in one query (`contentHash`), this is most of the cost of
+ * loading an already-hashed dataset again.
  */
 function checkImageFile(where: string, it: DatasetItem, realRoot: string, realDirs: Map<string, string>): fs.Stats {
   const img = it.image!
@@ -320,7 +320,7 @@ function checkUniqueIds(where: string, items: DatasetItem[]): void {
 function contentHash(ws: Workspace | null, format: DatasetFormat, items: DatasetItem[], root: string, stats: Map<DatasetItem, fs.Stats>): { sha256: string; bytes: number } {
   const h = crypto.createHash('sha256')
   h.update(`platonic-lab dataset v1\n${format}\n`)
-  // Hashes already cached for this folder, fetched at once (a query per image cost ~7 µs an item).
+  // Hashes already cached for this folder, fetched at once rather than by a query per image.
   const known = ws ? cachedHashesUnder(ws, root) : new Map<string, { bytes: number; mtimeMs: number; sha256: string }>()
   let bytes = 0
   for (const it of items) {

@@ -76,7 +76,7 @@ const GENERIC: ProcessorClass = { intSize: 'square', size: { height: 224, width:
 const HARMLESS_FIELDS = new Set([
   'image_processor_type', 'feature_extractor_type', 'processor_class', '_processor_class', 'auto_map', 'model_input_names',
   '_valid_processor_keys', 'use_fast', 'return_tensors', 'do_reduce_labels', 'reduce_labels', 'input_data_format', 'data_format',
-  // Our decoder always yields RGB (PIL's convert('RGB')); for RGB images that is what either setting gives.
+  // The image decoder always yields RGB (PIL's convert('RGB')); for RGB images that is what either setting gives.
   'do_convert_rgb',
 ])
 /** Fields read below. Anything else is refused by name: it might change pixels in a way not reproduced. */

@@ -17,7 +17,7 @@ export interface RawAnswer {
   /** ... or as text (the option's text, or a letter written as text). */
   answerText?: string | null
   predRaw: string
-  /** The harness's own extracted letter, used only when our parser finds none. */
+  /** The harness's own extracted letter, used only when the app's parser finds none. */
   fileLetter?: string | null
   fileCorrect?: boolean | null
 }

@@ -54,7 +54,7 @@ export function parsePrediction(raw: string, choices: readonly string[]): Parsed
     const patterns: RegExp[] = [
       new RegExp(`^[(\\[]?(${L})[)\\]]?\\.?$`), // bare "B", "B.", "(B)"
       // `\s*(?::\s*)?`, not `\s*:?\s*`: two adjacent runs that can both take the same spaces backtrack
-      // over every split of a long run of spaces (quadratic; 200 KB took 54 s).
+      // over every split of a long run of spaces (quadratic in its length).
       new RegExp(`${ci('answer')}\\s+${ci('is')}\\s*(?::\\s*)?${after}`), // "(the correct) answer is (B)"
       new RegExp(`${ci('answer')}\\s*:\\s*${after}`), // "Answer: B"
       new RegExp(`^[(\\[](${L})[)\\]]`), // starts with "(B)"

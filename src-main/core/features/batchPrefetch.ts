@@ -13,7 +13,7 @@ export interface RequestedBatch {
 /**
  * Batches requested from the preparer ahead of the one running: four, so the worker absorbs a slow
  * batch (a garbage collection in the worker takes as long as a few batches of a small model) without
- * the session waiting; with two ahead, batches of vit-tiny on 2 cores sometimes waited for the worker.
+ * the session waiting; two ahead are not always enough for a small model on few cores.
  */
 export const PREFETCH = 4
 

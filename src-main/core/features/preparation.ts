@@ -13,11 +13,10 @@ const SMALL_MODEL_BYTES = 64 * 2 ** 20
 /**
  * Where batches are prepared and how many threads the session gets. The worker thread overlaps
  * decoding, preprocessing, tokenising and cache writes with session.run. Only small models give it a
- * core of their own: for them preparation is a large share of the work (measured on 2 cores with
- * `npm run bench -- --only extract`: vit-tiny 9.4-10.8k items/s with the worker and a 1-thread session
- * against 6.9-7.2k inline; gpt-tiny about the same either way, 6.0-6.6k against 6.0-7.2k, with 8-11% of
- * the loop outside session.run against 17-18%). For a large model a batch takes far longer to run than to
- * prepare, so the worker's brief bursts cost less than a lost core and the session keeps every core.
+ * core of their own: for them preparation is a large share of the work, and the worker raises their
+ * throughput (`npm run bench -- --only extract`; figures in the README). For a large model a batch takes
+ * far longer to run than to prepare, so the worker's brief bursts cost less than a lost core and the
+ * session keeps every core.
  * Short jobs (under 8 batches) stay inline; PLATONIC_LAB_PREP_WORKER=0 or 1 (or `requested`) decides.
  */
 export function preparationPlan(info: ModelInfo, cores: number, batches: number, requested?: boolean): { worker: boolean; threads: number | null } {

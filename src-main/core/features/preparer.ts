@@ -162,15 +162,15 @@ export interface PreparerLaunch {
 }
 
 /**
- * Starts a preparation worker for `spec` ahead of the item list, so that it boots (~50 ms bundled,
- * ~170 ms from source through tsx) while the caller hashes the dataset and creates the session, and
+ * Starts a preparation worker for `spec` ahead of the item list, so that it boots (longer from source
+ * through tsx than bundled) while the caller hashes the dataset and creates the session, and
  * is ready, with the first batches prepared, when the first batch is needed. Requests queue for it
  * from the start; a batch needed before the worker has taken it (while it starts, or when a slow batch
  * holds it up) is prepared on the calling thread instead (`need`), so the caller never waits for a
  * worker that has not begun, and no batch is prepared twice. `ready` settles when the worker serves,
  * or has failed to start (then everything is inline and `note` says why). The worker receives the item
- * list once (only the fields preparation reads), so a request is two numbers: measured, posting 32
- * items per batch cost ~9 µs per item. Errors thrown while preparing (an unreadable image, an empty
+ * list once (only the fields preparation reads), so a request is two numbers (posting the items with
+ * every batch would cost time per item). Errors thrown while preparing (an unreadable image, an empty
  * caption) reach the caller with the same code and message either way.
  */
 export function launchPreparer(spec: PrepSpec, arraysRoot: string | null): PreparerLaunch {

@@ -196,9 +196,9 @@ export interface StoredBatch {
 
 /**
  * Records the rows of batches whose array files are already durable, several to a transaction. A
- * commit per batch, with its BEGIN/COMMIT round and WAL append, cost ~120 µs in the extraction loop
- * of a model that runs a batch in 3 ms (measured with `npm run bench -- --only extract`); grouped, it
- * is a few µs a row. A row is only ever added for a durable file, so a crash loses at most the rows
+ * commit per batch, with its BEGIN/COMMIT round and WAL append, weighs on the extraction loop of a
+ * small model whose batches run in milliseconds (`npm run bench -- --only extract`); grouped, several
+ * rows share one round. A row is only ever added for a durable file, so a crash loses at most the rows
  * not yet flushed: those batches are recomputed on resume, and their files are found in place.
  * `due` says when to flush: `maxRows` rows waiting, or the oldest waiting `maxMs` (so a slow model,
  * whose batches take longer than that, still records every batch as it finishes).

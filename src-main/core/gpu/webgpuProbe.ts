@@ -15,8 +15,8 @@ const { onnx } = onnxProto
  * Whether onnxruntime's WebGPU provider has a usable adapter here, decided once per driver setup.
  *
  * Creating a WebGPU session initialises Dawn, which on a machine with a Vulkan loader but no usable
- * adapter (Mesa's drivers without a GPU) prints several lines to the process's stderr and takes about
- * 0.3 s, on every command. So the attempt is made in a child process whose output is captured, the
+ * adapter (Mesa's drivers without a GPU) prints several lines to the process's stderr and takes a
+ * while, on every command. So the attempt is made in a child process whose output is captured, the
  * verdict is cached under a fingerprint of the driver setup (Vulkan loader and driver manifests,
  * onnxruntime version), and only `gpu` and the GPU view show the probe's output. Software Vulkan
  * drivers (lavapipe, SwiftShader) are disabled for the probe and for every WebGPU session, so `auto`

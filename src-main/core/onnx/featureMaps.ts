@@ -25,7 +25,7 @@ function perm(n: NodeProto): string {
 }
 
 /**
- * The layout of every tensor the graph lets us decide, by one pass in topological order: Conv-family
+ * The layout of every tensor the graph determines, by one pass in topological order: Conv-family
  * outputs are NCHW; Transpose(perm 0,2,3,1) makes NHWC and Transpose(perm 0,3,1,2) makes NCHW;
  * layout-keeping ops pass on their first labelled data input's layout. A tensor left undecided that is
  * read by Transpose(perm 0,3,1,2) was NHWC (Swin's last stage before its pooling head). Only 4-D

@@ -103,7 +103,7 @@ export interface VqaSection {
   categories: string[]
   /** Per model, per category score in % (and optionally the overall). */
   models: { name: string; scores: Record<string, number | null>; overall?: number | null }[]
-  /** Spearman correlation of category scores across our models. */
+  /** Spearman correlation of category scores across the report's models. */
   spearman?: CorrelationMatrix | null
   /** The paper's published correlation (Han et al. 2025, Figure 5). */
   paper?: CorrelationMatrix | null

@@ -103,7 +103,7 @@ export class ArrayStore {
 
   /**
    * The bytes of a stored array, verified: the file exists, has `expectedBytes` (when given) and hashes
-   * to its name. SHA-256 costs about as much as reading the file (roughly 0.1–0.3 s per 100 MB), and a
+   * to its name. SHA-256 costs about as much as reading the file, and a
    * damaged cache must never be handed out as a result.
    */
   read(sha256: string, expectedBytes?: number): { ok: true; bytes: Buffer } | { ok: false; problem: string } {

@@ -12,8 +12,8 @@ export interface Chunk {
 
 /**
  * Default rows per block and floats per output chunk (64 MB of float32). 1024 rows (chunks 16384 wide)
- * rather than 2048 halves the wasted lower half of the diagonal squares: mutual-kNN neighbour lists at
- * N = 16384, D = 4096 took 5.2 s instead of 5.5-5.7 s on the 2-core development machine.
+ * rather than 2048 halves the wasted lower half of the diagonal squares, which shortens mutual-kNN
+ * neighbour lists at large N (`npm run bench -- --only align`).
  */
 export const DEFAULT_BLOCK_ROWS = 1024
 export const DEFAULT_CHUNK_FLOATS = 1 << 24
