@@ -216,7 +216,7 @@ describe('depth confound: L × L independent layers (n = 32, d = 256, linear CKA
         const m = r.metrics.cka!
         raw += m.score / trials
         aware += m.calibration!.score / trials
-        // naive: the null of the chosen cell only (today's --permutations), judged with the same formulas
+        // naive: the null of the chosen cell only (what --permutations gives), judged with the same formulas
         const ctx = { k: 10, rbfSigma: 1, backend: createReferenceBackend() }
         const cell = (x: Tensor3, l: number): FullLayer => {
           const rows: Mat = { data: new Float64Array(32 * 256), rows: 32, cols: 256 }

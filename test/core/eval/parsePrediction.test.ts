@@ -61,7 +61,7 @@ describe('parsePrediction', () => {
 })
 
 describe('parsePrediction on hostile and long input', () => {
-  // Each of these took seconds to minutes with the earlier `answer\s+is\s*:?\s*` pattern (200 KB: 54 s);
+  // Each of these is quadratic for an `answer\s+is\s*:?\s*` pattern (two runs that can take the same spaces);
   // linear parsing finishes them well inside the test's default timeout.
   const filler = 'lorem ipsum dolor sit amet '.repeat(8000) // 216 KB
   it.each([

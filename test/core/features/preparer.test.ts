@@ -56,7 +56,7 @@ describe('openPreparer', () => {
     const w = openPreparer(imageSpec, items, true)
     const inl = openPreparer(imageSpec, items, false)
     try {
-      // From source the worker takes ~170 ms to start: both requests queue for it meanwhile.
+      // From source the worker takes a while to start: both requests queue for it meanwhile.
       expect(w.mode).toBe('starting')
       const queued = w.prepare(0, 32)
       const needed = w.need(w.prepare(32, 64))

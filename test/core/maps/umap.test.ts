@@ -47,7 +47,7 @@ describe('cosineKnnGraph', () => {
     const X = l2NormalizedCopy(F)
     const rows = Array.from({ length: X.rows }, (_, i) => Array.from(X.data.subarray(i * X.cols, (i + 1) * X.cols)))
     const umap = new UMAP({ nNeighbors: 15, distanceFn: unitCosineDistance, random: mulberry32(5) })
-    // umap-js keeps its search private; call it directly to pin the row layout we copy.
+    // umap-js keeps its search private; call it directly to pin the row layout copied from it.
     const own = umap as unknown as { nearestNeighbors(X: number[][]): { knnIndices: number[][]; knnDistances: number[][] } }
     const theirs = own.nearestNeighbors(rows)
     let identicalRows = 0

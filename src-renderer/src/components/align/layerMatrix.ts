@@ -1,6 +1,6 @@
 import type { AlignmentRecord } from '../../../../src-main/common/contract/align'
 
-/** A stored record's layer × layer table oriented as the user asked (rows = model A of the pair). */
+/** A stored record's layer × layer table oriented as the view shows the pair (rows = model A). */
 export interface OrientedLayers {
   matrix: (number | null)[][]
   rowNames: string[]

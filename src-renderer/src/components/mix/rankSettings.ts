@@ -1,6 +1,6 @@
 import type { Direction, RankMethod } from '../../../../src-main/common/contract/mix'
 
-/** How the user asked the recipes to be ranked; sent to mix.analyse as method / directions / weights. */
+/** How the view ranks the recipes; sent to mix.analyse as method / directions / weights. */
 export interface RankSettings {
   method: RankMethod
   directions: Record<string, Direction>
