@@ -99,4 +99,16 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Only host/ knows where the page runs; components ask the host what it can do.
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.vue'],
+    ignores: ['src-renderer/src/host/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'window', property: 'platonic', message: 'Use the Host (src-renderer/src/host): it is the only reader of the preload bridge.' },
+        { object: 'globalThis', property: 'platonic', message: 'Use the Host (src-renderer/src/host): it is the only reader of the preload bridge.' },
+      ],
+    },
+  },
 )
