@@ -3,7 +3,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ExtractRequest, ExtractResult } from '../src-main/core/features/extract'
+import type { ExtractRequest } from '../src-main/core/features/extract'
+import type { ExtractResult } from '../src-main/common/contract/features'
 import { writeVitBase } from './vitBase'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')

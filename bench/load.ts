@@ -34,8 +34,8 @@ export async function benchLoad(opts: { quick?: boolean; log: (line: string) => 
     fs.writeFileSync(big, Array.from({ length: reps }, (_, r) => captions.map((c) => `${c} ${r}`).join('\n')).join('\n') + '\n')
     const bigDs = await backend.api['datasets.add']({ path: big })
     const gpt = models.find((m) => m.name === 'gpt-tiny')!
-    const extract = backend.jobs.start('extract', { modelId: gpt.id, datasetId: bigDs.id, batch: 16 }, 'load: extract')
-    const sweep = backend.jobs.start('sweep', { modelIds: models.map((m) => m.id), datasetId: dataset.id, metrics: ['mutual_knn', 'cka', 'svcca'], permutations: opts.quick ? 20 : 200 }, 'load: sweep')
+    const extract = backend.jobs.start({ kind: 'extract', params: { modelId: gpt.id, datasetId: bigDs.id, batch: 16 }, title: 'load: extract' })
+    const sweep = backend.jobs.start({ kind: 'sweep', params: { modelIds: models.map((m) => m.id), datasetId: dataset.id, metrics: ['mutual_knn', 'cka', 'svcca'], permutations: opts.quick ? 20 : 200 }, title: 'load: sweep' })
     const lat: number[] = []
     const url = `http://127.0.0.1:${server.port}/api/call`
     const running = () => [extract.id, sweep.id].some((id) => ['running', 'queued'].includes(backend.jobs.get(id).state))

@@ -129,7 +129,7 @@ export class Backend {
       'datasets.items': async ({ id, offset, limit }) => datasetItems(ws, id, offset, limit),
       'jobs.list': async () => this.jobs.list(),
       'jobs.get': async ({ id }) => this.jobs.get(id),
-      'jobs.start': async ({ kind, params, title }) => this.jobs.start(kind, params, title ?? kind),
+      'jobs.start': async (args) => this.jobs.start(args),
       'jobs.cancel': async ({ id }) => this.jobs.cancel(id),
       'demo.open': async () => {
         await loadDemo(ws)

@@ -4,7 +4,8 @@ import { EVAL_API } from './apiSpecs/eval'
 import { MIX_API } from './apiSpecs/mix'
 import { ALIGN_API } from './apiSpecs/align'
 import { VIEWS_API } from './apiSpecs/views'
-import type { AppInfo, DatasetDto, DatasetItemDto, JobDto, ModelDto, WorkspaceSummary } from './dto'
+import { JOB_START_ARGS, type JobDto } from './contract/jobs'
+import type { AppInfo, DatasetDto, DatasetItemDto, ModelDto, WorkspaceSummary } from './dto'
 
 /**
  * The one contract between the UI and the backend. Every method is named here (or in apiSpecs/, spread
@@ -15,9 +16,6 @@ import type { AppInfo, DatasetDto, DatasetItemDto, JobDto, ModelDto, WorkspaceSu
 
 const id = s.string({ min: 1, max: 200 })
 const path = s.string({ min: 1, max: 4096 })
-
-export const JOB_KINDS = ['extract', 'align', 'sweep', 'demo', 'report', 'umap', 'colour', 'evaluate', 'selftest'] as const
-export type JobKind = (typeof JOB_KINDS)[number]
 
 export const API = {
   'app.info': method(s.object({})).returns<AppInfo>(),
@@ -46,7 +44,8 @@ export const API = {
 
   'jobs.list': method(s.object({})).returns<JobDto[]>(),
   'jobs.get': method(s.object({ id })).returns<JobDto>(),
-  'jobs.start': method(s.object({ kind: s.literal(...JOB_KINDS), params: s.optional(s.json()), title: s.optional(s.string({ max: 200 })) })).returns<JobDto>(),
+  /** Kinds, their parameters and results: contract/jobs.ts (ApiClient.startJob types them by kind). */
+  'jobs.start': method(JOB_START_ARGS).returns<JobDto>(),
   'jobs.cancel': method(s.object({ id })).returns<JobDto>(),
 
   'demo.open': method(s.object({})).returns<WorkspaceSummary>(),

@@ -1,3 +1,7 @@
+import type { JobDto } from './contract/jobs'
+
+export type { JobDto, JobState } from './contract/jobs'
+
 /** Data shapes that cross the API boundary (plain JSON; no classes, no typed arrays). */
 
 export interface AppInfo {
@@ -47,23 +51,6 @@ export interface DatasetItemDto {
   caption?: string
   image?: string
   attributes?: Record<string, string>
-}
-
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
-
-export interface JobDto {
-  id: string
-  kind: string
-  title: string
-  state: JobState
-  fraction: number
-  message: string
-  etaSeconds: number | null
-  error: string | null
-  result: unknown
-  createdAt: string
-  startedAt: string | null
-  finishedAt: string | null
 }
 
 export interface WorkspaceSummary {

@@ -1,7 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { PNG } from 'pngjs'
-import { COLOUR_PARAMS } from '../common/jobParams'
 import { badInput } from '../common/errors'
 import { saveColourRun } from '../core/colour/colourRunStore'
 import { colourCooccurrence } from '../core/colour/cooccurrence'
@@ -16,7 +15,6 @@ import { getModel, listModels } from '../core/registry/models'
 import type { Workspace } from '../core/store/workspace'
 import type { JobFn } from './context'
 import { throwIfCancelled } from './context'
-import { parseParams } from './extractJob'
 
 /** Inputs made by the app (colour words, swatches) live in the workspace, never next to user files. */
 function inputsDir(ws: Workspace): string {
@@ -37,8 +35,7 @@ function writeIfChanged(file: string, bytes: Uint8Array | string): void {
  * folder; each compared with CIELAB (Procrustes, Spearman of distances, permutation p-values, mutual
  * k-NN). The result is stored with its parameters.
  */
-export const colourJob: JobFn = async ({ ws, params, progress, signal }) => {
-  const p = parseParams(COLOUR_PARAMS, params, 'colour')
+export const colourJob: JobFn<'colour'> = async ({ ws, params: p, progress, signal }) => {
   const terms = colourTerms()
   const t0 = performance.now()
   const models = listModels(ws)

@@ -1,20 +1,16 @@
 import { listDatasets } from '../core/registry/datasets'
 import { DEMO_MODELS, loadDemo } from '../core/registry/demo'
 import { listModels, updateModel } from '../core/registry/models'
-import type { JobContext, JobFn } from './context'
+import type { JobFn } from './context'
 import { throwIfCancelled } from './context'
 import { sweepJob } from './sweepJob'
-import { DEMO_EXTRAS } from './demoExtras'
+import { DEMO_COLOUR, DEMO_ITEM_MAPS, type DemoStep } from './demoExtras'
 
 /** Workspace setting written once a demo run has finished every step (`demo.loaded` only means registered). */
 export const DEMO_COMPLETE = 'demo.complete'
 
 /** The metrics the demo computes: the paper's mutual k-NN plus the kernel and subspace metrics. */
 export const DEMO_METRICS = ['mutual_knn', 'cycle_knn', 'cka', 'unbiased_cka', 'cknna', 'svcca'] as const
-
-/** Sub-steps added by later capabilities (maps, colour), run after the alignment sweep. */
-export type DemoStep = { title: string; weight: number; run: (ctx: JobContext, ids: { modelIds: string[]; datasetId: string }) => Promise<unknown> }
-
 
 /**
  * The demo workspace end to end: registers the bundled models, dataset and paper tables, extracts
@@ -23,7 +19,7 @@ export type DemoStep = { title: string; weight: number; run: (ctx: JobContext, i
  * number for the alignment-versus-capability plot (the sample models are untrained, so their scores
  * say nothing about the hypothesis).
  */
-export const demoJob: JobFn = async (ctx) => {
+export const demoJob: JobFn<'demo'> = async (ctx) => {
   const { ws, progress, signal } = ctx
   progress(0.01, 'registering the sample models, dataset and paper tables')
   await loadDemo(ws)
@@ -33,21 +29,23 @@ export const demoJob: JobFn = async (ctx) => {
     if (m.capabilities['parameters (M)'] === undefined) updateModel(ws, m.id, { capabilities: { ...m.capabilities, 'parameters (M)': Math.round((m.bytes / 4 / 1e6) * 1000) / 1000 } })
   }
   const dataset = listDatasets(ws).find((d) => d.name === 'shapes-256')!
-  const extras = DEMO_EXTRAS
-  const total = 1 + extras.reduce((s, e) => s + e.weight, 0)
+  const total = 1 + DEMO_ITEM_MAPS.weight + DEMO_COLOUR.weight
   const sweep = await sweepJob({
     ...ctx,
     params: { modelIds: models.map((m) => m.id), datasetId: dataset.id, metrics: [...DEMO_METRICS], k: 10, prep: 'clamp-exact', q: 0.95, layersMode: 'max', permutations: 50, seed: 0 },
     progress: (f, msg) => progress(0.02 + (0.98 * f) / total, msg),
   })
   let done = 1
-  const results: Record<string, unknown> = { sweep }
-  for (const step of extras) {
+  const ids = { modelIds: models.map((m) => m.id), datasetId: dataset.id }
+  const run = async <R>(step: DemoStep<R>): Promise<R> => {
     throwIfCancelled(signal)
-    results[step.title] = await step.run({ ...ctx, progress: (f, msg) => progress(0.02 + (0.98 * (done + f * step.weight)) / total, `${step.title}: ${msg}`) }, { modelIds: models.map((m) => m.id), datasetId: dataset.id })
+    const r = await step.run({ ...ctx, progress: (f, msg) => progress(0.02 + (0.98 * (done + f * step.weight)) / total, `${step.title}: ${msg}`) }, ids)
     done += step.weight
+    return r
   }
+  const itemMaps = await run(DEMO_ITEM_MAPS)
+  const colour = await run(DEMO_COLOUR)
   ws.setSetting(DEMO_COMPLETE, '1')
   progress(1, 'demo ready')
-  return { models: models.length, dataset: dataset.id, ...results }
+  return { models: models.length, dataset: dataset.id, sweep, 'item maps': itemMaps, 'colour experiment': colour }
 }

@@ -1,11 +1,8 @@
-import { EVALUATE_PARAMS } from '../common/jobParams'
 import { evaluateVlm } from '../core/vlm/evaluate'
 import type { JobFn } from './context'
-import { parseParams } from './extractJob'
 
 /** Answers a benchmark with a local vision-language model (resumable) and stores the run for the MLE-Bench view. */
-export const evaluateJob: JobFn = async ({ ws, params, progress, signal }) => {
-  const p = parseParams(EVALUATE_PARAMS, params, 'evaluate')
+export const evaluateJob: JobFn<'evaluate'> = async ({ ws, params: p, progress, signal }) => {
   const r = await evaluateVlm(ws, p, { onProgress: (f, msg) => progress(f, msg), signal })
   return { run_id: r.run_id, model: r.breakdown.models[0]?.name ?? null, questions: r.questions, timing: r.timing, ep: r.ep }
 }

@@ -23,9 +23,9 @@ async function run(msg: Extract<ToJobHost, { type: 'start' }>): Promise<void> {
   let ws: Workspace | null = null
   try {
     ws = Workspace.open(msg.dataDir)
-    const fn = await loadJob(msg.kind)
+    const job = await loadJob(msg.kind, msg.params)
     const progress = progressThrottle((fraction, message, etaSeconds) => void send({ type: 'progress', fraction, message, etaSeconds }))
-    const result = await fn({ ws, params: msg.params, progress, signal: controller.signal })
+    const result = await job({ ws, progress, signal: controller.signal })
     await send({ type: 'done', result: result ?? null })
   } catch (e) {
     // Disk full or a read-only workspace reach the UI as the same sentence the CLI prints.

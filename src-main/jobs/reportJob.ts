@@ -1,10 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { REPORT_PARAMS } from '../common/jobParams'
 import { gatherReportData } from '../core/report/gather'
 import { writeReport } from '../core/report/writeReport'
 import type { JobFn } from './context'
-import { parseParams } from './extractJob'
 
 /** Reports written from the app go to `<workspace>/reports/`, named by date. */
 export function reportsDir(wsDir: string): string {
@@ -12,8 +10,7 @@ export function reportsDir(wsDir: string): string {
 }
 
 /** Renders the workspace report to PDF with Chromium (browser mode; the desktop app prints with Electron). */
-export const reportJob: JobFn = async ({ ws, params, progress }) => {
-  const p = parseParams(REPORT_PARAMS, params, 'report')
+export const reportJob: JobFn<'report'> = async ({ ws, params: p, progress }) => {
   progress(0.05, 'gathering results')
   const data = await gatherReportData(ws)
   const dir = reportsDir(ws.dir)

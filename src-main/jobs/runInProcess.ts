@@ -1,12 +1,12 @@
+import type { JobKind, JobParams, JobResult } from '../common/contract/jobs'
 import type { Workspace } from '../core/store/workspace'
-import type { JobFn } from './context'
-import { loadJob } from './kinds'
+import { loadPublicJob } from './kinds'
 
 /**
  * Runs a job in this process (the CLI, which is already a separate process from any UI), with the
- * same function, parameters and progress contract as the job host.
+ * same function, parameter check and progress contract as the job host.
  */
-export async function runJobInProcess(ws: Workspace, kind: string, params: unknown, progress: (f: number, msg: string) => void, signal: AbortSignal): Promise<unknown> {
-  const fn: JobFn = await loadJob(kind)
-  return fn({ ws, params, progress, signal })
+export async function runJobInProcess<K extends JobKind>(ws: Workspace, kind: K, params: JobParams<K>, progress: (f: number, msg: string) => void, signal: AbortSignal): Promise<JobResult<K>> {
+  const run = await loadPublicJob(kind, params)
+  return run({ ws, progress, signal })
 }

@@ -1,4 +1,4 @@
-import { SWEEP_DEFAULTS, SWEEP_PARAMS } from '../common/jobParams'
+import { SWEEP_DEFAULTS } from '../common/contract/jobs'
 import { badInput } from '../common/errors'
 import type { Tensor3 } from '../common/matrix'
 import { align, resolveOptions } from '../core/align/align'
@@ -11,7 +11,6 @@ import { getDataset } from '../core/registry/datasets'
 import { resolveModelRef } from '../core/registry/resolveModelRef'
 import type { JobFn } from './context'
 import { throwIfCancelled } from './context'
-import { parseParams } from './extractJob'
 
 /**
  * "One click": extracts whatever features are missing for the chosen models on one dataset, then
@@ -21,8 +20,7 @@ import { parseParams } from './extractJob'
  * both directions. A model may be named by tower (`id:vision`, `id:text`; see `parseModelRef`), so a dual
  * encoder's image tower and text tower are aligned with each other like two models.
  */
-export const sweepJob: JobFn = async ({ ws, params, progress, signal }) => {
-  const p = parseParams(SWEEP_PARAMS, params, 'sweep')
+export const sweepJob: JobFn<'sweep'> = async ({ ws, params: p, progress, signal }) => {
   if (p.modelIds.length < 2) throw badInput('models', 'choose at least two models to align')
   const dataset = getDataset(ws, p.datasetId)
   const models = p.modelIds.map((ref) => resolveModelRef(ws, ref, dataset))

@@ -1,4 +1,3 @@
-import { UMAP_PARAMS } from '../common/jobParams'
 import { badInput } from '../common/errors'
 import { layerOf } from '../common/matrix'
 import { chooseBackend } from '../core/align/chooseBackend'
@@ -11,7 +10,6 @@ import { itemMap } from '../core/maps/umap'
 import { getDataset } from '../core/registry/datasets'
 import { getModel } from '../core/registry/models'
 import type { JobFn } from './context'
-import { parseParams } from './extractJob'
 
 /** Neighbours kept per item for the linked-selection panel (mutual k-NN made visible). */
 export const PANEL_K = 10
@@ -21,8 +19,7 @@ export const PANEL_K = 10
  * N), computes the exact cosine k-NN with the alignment kernels, lays it out with UMAP (seeded) and
  * stores coordinates, neighbours and every parameter. An identical request returns the stored map.
  */
-export const umapJob: JobFn = async ({ ws, params, progress, signal }) => {
-  const p = parseParams(UMAP_PARAMS, params, 'umap')
+export const umapJob: JobFn<'umap'> = async ({ ws, params: p, progress, signal }) => {
   const model = getModel(ws, p.modelId)
   const dataset = getDataset(ws, p.datasetId)
   progress(0, `${model.name}: features`)

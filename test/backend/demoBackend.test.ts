@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Backend } from '../../src-main/backend/appService'
 import { Workspace } from '../../src-main/core/store/workspace'
 import { runJobInProcess } from '../../src-main/jobs/runInProcess'
+import type { DemoResult } from '../../src-main/common/contract/jobs'
 import type { ModelDto } from '../../src-main/common/dto'
 import { tmpDir } from '../helpers/tmp'
 
@@ -15,11 +16,12 @@ describe('backend over the demo workspace', () => {
   let b: Backend
   let models: ModelDto[]
   let datasetId: string
+  let demo: DemoResult
   const params = { metric: 'mutual_knn' as const, k: 10, prep: 'clamp-exact' as const, q: 0.95, layersMode: 'max' as const }
 
   beforeAll(async () => {
     const ws = Workspace.open(t.dir)
-    await runJobInProcess(ws, 'demo', {}, () => undefined, new AbortController().signal)
+    demo = await runJobInProcess(ws, 'demo', {}, () => undefined, new AbortController().signal)
     ws.close()
     b = new Backend({ dataDir: t.dir, mode: 'in-process' })
     models = await b.api['models.list']({})
@@ -31,6 +33,19 @@ describe('backend over the demo workspace', () => {
   })
 
   const byName = (n: string) => models.find((m) => m.name === n)!
+
+  it('returns the result contract/jobs.ts names for the demo: what it stored, by id', async () => {
+    const sets = await b.api['features.list']({})
+    // Every model's features and every pair in both directions (cycle_knn and cknna are asymmetric).
+    expect(demo).toMatchObject({ models: models.length, dataset: datasetId, sweep: { pairs: models.length * (models.length - 1), featureSets: expect.any(Array) } })
+    expect(demo.sweep.computed + demo.sweep.reused).toBe(demo.sweep.pairs)
+    // One feature set per model on shapes-256 (the colour step adds its own on colour words and swatches).
+    expect(demo.sweep.featureSets).toHaveLength(models.length)
+    for (const id of demo.sweep.featureSets) expect(sets.find((f) => f.id === id)).toMatchObject({ n: 256 })
+    const maps = await b.api['maps.list']({})
+    expect(demo['item maps'].map((m) => m.map).sort()).toEqual(maps.map((m) => m.id).sort())
+    expect(demo['colour experiment'].run).toBe((await b.api['colour.latest']({}))!.id)
+  })
 
   it('returns the stored model × model matrix with chance, N and best layers', async () => {
     const ids = ['vit-tiny', 'vit-tiny (tapped)', 'gpt-tiny'].map((n) => byName(n).id)

@@ -1,10 +1,12 @@
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { Backend } from '../../src-main/backend/appService'
 import { MAX_RUNNING_JOBS } from '../../src-main/backend/jobManager'
 import { ApiClient, type Transport } from '../../src-main/common/client'
 import { createDispatcher } from '../../src-main/common/dispatch'
-import type { AppEvent, JobDto } from '../../src-main/common/dto'
+import { finishedJob, JOB_KINDS, type JobDto } from '../../src-main/common/contract/jobs'
+import type { ExtractResult } from '../../src-main/common/contract/features'
+import type { AppEvent } from '../../src-main/common/dto'
 import { inProcessTransport } from '../../src-main/common/inProcessTransport'
 import { startServer, type RunningServer } from '../../src-main/server/httpServer'
 import { BROKEN_MODELS, MODELS, SHAPES, REPO_ROOT } from '../helpers/fixtures'
@@ -133,8 +135,10 @@ describe.each([
     expect(nf.code).toBe('NOT_FOUND')
   })
 
+  // The job-host tests below start the internal `selftest` kind through the JobManager (it is not part
+  // of the API); its progress, result, cancel and crash still travel over the transport.
   it('runs a job in a separate process with progress events and a result', async () => {
-    const job = await h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 0.4 }, title: 'self test' })
+    const job = h.backend.jobs.startInternal('selftest', { seconds: 0.4 }, 'self test')
     expect(job.state).toBe('running')
     const { job: done, events } = await waitForJob(h.client, job.id, ['done', 'failed'])
     expect(done.state).toBe('done')
@@ -146,13 +150,13 @@ describe.each([
   })
 
   it('cancels a running job and reports a failing one with its message', async () => {
-    const job = await h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 30 } })
+    const job = h.backend.jobs.startInternal('selftest', { seconds: 30 }, 'self test')
     const finished = waitForJob(h.client, job.id, ['cancelled', 'failed', 'done'])
     await new Promise((r) => setTimeout(r, 300))
     await h.client.call('jobs.cancel', { id: job.id })
     expect((await finished).job.state).toBe('cancelled')
 
-    const failing = await h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 0.2, failAt: 0.5 } })
+    const failing = h.backend.jobs.startInternal('selftest', { seconds: 0.2, failAt: 0.5 }, 'self test')
     const f = await waitForJob(h.client, failing.id, ['failed', 'done'])
     expect(f.job.state).toBe('failed')
     expect(f.job.error).toContain('failed on purpose')
@@ -160,24 +164,81 @@ describe.each([
 
   it(`refuses more than ${MAX_RUNNING_JOBS} running jobs with a clear error, and accepts again once one ends`, async () => {
     const jobs: JobDto[] = []
-    for (let i = 0; i < MAX_RUNNING_JOBS; i++) jobs.push(await h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 60 }, title: `long ${i}` }))
-    const refused = await codeOf(h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 0.1 }, title: 'one too many' }))
+    for (let i = 0; i < MAX_RUNNING_JOBS; i++) jobs.push(h.backend.jobs.startInternal('selftest', { seconds: 60 }, `long ${i}`))
+    const refused = await codeOf(h.client.call('jobs.start', { kind: 'demo', params: {}, title: 'one too many' }))
     expect(refused.code).toBe('UNAVAILABLE')
     expect(refused.message).toContain(`at most ${MAX_RUNNING_JOBS} at once`)
     expect(refused.message).toContain('one too many')
     const ended = jobs.map((j) => waitForJob(h.client, j.id, ['cancelled', 'failed', 'done']))
     for (const j of jobs) await h.client.call('jobs.cancel', { id: j.id })
     for (const e of await Promise.all(ended)) expect(e.job.state).toBe('cancelled')
-    const again = await h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 0.1 }, title: 'after' })
+    const again = h.backend.jobs.startInternal('selftest', { seconds: 0.1 }, 'after')
     expect(again.state).toBe('running')
     expect((await waitForJob(h.client, again.id, ['done', 'failed'])).job.state).toBe('done')
   })
 
   it('marks a job whose host process is killed as failed and stays usable', async () => {
-    const job = await h.client.call('jobs.start', { kind: 'selftest', params: { seconds: 1, crashAt: 0.3 } })
+    const job = h.backend.jobs.startInternal('selftest', { seconds: 1, crashAt: 0.3 }, 'self test')
     const f = await waitForJob(h.client, job.id, ['failed', 'done'])
     expect(f.job.state).toBe('failed')
     expect(f.job.error).toMatch(/SIGKILL/)
     expect((await h.client.call('workspace.summary', {})).models).toBeGreaterThanOrEqual(0)
+  })
+
+  it('checks job parameters against the kind\'s schema before any job starts, naming the field', async () => {
+    const before = (await h.client.call('jobs.list', {})).length
+    const refused = async (args: unknown): Promise<string> => {
+      const r = await codeOf(h.client.call('jobs.start', args as never))
+      expect(r.code).toBe('BAD_INPUT')
+      return r.message
+    }
+    const kinds = 'extract, sweep, demo, report, umap, colour, evaluate'
+    expect(JOB_KINDS.join(', ')).toBe(kinds)
+    // Not public: a kind without a job behind it, the internal test kind, a made-up one.
+    for (const kind of ['align', 'selftest', 'nope']) expect(await refused({ kind, params: {} })).toBe(`jobs.start: kind: expected one of ${kinds}, got "${kind}"`)
+    expect(await refused({ params: {} })).toBe(`jobs.start: kind: expected one of ${kinds}, got undefined`)
+    // Per kind: a required field missing, a value of the wrong type or out of range, a field the kind does not take.
+    const cases: [unknown, string][] = [
+      [{ kind: 'extract', params: { datasetId: 'd_1' } }, 'params.modelId: expected a string, got undefined'],
+      [{ kind: 'extract', params: { modelId: 'm_1', datasetId: 'd_1', batch: 'big' } }, 'params.batch: expected a finite number, got string'],
+      [{ kind: 'extract', params: { modelId: 'm_1', datasetId: 'd_1', tower: 'audio' } }, 'params.tower: expected one of vision, text, got "audio"'],
+      [{ kind: 'sweep', params: { modelIds: ['a', 'b'] } }, 'params.datasetId: expected a string, got undefined'],
+      [{ kind: 'sweep', params: { modelIds: ['a', 'b'], datasetId: 'd_1', metrics: ['cosine'] } }, 'params.metrics[0]: expected one of mutual_knn, cycle_knn, lcs_knn, edit_distance_knn, cka, cka_rbf, unbiased_cka, cknna, svcca, rsa, procrustes, got "cosine"'],
+      [{ kind: 'sweep', params: { modelIds: 'a,b', datasetId: 'd_1' } }, 'params.modelIds: expected an array, got string'],
+      [{ kind: 'umap', params: { modelId: 'm_1' } }, 'params.datasetId: expected a string, got undefined'],
+      [{ kind: 'umap', params: { modelId: 'm_1', datasetId: 'd_1', sample: { mode: 'some' } } }, 'params.sample.mode: expected one of all, random, stratified, got "some"'],
+      [{ kind: 'colour', params: { permutations: -1 } }, 'params.permutations: must be >= 0, got -1'],
+      [{ kind: 'colour', params: { k: 2.5 } }, 'params.k: expected an integer, got 2.5'],
+      [{ kind: 'report', params: { paper: 'A5' } }, 'params.paper: expected one of A4, Letter, got "A5"'],
+      [{ kind: 'report', params: { sections: 'all' } }, 'params.sections: expected an array, got string'],
+      [{ kind: 'evaluate', params: { benchmarkPath: '/b' } }, 'params.modelPath: expected a string, got undefined'],
+      [{ kind: 'evaluate', params: { modelPath: '/m', benchmarkPath: '/b', blind: 'yes' } }, 'params.blind: expected true or false, got string'],
+      [{ kind: 'demo', params: { seconds: 1 } }, 'params.seconds: unknown argument'],
+      [{ kind: 'extract', params: 'm_1' }, 'params: expected an object, got string'],
+    ]
+    for (const [args, message] of cases) expect(await refused(args)).toBe(`jobs.start: ${message}`)
+    // No job was recorded or forked for any of them.
+    expect((await h.client.call('jobs.list', {})).length).toBe(before)
+    // Callers inside the backend (bench, tests) get the same check from the JobManager itself.
+    expect(() => h.backend.jobs.start({ kind: 'umap', params: { modelId: 'm_1' } as never })).toThrow('umap job: params.datasetId: expected a string, got undefined')
+  })
+
+  it('types a job\'s parameters and result by its kind', async () => {
+    const [vit] = await h.client.call('models.list', {})
+    const [shapes] = await h.client.call('datasets.list', {})
+    const started = await h.client.startJob('extract', { modelId: vit!.id, datasetId: shapes!.id, limit: 12, batch: 4, ep: 'cpu' }, 'typed extract')
+    expectTypeOf(started.kind).toEqualTypeOf<'extract'>()
+    expectTypeOf(started.result).toEqualTypeOf<ExtractResult | null>()
+    expect(started).toMatchObject({ kind: 'extract', title: 'typed extract', state: 'running', result: null })
+    const { job } = await waitForJob(h.client, started.id, ['done', 'failed'])
+    const done = finishedJob(job, 'extract')
+    expect(done, job.error ?? '').not.toBeNull()
+    expectTypeOf(done!.result).toEqualTypeOf<ExtractResult>()
+    // The result describes the feature set the workspace stored: 12 items in 3 batches of 4, its layers and hashes.
+    const stored = (await h.client.call('features.list', {})).find((f) => f.id === done!.result.feature_set)
+    expect(stored).toMatchObject({ n: 12, modelSha256: vit!.sha256, datasetSha256: shapes!.sha256, layers: done!.result.layers, dim: done!.result.dim })
+    expect(done!.result).toMatchObject({ n: 12, cached: false, ep: 'cpu', model_sha256: vit!.sha256, batches: { total: 3, computed: 3, resumed: 0, damaged: 0 } })
+    // A finished job of another kind is not this one.
+    expect(finishedJob(job, 'sweep')).toBeNull()
   })
 })

@@ -5,6 +5,7 @@ import type { InputOf, MethodName, ResultOf } from '../../src-main/common/api'
 import { ApiClient } from '../../src-main/common/client'
 import { createDispatcher } from '../../src-main/common/dispatch'
 import type { AppEvent, DatasetDto, JobDto, ModelDto } from '../../src-main/common/dto'
+import type { JobKind, JobParams, JobResult } from '../../src-main/common/contract/jobs'
 import { AppError } from '../../src-main/common/errors'
 import { inProcessTransport } from '../../src-main/common/inProcessTransport'
 import { runJobInProcess } from '../../src-main/jobs/runInProcess'
@@ -47,7 +48,7 @@ export interface Harness {
   /** Runs the call through both transports; both must fail with the same code and message, which is returned. */
   sameError(method: MethodName, args: unknown): Promise<{ code: string; message: string }>
   /** A job run in this process against the backend's workspace (setup only: cases call the API). */
-  runJob(kind: string, params: unknown): Promise<unknown>
+  runJob<K extends JobKind>(kind: K, params: JobParams<K>): Promise<JobResult<K>>
   /** The job's DTO once `until` holds for it, followed through the client's event stream. */
   waitForJob(client: ApiClient, id: string, until: (job: JobDto) => boolean): Promise<JobDto>
   /** Methods called through both transports with equal results, and those that failed the same way. */

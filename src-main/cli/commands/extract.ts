@@ -3,13 +3,13 @@ import path from 'node:path'
 import { badInput } from '../../common/errors'
 import { flagChoice, flagNumber } from '../args'
 import type { Command } from '../command'
-import { extractFeatures, type ExtractResult } from '../../core/features/extract'
+import { extractFeatures } from '../../core/features/extract'
+import { TOWER_NAMES, type ExtractResult } from '../../common/contract/features'
 import { POOL_CHOICES } from '../../core/features/pool'
 import { parseShard } from '../../core/features/shard'
 import { writeShardBundle } from '../../core/features/shardBundle'
 import { EP_CHOICES } from '../../core/onnx/ep'
 import { checkWriteTarget } from '../../core/data/atomicWrite'
-import { TOWER_NAMES } from '../../core/onnx/towers'
 
 const USAGE = `Usage: platonic-lab extract --model PATH --dataset PATH [options]
 

@@ -3,6 +3,7 @@ import { badInput } from '../../common/errors'
 import { UNBATCHED_INPUTS } from '../onnx/decoderInputs'
 import { poolingFeeds } from '../onnx/graphPooling'
 import type { ModelSession } from '../onnx/tappedSession'
+import type { BatchHalved } from '../../common/contract/features'
 import type { Feed } from './inputs'
 import type { Pool } from './pool'
 
@@ -27,13 +28,6 @@ export function sliceFeed(f: Feed, from: number, to: number): Feed {
     feeds[name] = new ort.Tensor(t.type as 'float32', data as Float32Array, [to - from, ...t.dims.slice(1)])
   }
   return { feeds, mask: f.mask ? { lengths: f.mask.lengths.slice(from, to), paddingSide: f.mask.paddingSide } : null, rows: f.rows.slice(from, to) }
-}
-
-/** Where the batch was cut into smaller runs after onnxruntime ran out of memory. */
-export interface BatchHalved {
-  from: number
-  to: number
-  reason: string
 }
 
 /**

@@ -9,14 +9,14 @@ import { loadTextEncoder, type TextEncoder } from '../data/text'
 import { EP_CHOICES, type EpChoice } from '../onnx/ep'
 import { requiredPaddingSide } from '../onnx/decoderInputs'
 import { inspectModel, requireRunnable, streamProblems, selectTower, type ModelInfo } from '../onnx/modelInfo'
-import { TOWER_NAMES, towerForItems, type TowerName } from '../onnx/towers'
+import { towerForItems } from '../onnx/towers'
+import { TOWER_NAMES, type ExtractResult, type TowerName } from '../../common/contract/features'
 import { fileSha256 } from '../store/fileHash'
 import type { Workspace } from '../store/workspace'
 import { runBatches, type BatchLoopResult } from './batchLoop'
-import type { BatchHalved } from './batchRunner'
 import { ExtractTiming } from './extractProgress'
 import { ExtractPreparation } from './preparation'
-import { selectShard, type ShardItem, type ShardSelection, type ShardSpec } from './shard'
+import { selectShard, type ShardSelection, type ShardSpec } from './shard'
 import { POOL_CHOICES, resolvePool, type Pool, type PoolChoice } from './pool'
 import { createFeatureSet, doneBatches, dropDamagedBatches, findFeatureSetByKey, finishFeatureSet, getFeatureSet, loadFeatures } from './store'
 import { featureKey, type FeatureKeyParts } from './featureKey'
@@ -47,41 +47,6 @@ export interface ExtractRequest {
 export interface ExtractHooks {
   onProgress?(fraction: number, message: string, etaSeconds: number | null): void
   signal?: AbortSignal
-}
-
-/** The CLI.md `extract --json` document plus provenance and timing. */
-export interface ExtractResult {
-  feature_set: string
-  model_sha256: string
-  dataset_sha256: string
-  n: number
-  layers: string[]
-  /** Width of the layers; the largest when they differ (see dims). */
-  dim: number
-  /** Width of each layer (a CNN's stages differ). */
-  dims: number[]
-  pool: string
-  ep: string
-  cached: boolean
-  seconds: number
-  skipped_eps: { ep: string; reason: string }[]
-  /** Batches found already done (resumed run), computed now, and found damaged in the cache (so recomputed). */
-  batches: { total: number; resumed: number; computed: number; damaged: number }
-  /** Seconds inside session.run vs the whole extraction (decode, preprocess, tokenise, pool, cache). */
-  timing: { total_s: number; setup_s: number; loop_s: number; session_run_s: number; prepare_s: number; pool_s: number; store_s: number }
-  /** Where batches were prepared (`worker` or `inline`), the model session's intra-op threads, and why inline if a worker was wanted. */
-  preparation: { mode: 'worker' | 'inline'; threads: number | null; note: string | null }
-  /** Where layers were pooled: in the graph copy (only [batch, D] leaves onnxruntime) or in JavaScript, and why not in the graph; null for a cache hit. */
-  pooling: { in: 'graph' | 'javascript'; note: string | null } | null
-  /** Set when onnxruntime ran out of memory and batches were run in smaller parts (items per run before and after). */
-  batch_halved: BatchHalved | null
-  out?: string
-  /** The tower that ran, for a model with several. */
-  tower?: TowerName
-  /** For a shard: which one, the item count and feature-set key of the whole (unsharded) request, and its members. */
-  shard?: { index: number; count: number; n_total: number; full_key: string; subset: string; members: ShardItem[] }
-  /** Where the dataset was read differently from the file (captions cut, invalid UTF-8), naming file, line and item. */
-  warnings: string[]
 }
 
 /** Resolves --layers against the model: declared hidden states, the stages of a CNN, the tapped residual stream, or names. */

@@ -1,4 +1,4 @@
-import type { BatchHalved } from './batchRunner'
+import type { BatchHalved } from '../../common/contract/features'
 
 /** Seconds since `since` (a `performance.now()` reading). */
 export function secondsSince(since: number): number {

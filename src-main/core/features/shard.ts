@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import type { ShardItem } from '../../common/contract/features'
 import { badArg } from '../../common/errors'
 import type { DatasetItem } from '../data/dataset'
 import { fileSha256 } from '../store/fileHash'
@@ -22,13 +23,6 @@ export function parseShard(spec: string): ShardSpec {
   if (count < 1 || count > MAX_SHARDS) throw badArg('shard', `N must be between 1 and ${MAX_SHARDS}, got ${count}`)
   if (index >= count) throw badArg('shard', `I must be below N (shards are numbered 0..${count - 1}), got ${index}/${count}`)
   return { index, count }
-}
-
-/** One item of a shard: its position in the dataset, its id and the SHA-256 of its content. */
-export interface ShardItem {
-  index: number
-  id: string
-  sha256: string
 }
 
 /**

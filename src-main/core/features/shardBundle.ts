@@ -7,10 +7,10 @@ import { encodeNpy } from '../data/npy'
 import { appVersion } from '../paths'
 import type { Workspace } from '../store/workspace'
 import { BUNDLE_FEATURES, BUNDLE_MANIFEST, bundleShape, exportBundle, readBundleFeatures, readManifest, type BundleManifest, type ShardRun } from './bundle'
-import type { ExtractResult } from './extract'
+import type { ExtractResult, ShardItem } from '../../common/contract/features'
 import { canonicalJson, featureKey } from './featureKey'
 import { getFeatureSet } from './store'
-import { shardPositions, subsetSha256, type ShardItem } from './shard'
+import { shardPositions, subsetSha256 } from './shard'
 
 /**
  * Writes the bundle of a shard extraction: the shard's features and members, the whole request's key,

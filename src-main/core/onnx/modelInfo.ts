@@ -6,7 +6,8 @@ import { decoderInputPlan, plannedInputs, TOKEN_INPUTS, type DecoderInputPlan } 
 import { checkExternalData, externalRefs } from './externalData'
 import { checkImageFit, imageFitOf } from '../features/imageFit'
 import { readModelProto, summarizeGraph, type GraphSummary, type TensorDecl } from './graph'
-import { findTowers, type GraphTower, type TowerName } from './towers'
+import { findTowers, type GraphTower } from './towers'
+import type { TowerName } from '../../common/contract/features'
 import { readUserJsonObject } from '../data/userText'
 
 export type Modality = 'vision' | 'text' | 'unknown'

@@ -1,7 +1,5 @@
 import { dataDerivedTensors, findResidualStream, hiddenStateOrder, type GraphSummary, type ModelProto, type TappableTensor, type TensorDecl } from './graph'
-
-export type TowerName = 'vision' | 'text'
-export const TOWER_NAMES: readonly TowerName[] = ['vision', 'text']
+import { TOWER_NAMES, type TowerName } from '../../common/contract/features'
 
 /** One encoder of a model with several (CLIP, SigLIP): what feeds it, what it declares, its layers. */
 export interface GraphTower {

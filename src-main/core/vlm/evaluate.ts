@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { EvaluateQuestionCounts, EvaluateTiming } from '../../common/contract/jobs'
 import { AppError, badArg } from '../../common/errors'
 import { breakdownFor, importEvalFiles } from '../eval/evalStore'
 import { letterOfAnswer } from '../eval/buildRow'
@@ -61,8 +62,8 @@ export interface EvaluateResult {
   settings: Record<string, unknown>
   ep: string
   skipped_eps: EpAttempt[]
-  questions: { total: number; resumed: number; answered: number }
-  timing: { seconds: number; generate_s: number; session_run_s: number; generated_tokens: number; tokens_per_s: number | null; questions_per_min: number | null }
+  questions: EvaluateQuestionCounts
+  timing: EvaluateTiming
   out?: string
 }
 

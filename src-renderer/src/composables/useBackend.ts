@@ -1,5 +1,6 @@
 import { reactive, readonly } from 'vue'
-import type { AppEvent, AppInfo, DatasetDto, JobDto, ModelDto, WorkspaceArea, WorkspaceSummary } from '../../../src-main/common/dto'
+import { finishedJob, type FinishedJob, type JobDto, type JobKind, type JobParams } from '../../../src-main/common/contract/jobs'
+import type { AppEvent, AppInfo, DatasetDto, ModelDto, WorkspaceArea, WorkspaceSummary } from '../../../src-main/common/dto'
 import { api } from '../api'
 import { errorText } from './useAction'
 import { markChanged, newRevisions, type Revisions } from './revision'
@@ -70,15 +71,18 @@ export function useBackend() {
     refresh,
     clearError: () => (state.error = null),
     report,
-    /** Starts a job and resolves when it ends (rejects with the job's error). */
-    async runJob(kind: JobDto['kind'], params: unknown, title: string): Promise<JobDto> {
-      const job = await api.call('jobs.start', { kind: kind as never, params, title })
-      onEvent({ type: 'job.progress', job })
+    /** Starts a job and resolves with its result, typed by kind (contract/jobs.ts), when it ends; rejects with the job's error. */
+    async runJob<K extends JobKind>(kind: K, params: JobParams<K>, title: string): Promise<FinishedJob<K>> {
+      const job = await api.startJob(kind, params, title)
+      // A JobDto<K> is one member of the JobDto union; TypeScript cannot see that for a generic K.
+      onEvent({ type: 'job.progress', job: job as JobDto })
       return new Promise((resolve, reject) => {
         let settled = false
         const settle = (j: JobDto): void => {
           if (settled) return
-          if (j.state === 'done') resolve(j)
+          const finished = finishedJob(j, kind)
+          if (finished) resolve(finished)
+          else if (j.state === 'done') reject(new Error(`the ${kind} job finished without a result`))
           else if (j.state === 'failed' || j.state === 'cancelled') reject(new Error(j.state === 'cancelled' ? 'cancelled' : (j.error ?? 'job failed')))
           else return
           settled = true

@@ -16,11 +16,10 @@ export function browserHost(): Host {
     pickPath: async () => null,
     async exportPdf(report, backend) {
       const job = await backend.runJob('report', { sections: report.sections, paper: report.paper }, 'Report PDF')
-      const r = job.result as { pdf: string; bytes: number } | null
-      if (!r?.pdf) throw new Error('the report job finished without a PDF')
-      const file = await backend.api.call('report.file', { name: r.pdf })
+      const { pdf, bytes } = job.result
+      const file = await backend.api.call('report.file', { name: pdf })
       download(file.name, base64ToBlob(file.base64, 'application/pdf'))
-      return `Downloaded ${file.name} (${Math.round(r.bytes / 1024)} KiB)`
+      return `Downloaded ${file.name}${bytes !== null ? ` (${Math.round(bytes / 1024)} KiB)` : ''}`
     },
   }
 }

@@ -1,5 +1,5 @@
 import type { ApiClient, Transport } from '../../../src-main/common/client'
-import type { JobDto } from '../../../src-main/common/dto'
+import type { FinishedJob, JobParams } from '../../../src-main/common/contract/jobs'
 import type { DesktopBridge, PickKind } from '../../../src-main/common/contract/bridge'
 import type { Paper } from '../../../src-main/common/contract/report'
 
@@ -15,7 +15,7 @@ export interface ReportPdf {
 /** What printing may need from the backend (the browser prints through a report job). */
 export interface PdfBackend {
   api: ApiClient
-  runJob(kind: 'report', params: { sections: string[]; paper: Paper }, title: string): Promise<JobDto>
+  runJob(kind: 'report', params: JobParams<'report'>, title: string): Promise<FinishedJob<'report'>>
 }
 
 /**

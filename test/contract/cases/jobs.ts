@@ -1,5 +1,5 @@
 import { expect } from 'vitest'
-import type { JobDto } from '../../../src-main/common/dto'
+import { finishedJob, type JobDto, type JobStartArgs } from '../../../src-main/common/contract/jobs'
 import { ended, ISO_TIME, type Cases, type Harness } from '../harness'
 
 const JOB_SHAPE = {
@@ -21,12 +21,12 @@ const JOB_SHAPE = {
 const sameJob = (j: JobDto): Partial<JobDto> => ({ kind: j.kind, title: j.title, state: j.state, error: j.error })
 
 /** An extraction small enough to run twice: the scratch model on the first 16 captions. */
-function smallExtract(h: Harness) {
+function smallExtract(h: Harness): Extract<JobStartArgs, { kind: 'extract' }> {
   return { kind: 'extract' as const, params: { modelId: h.scratchModel.id, datasetId: h.dataset.id, limit: 16 }, title: 'contract: extract 16 items' }
 }
 
 /** A sweep that runs for seconds (calibration permutations on stored features), to be cancelled. */
-function longSweep(h: Harness) {
+function longSweep(h: Harness): Extract<JobStartArgs, { kind: 'sweep' }> {
   return {
     kind: 'sweep' as const,
     params: { modelIds: [h.model('vit-tiny').id, h.model('gpt-tiny').id], datasetId: h.dataset.id, metrics: ['cka'], calibrate: 10_000, seed: 7 },
@@ -52,7 +52,7 @@ export const JOB_CASES: Cases<'jobs.start' | 'jobs.get' | 'jobs.list' | 'jobs.ca
     expect(second).toMatchObject({ id: b.id, state: 'done' })
     // The second run finds the first one's features in the workspace.
     expect(first!.result).toMatchObject({ n: 16, layers: expect.any(Array), cached: false })
-    expect(second.result).toMatchObject({ n: 16, feature_set: (first!.result as { feature_set: string }).feature_set, cached: true })
+    expect(second.result).toMatchObject({ n: 16, feature_set: finishedJob(first!, 'extract')!.result.feature_set, cached: true })
 
     const unknown = await h.sameError('jobs.start', { kind: 'nope', params: {} })
     expect(unknown.code).toBe('BAD_INPUT')

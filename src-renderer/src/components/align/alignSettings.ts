@@ -1,5 +1,5 @@
 import { LAYERS_MODES, METRIC_NAMES, PREPS, SCORE_VIEWS, type LayersMode, type MetricName, type Prep, type ScoreView } from '../../../../src-main/common/contract/align'
-import { SWEEP_DEFAULTS } from '../../../../src-main/common/jobParams'
+import { SWEEP_DEFAULTS } from '../../../../src-main/common/contract/jobs'
 
 
 /** Everything the Alignment view lets the user choose; kept in the URL and in localStorage. */
