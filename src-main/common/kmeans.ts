@@ -58,7 +58,7 @@ export function kmeans(points: ArrayLike<number>, n: number, dim: number, k: num
     const counts = new Float64Array(kk)
     for (let i = 0; i < n; i++) {
       counts[labels[i]!]!++
-      for (let j = 0; j < dim; j++) sums[labels[i]! * dim + j] += points[i * dim + j]!
+      for (let j = 0; j < dim; j++) sums[labels[i]! * dim + j]! += points[i * dim + j]!
     }
     for (let c = 0; c < kk; c++) if (counts[c]! > 0) for (let j = 0; j < dim; j++) centres[c * dim + j] = sums[c * dim + j]! / counts[c]!
     if (changed === 0) break

@@ -41,7 +41,7 @@ describe('platonic-lab CLI conventions', () => {
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = ''
-        child.stdout!.on('data', (d: Buffer) => {
+        child.stdout.on('data', (d: Buffer) => {
           out += d.toString()
           const m = /^Platonic Lab at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n/m.exec(out)
           if (m) resolve(m[1]!)

@@ -14,11 +14,11 @@ describe('npm start without Electron', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stderr = ''
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = ''
-        child.stdout!.on('data', (d: Buffer) => {
+        child.stdout.on('data', (d: Buffer) => {
           out += d.toString()
           const m = /Platonic Lab at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out)
           if (m) resolve(m[1]!)

@@ -31,11 +31,11 @@ export async function serveApp(extraArgs: string[] = []): Promise<ServedApp> {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error(`serve did not print its URL in time; stderr: ${stderr}`)), 120_000)
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString()
       const m = /Platonic Lab at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out)
       if (m) {

@@ -101,7 +101,7 @@ describe('Mixtures view in Chromium', () => {
   it('exports the recipe table as CSV and the grid chart as SVG', async () => {
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('recipe-table').getByRole('button', { name: 'CSV' }).click()])
     expect(csv.suggestedFilename()).toBe('lsbs_recipes-ranked.csv')
-    const text = fs.readFileSync((await csv.path())!, 'utf8')
+    const text = fs.readFileSync(await csv.path(), 'utf8')
     expect(text.split('\r\n')[0]).toContain('overall_rank (as printed)')
     expect(text).toMatch(/mix7,[^\r\n]*⚠ disagree/)
     await page.getByTestId('mix-select-lsbs_mixture_grid.csv').check()
@@ -109,7 +109,7 @@ describe('Mixtures view in Chromium', () => {
     await grid.waitFor()
     const [svg] = await Promise.all([page.waitForEvent('download'), grid.getByRole('button', { name: 'SVG' }).click()])
     expect(svg.suggestedFilename()).toBe('lsbs_mixture_grid-grid.svg')
-    const doc = fs.readFileSync((await svg.path())!, 'utf8')
+    const doc = fs.readFileSync(await svg.path(), 'utf8')
     expect(doc.startsWith('<svg')).toBe(true)
     expect(doc).toContain('★32.7')
     expect(errors).toEqual([])

@@ -20,7 +20,7 @@ describe('Reports view in Chromium', () => {
   })
   afterAll(() => closeApp(app, browser))
 
-  const frame = async () => (await (await page.getByTestId('report-preview').elementHandle())!.contentFrame())!
+  const frame = async () => (await (await page.getByTestId('report-preview').elementHandle()).contentFrame())!
   const frameText = async (): Promise<string> => (await (await frame()).locator('body').textContent()) ?? ''
   const headings = async (): Promise<string[]> => (await frame()).locator('h1').allTextContents()
 

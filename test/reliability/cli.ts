@@ -49,8 +49,8 @@ export function runCli(args: string[], o: CliOptions = {}): Promise<CliRun> {
       timedOut = true
       child.kill('SIGKILL')
     }, o.timeoutMs ?? 90_000)
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d
       partial += d
       const lines = partial.split('\n')

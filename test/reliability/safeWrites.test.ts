@@ -83,7 +83,7 @@ await writeAtomically(${JSON.stringify(file)}, { overwrite: true }, async (tmp) 
     )
     const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stdout.on('data', (d: Buffer) => {
         if (d.toString().includes('half written')) resolve()
       })
       child.on('exit', (code) => reject(new Error(`writer exited early (${code})`)))

@@ -97,10 +97,10 @@ export interface EvalRunInfo {
   shape: string
   judge: string | null
   verdict: VerdictPolicy
-  benchmark_file: string | null
+  benchmarkFile: string | null
   n: number
   warnings: string[]
-  imported_at: string
+  importedAt: string
 }
 
 export interface QuestionAnswers {
@@ -108,9 +108,9 @@ export interface QuestionAnswers {
   bin: BinKey
   question: string | null
   choices: string[] | null
-  answer_letter: string
+  answerLetter: string
   /** Each model's answer, keyed by model name; absent where that model lacks the question. */
-  answers: Record<string, { pred_raw: string; pred_letter: string | null; correct: boolean; parsed: boolean }>
+  answers: Record<string, { predRaw: string; predLetter: string | null; correct: boolean; parsed: boolean }>
   /** Models disagree on correctness (only among those that answered). */
   disagree: boolean
 }
@@ -128,7 +128,7 @@ export interface CategoryScore {
 export interface VqaCategoryResult {
   categories: Record<string, CategoryScore>
   /** Mean over all benchmarks given (not the mean of the category means), percent; null when none. */
-  avg_vqa: number | null
+  avgVqa: number | null
   /** Benchmarks given that belong to no category (left out of every figure). */
   unassigned: string[]
   /** Assumptions to state in the UI. */
@@ -147,7 +147,7 @@ export interface SpearmanMatrix {
 }
 
 /** A row of the paper's frontier table: its bins and the overall accuracy it prints. */
-export type PaperFrontierEntry = BinSummary & { published_overall: number | null }
+export type PaperFrontierEntry = BinSummary & { publishedOverall: number | null }
 
 /** The papers' published tables bundled with the app (sample data for the MLE-Bench view). */
 export interface PaperTables {

@@ -33,13 +33,14 @@ export function maskedHsic(a: LayerView, b: LayerView, nA: Int32Array, nB: Int32
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < k; t++) {
       const j = nA[i * k + t]!
+      if (j >= n) throw new RangeError(`maskedHsic: neighbour ${j} of item ${i} is not one of the ${n} items`)
       if (j < 0 || j === i || !contains(nB, i * k, k, j)) continue
       const p = a.dot(i, j)
       const q = b.dot(i, j)
       sumP += p
       sumQ += q
-      colSumP[j] += p
-      rowSumQ[i] += q
+      colSumP[j]! += p
+      rowSumQ[i]! += q
       // Q_ji is nonzero only when i is in row j of the mask; K, L are symmetric so L_ji = L_ij.
       if (contains(nA, j * k, k, i) && contains(nB, j * k, k, i)) cross += p * q
     }

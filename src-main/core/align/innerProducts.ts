@@ -20,7 +20,7 @@ export function innerProductsF64(X: Float64Array, m: number, Y: Float64Array, n:
           s1 += X[oa + t + 1]! * Y[ob + t + 1]!
         }
         if (t < e) s0 += X[oa + t]! * Y[ob + t]!
-        out[a * n + b] += s0 + s1
+        out[a * n + b]! += s0 + s1
       }
     }
   }

@@ -145,7 +145,7 @@ async function mutualKnnTable(A: Candidate[], B: Candidate[], ctx: MetricContext
           // Same arithmetic as mutualKnn (per-row hits / k summed, then / N); rows without hits add 0.
           for (let u = 0; u < nt; u++) {
             const i = touched[u]!
-            totals[i] += hits[i]! / k
+            totals[i]! += hits[i]! / k
             hits[i] = 0
           }
         }

@@ -74,7 +74,7 @@ export function nuclearNormOfCross(X: Mat, Y: Mat, rowOf: (i: number) => number 
       const xa = X.data[ox + a]!
       if (xa === 0) continue
       const om = a * q
-      for (let b = 0; b < q; b++) M[om + b] += xa * Y.data[oy + b]!
+      for (let b = 0; b < q; b++) M[om + b]! += xa * Y.data[oy + b]!
     }
   }
   const small = Math.min(p, q)

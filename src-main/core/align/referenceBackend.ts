@@ -73,8 +73,8 @@ export function centreColumns(X: Mat): Mat {
   const { rows, cols } = X
   const out = new Float64Array(rows * cols)
   const mean = new Float64Array(cols)
-  for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) mean[c] += X.data[i * cols + c]!
-  for (let c = 0; c < cols; c++) mean[c] /= rows
+  for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) mean[c]! += X.data[i * cols + c]!
+  for (let c = 0; c < cols; c++) mean[c]! /= rows
   for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) out[i * cols + c] = X.data[i * cols + c]! - mean[c]!
   return { data: out, rows, cols }
 }
@@ -93,7 +93,7 @@ function frobeniusSqOfCross(X: Mat, Y: Mat, signal?: AbortSignal): number {
       const xa = X.data[ox + a]!
       if (xa === 0) continue
       const oc = a * q
-      for (let b = 0; b < q; b++) C[oc + b] += xa * Y.data[oy + b]!
+      for (let b = 0; b < q; b++) C[oc + b]! += xa * Y.data[oy + b]!
     }
   }
   let s = 0

@@ -37,15 +37,15 @@ export function svccaBasis(v: LayerView): Promise<{ U: Float64Array; r: number }
 export function zScore(X: Mat): Mat {
   const { rows: n, cols: d } = X
   const mean = new Float64Array(d)
-  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c] += X.data[i * d + c]!
-  for (let c = 0; c < d; c++) mean[c] /= n
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c]! += X.data[i * d + c]!
+  for (let c = 0; c < d; c++) mean[c]! /= n
   const ss = new Float64Array(d)
   const Z = new Float64Array(n * d)
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < d; c++) {
       const v = X.data[i * d + c]! - mean[c]!
       Z[i * d + c] = v
-      ss[c] += v * v
+      ss[c]! += v * v
     }
   }
   for (let c = 0; c < d; c++) ss[c] = 1 / (Math.sqrt(ss[c]! / (n - 1)) + 1e-8)
@@ -78,7 +78,7 @@ export function topLeftSingularVectors(Z: Mat, rMax: number): { U: Float64Array;
       for (let a = 0; a < d; a++) {
         const xa = x[o + a]!
         if (xa === 0) continue
-        for (let b = a; b < d; b++) S[a * d + b] += xa * x[o + b]!
+        for (let b = a; b < d; b++) S[a * d + b]! += xa * x[o + b]!
       }
     }
     for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) S[a * d + b] = S[b * d + a]!
@@ -108,9 +108,9 @@ export function topLeftSingularVectors(Z: Mat, rMax: number): { U: Float64Array;
 /** Mean of the min(rA, rB) largest singular values of U_Aᵀ U_B (cosines of the principal angles). */
 export function meanPrincipalCosine(UA: Float64Array, rA: number, UB: Float64Array, rB: number, n: number): number {
   const M = new Float64Array(rA * rB)
-  for (let i = 0; i < n; i++) for (let p = 0; p < rA; p++) for (let q = 0; q < rB; q++) M[p * rB + q] += UA[i * rA + p]! * UB[i * rB + q]!
+  for (let i = 0; i < n; i++) for (let p = 0; p < rA; p++) for (let q = 0; q < rB; q++) M[p * rB + q]! += UA[i * rA + p]! * UB[i * rB + q]!
   const MtM = new Float64Array(rB * rB)
-  for (let p = 0; p < rA; p++) for (let q = 0; q < rB; q++) for (let s = 0; s < rB; s++) MtM[q * rB + s] += M[p * rB + q]! * M[p * rB + s]!
+  for (let p = 0; p < rA; p++) for (let q = 0; q < rB; q++) for (let s = 0; s < rB; s++) MtM[q * rB + s]! += M[p * rB + q]! * M[p * rB + s]!
   const { values } = symEig(MtM, rB)
   const count = Math.min(rA, rB)
   let sum = 0

@@ -92,7 +92,7 @@ export class TriangleProducts {
         }
       }
       const part = await this.gemm(ch.X, la, Y.subarray(0, cols * ch.w), cols, ch.w)
-      for (let t = 0; t < S.length; t++) S[t] += part[t]!
+      for (let t = 0; t < S.length; t++) S[t]! += part[t]!
     }
     return perms.map((_, p) => {
       const out = new Float64Array(la * lb)

@@ -127,15 +127,15 @@ export function colourCooccurrence(
       for (let x = 0; x < w; x++) {
         const a = labels[y * w + x]!
         if (a < 0) continue
-        pixelCounts[a]++
+        pixelCounts[a]!++
         for (const [dx, dy] of offsets) {
           const xx = x + dx
           const yy = y + dy
           if (xx < 0 || xx >= w || yy >= h) continue
           const b = labels[yy * w + xx]!
           if (b < 0) continue
-          counts[a * n + b]++
-          counts[b * n + a]++
+          counts[a * n + b]!++
+          counts[b * n + a]!++
         }
       }
     }

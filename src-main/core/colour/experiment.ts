@@ -123,7 +123,7 @@ function cooccurrenceSpace(
   let total = 0
   const rowSum = new Float64Array(n)
   for (let a = 0; a < n; a++) {
-    for (let b = 0; b < n; b++) rowSum[a] += counts.data[a * n + b]!
+    for (let b = 0; b < n; b++) rowSum[a]! += counts.data[a * n + b]!
     total += rowSum[a]!
   }
   const index: number[] = []

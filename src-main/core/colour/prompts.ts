@@ -42,7 +42,7 @@ export function poolTemplateFeatures(features: Tensor3, nTerms: number, nTemplat
   for (let t = 0; t < nTerms; t++) {
     for (let j = 0; j < nTemplates; j++) {
       const src = (t * nTemplates + j) * row
-      for (let x = 0; x < row; x++) out[t * row + x] += features.data[src + x]! / nTemplates
+      for (let x = 0; x < row; x++) out[t * row + x]! += features.data[src + x]! / nTemplates
     }
   }
   return { data: out, n: nTerms, layers: features.layers, dim: features.dim, ...(features.dims ? { dims: features.dims } : {}) }

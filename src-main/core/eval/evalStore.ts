@@ -21,13 +21,22 @@ export interface ImportEvalOptions {
   verdict?: VerdictPolicy
 }
 
-interface RunRow extends Omit<EvalRunInfo, 'warnings' | 'harness' | 'verdict'> {
+interface RunRow extends Omit<EvalRunInfo, 'warnings' | 'harness' | 'verdict' | 'benchmarkFile' | 'importedAt'> {
   warnings: string
   harness: string
   verdict: string
+  benchmark_file: string | null
+  imported_at: string
 }
 
-const toInfo = (r: RunRow): EvalRunInfo => ({ ...r, harness: r.harness as Harness, verdict: r.verdict as VerdictPolicy, warnings: JSON.parse(r.warnings) as string[] })
+const toInfo = ({ benchmark_file, imported_at, ...r }: RunRow): EvalRunInfo => ({
+  ...r,
+  harness: r.harness as Harness,
+  verdict: r.verdict as VerdictPolicy,
+  benchmarkFile: benchmark_file,
+  warnings: JSON.parse(r.warnings) as string[],
+  importedAt: imported_at,
+})
 
 /**
  * Imports evaluation files as runs with their per-question rows. A file already imported with the same
@@ -60,10 +69,10 @@ export async function importEvalFiles(ws: Workspace, files: string[], opts: Impo
         shape: read.source.shape,
         judge: read.source.judge,
         verdict,
-        benchmark_file: opts.benchmark ? path.resolve(opts.benchmark) : null,
+        benchmarkFile: opts.benchmark ? path.resolve(opts.benchmark) : null,
         n: read.rows.length,
         warnings: read.warnings,
-        imported_at: new Date().toISOString(),
+        importedAt: new Date().toISOString(),
       },
       rows: read.rows,
     })
@@ -71,7 +80,7 @@ export async function importEvalFiles(ws: Workspace, files: string[], opts: Impo
   ws.tx(() => {
     const insRun = ws.db.prepare(
       `INSERT INTO eval_runs(id, model, file, sha256, harness, shape, judge, verdict, benchmark_file, n, warnings, imported_at)
-       VALUES (@id, @model, @file, @sha256, @harness, @shape, @judge, @verdict, @benchmark_file, @n, @warnings, @imported_at)`,
+       VALUES (@id, @model, @file, @sha256, @harness, @shape, @judge, @verdict, @benchmarkFile, @n, @warnings, @importedAt)`,
     )
     const insRow = ws.db.prepare(
       `INSERT INTO eval_rows(run_id, ord, qid, bin, bin_label, question, choices, answer_letter, pred_raw, pred_letter, correct, parsed, rule, file_correct)

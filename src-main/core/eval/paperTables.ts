@@ -30,7 +30,7 @@ export function frontierFromPaper(csvText: string, file = 'lsbs_mle_frontier.csv
     },
     estimated: true,
     warnings: [],
-    published_overall: r.overall_weighted === null || r.overall_weighted === undefined || r.overall_weighted === '' ? null : num(file, i + 2, 'overall_weighted', r.overall_weighted) / 100,
+    publishedOverall: r.overall_weighted === null || r.overall_weighted === undefined || r.overall_weighted === '' ? null : num(file, i + 2, 'overall_weighted', r.overall_weighted) / 100,
   }))
 }
 

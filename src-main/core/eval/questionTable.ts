@@ -12,12 +12,12 @@ export function questionTable(rows: EvalRow[], opts: { disagreementsOnly?: boole
   for (const r of rows) {
     let q = byQ.get(r.qid)
     if (!q) {
-      q = { qid: r.qid, bin: r.bin, question: r.question, choices: r.choices, answer_letter: r.answer_letter, answers: {}, disagree: false }
+      q = { qid: r.qid, bin: r.bin, question: r.question, choices: r.choices, answerLetter: r.answer_letter, answers: {}, disagree: false }
       byQ.set(r.qid, q)
     }
     q.question ??= r.question
     q.choices ??= r.choices
-    if (!(r.model in q.answers)) q.answers[r.model] = { pred_raw: r.pred_raw, pred_letter: r.pred_letter, correct: r.correct, parsed: r.parsed }
+    if (!(r.model in q.answers)) q.answers[r.model] = { predRaw: r.pred_raw, predLetter: r.pred_letter, correct: r.correct, parsed: r.parsed }
   }
   const out: QuestionAnswers[] = []
   for (const q of byQ.values()) {

@@ -52,5 +52,5 @@ export function vqaCategories(perBenchmarkScores: Record<string, number>, catego
     categories[cat] = { score: used.length ? s / used.length : null, used, missing }
   }
   const unassigned = [...given.entries()].filter(([k]) => !assigned.has(k)).map(([, g]) => g.name)
-  return { categories, avg_vqa: count ? sum / count : null, unassigned, assumptions }
+  return { categories, avgVqa: count ? sum / count : null, unassigned, assumptions }
 }

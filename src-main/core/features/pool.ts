@@ -79,7 +79,7 @@ export function spatialMeanInto(h: Float32Array, dims: readonly number[], channe
       sums.fill(0)
       for (let p = 0; p < HW; p++) {
         const o = base + p * C
-        for (let c = 0; c < C; c++) sums[c] += h[o + c]!
+        for (let c = 0; c < C; c++) sums[c]! += h[o + c]!
       }
       for (let c = 0; c < C; c++) out[dst + c] = sums[c]! / HW
       continue

@@ -56,7 +56,7 @@ export function procrustes(source: Mat, target: Mat, opts: ProcrustesOptions = {
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < k; a++) {
       const xa = xc[i * k + a]!
-      for (let b = 0; b < k; b++) m[a * k + b] += xa * yc[i * k + b]!
+      for (let b = 0; b < k; b++) m[a * k + b]! += xa * yc[i * k + b]!
     }
   }
   const { u, sigma, v } = smallSvd(m, k)
@@ -111,10 +111,10 @@ function columnMeans(x: Mat, where: string): Float64Array {
     for (let c = 0; c < x.cols; c++) {
       const val = x.data[i * x.cols + c]!
       if (!Number.isFinite(val)) throw badInput(where, `coordinate (${i}, ${c}) is ${val}; expected finite numbers`)
-      out[c] += val
+      out[c]! += val
     }
   }
-  for (let c = 0; c < x.cols; c++) out[c] /= x.rows
+  for (let c = 0; c < x.cols; c++) out[c]! /= x.rows
   return out
 }
 
@@ -176,7 +176,7 @@ function completeColumn(u: Float64Array, k: number, j: number, filled: boolean[]
       if (!filled[c]) continue
       let dot = 0
       for (let a = 0; a < k; a++) dot += u[a * k + c]! * w[a]!
-      for (let a = 0; a < k; a++) w[a] -= dot * u[a * k + c]!
+      for (let a = 0; a < k; a++) w[a]! -= dot * u[a * k + c]!
     }
     const norm = Math.sqrt(sumSquares(w))
     if (norm > bestNorm) {
@@ -207,7 +207,7 @@ function det(a: Float64Array, k: number): number {
     d *= m[c * k + c]!
     for (let r = c + 1; r < k; r++) {
       const f = m[r * k + c]! / m[c * k + c]!
-      for (let x = c; x < k; x++) m[r * k + x] -= f * m[c * k + x]!
+      for (let x = c; x < k; x++) m[r * k + x]! -= f * m[c * k + x]!
     }
   }
   return d

@@ -99,7 +99,7 @@ export function analyseMixture(t: MixtureTable, o: AnalyseOptions = {}): Mixture
   if (xs && ys) {
     const pts: SurfacePoint[] = []
     z.forEach((v, i) => {
-      if (v !== null && xs![i] !== null && ys![i] !== null) pts.push({ x: xs![i]!, y: ys![i]!, z: v })
+      if (v !== null && xs[i] !== null && ys[i] !== null) pts.push({ x: xs[i]!, y: ys[i]!, z: v })
     })
     if (layout.kind === 'grid') heatmap = gridHeatmap(pts, direction, t.name)
     try {

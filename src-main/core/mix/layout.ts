@@ -60,7 +60,7 @@ function findShareRun(t: MixtureTable, candidates: string[]): string[] {
     let near = 0
     t.rows.forEach((r, i) => {
       sums[i] = sums[i]! + ((r[c] as number | null) ?? 0)
-      if (Math.abs(sums[i]! - 100) <= SUM_DETECT_TOLERANCE) near++
+      if (Math.abs(sums[i] - 100) <= SUM_DETECT_TOLERANCE) near++
     })
     if (k >= 2 && near * 2 >= t.rows.length && near > 0) return candidates.slice(0, k)
   }

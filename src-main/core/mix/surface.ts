@@ -213,9 +213,9 @@ export function fitQuadraticSurface(points: readonly SurfacePoint[], opts: Surfa
   let pressOk = true
   points.forEach((p, i) => {
     ssTot += (p.z - zMean) ** 2
-    const e = f!.residuals[i]!
+    const e = f.residuals[i]!
     ssRes += e * e
-    const h = f!.leverage[i]!
+    const h = f.leverage[i]!
     if (h > 1 - 1e-9) pressOk = false
     else press += (e / (1 - h)) ** 2
   })

@@ -167,7 +167,7 @@ export function findResidualStream(m: ModelProto, dataDerived: Set<string>, inTo
   const producer = new Map<string, number>()
   nodes.forEach((n, i) => (n.output ?? []).forEach((t) => producer.set(t, i)))
   const indices = [...best.keys()].sort((a, b) => a - b)
-  const blocks = indices.map((b) => new Set(best!.get(b)!))
+  const blocks = indices.map((b) => new Set(best.get(b)!))
   const readers = (t: string, block: Set<number>): number[] => (consumers.get(t) ?? []).filter((c) => block.has(c))
   const templatesReading = (t: string, block: Set<number>): Set<string> => new Set(readers(t, block).map((c) => nodeTemplate(nodes[c]!.name ?? '') ?? ''))
   // Output of block k: [tensor, index of its producer among the node's outputs].
@@ -191,7 +191,7 @@ export function findResidualStream(m: ModelProto, dataDerived: Set<string>, inTo
     const tmpl = nodeTemplate(nodes[producer.get(outputs[last - 1]!)!]!.name ?? '')
     const same = [...blocks[last]!].find((i) => nodeTemplate(nodes[i]!.name ?? '') === tmpl)
     const k = same === undefined ? -1 : (nodes[producer.get(outputs[last - 1]!)!]!.output ?? []).indexOf(outputs[last - 1]!)
-    if (same !== undefined && k >= 0 && nodes[same]!.output?.[k]) outputs[last] = nodes[same]!.output![k]!
+    if (same !== undefined && k >= 0 && nodes[same]!.output?.[k]) outputs[last] = nodes[same]!.output[k]!
   }
   // Entry of the first block: a data tensor produced outside it, read the way block 1 reads block 0's output.
   const first = blocks[0]!

@@ -58,7 +58,7 @@ export function lastAxisWidths(m: ModelProto): Map<string, number> {
       if (t) width = t.dims?.length ? Number(t.dims[t.dims.length - 1]) : 1
     } else if (op === 'Concat') {
       const axis = Number(attr(n, 'axis')?.i ?? 0)
-      if (axis === -1) width = ins.every((x) => x !== undefined) ? ins.reduce((a: number, x) => a + x!, 0) : undefined
+      if (axis === -1) width = ins.every((x) => x !== undefined) ? ins.reduce((a: number, x) => a + x, 0) : undefined
       else if (axis >= 0) width = ins.find((x) => x !== undefined)
     } else if (op === 'ReduceMean' || op === 'ReduceSum') {
       const axes = attr(n, 'axes')?.ints?.map(Number)

@@ -77,7 +77,7 @@ function alignmentSection(ws: Workspace, timings: Provenance['timings'], params:
       if (m.name === reference.name || m.capabilities[capName] === undefined) continue
       const p = pairs.get(`${reference.name}\u0000${m.name}`) ?? pairs.get(`${m.name}\u0000${reference.name}`)
       const s = p?.result.metrics[metric]?.score
-      if (s !== undefined) points.push({ model: m.name, alignment: s, capability: m.capabilities[capName]! })
+      if (s !== undefined) points.push({ model: m.name, alignment: s, capability: m.capabilities[capName] })
     }
     if (points.length >= 2) {
       let rho: number | null = null

@@ -23,10 +23,10 @@ const RUN_SHAPE = {
   shape: expect.any(String),
   judge: null,
   verdict: expect.any(String),
-  benchmark_file: null,
+  benchmarkFile: null,
   n: expect.any(Number),
   warnings: expect.any(Array),
-  imported_at: ISO_TIME,
+  importedAt: ISO_TIME,
 }
 
 /** The two plain-JSONL fixture runs (importing again returns the stored ones). */
@@ -87,7 +87,7 @@ export const EVAL_CASES: Cases<'eval.import' | 'eval.list' | 'eval.breakdown' | 
     const all = await h.same('eval.questions', { ids })
     expect(all).toHaveLength(24)
     for (const q of all) {
-      expect(q).toEqual({ qid: expect.any(String), bin: expect.stringMatching(/^(0-30|30-60|60-100)$/), question: expect.any(String), choices: expect.any(Array), answer_letter: expect.stringMatching(/^[A-Z]$/), answers: expect.any(Object), disagree: expect.any(Boolean) })
+      expect(q).toEqual({ qid: expect.any(String), bin: expect.stringMatching(/^(0-30|30-60|60-100)$/), question: expect.any(String), choices: expect.any(Array), answerLetter: expect.stringMatching(/^[A-Z]$/), answers: expect.any(Object), disagree: expect.any(Boolean) })
       expect(Object.keys(q.answers).sort()).toEqual(['m1', 'm2'])
       const verdicts = Object.values(q.answers).map((a) => a.correct)
       expect(q.disagree).toBe(verdicts[0] !== verdicts[1])
@@ -129,7 +129,7 @@ export const EVAL_CASES: Cases<'eval.import' | 'eval.list' | 'eval.breakdown' | 
     const r = await h.same('eval.vqa', { models })
     expect(r.spearmanError).toBeNull()
     expect(r.perModel.map((m) => [m.name, m.categories.general!.score, m.categories.knowledge!.score, m.categories.ocr_chart!.score])).toEqual(models.map((m) => [m.name, m.scores.GQA, m.scores.ScienceQA, m.scores.TextVQA]))
-    expect(r.perModel[0]).toMatchObject({ avg_vqa: (10 + 15 + 90 + 3) / 4, unassigned: [], categories: { general: { used: ['GQA'], missing: ['MME', 'MMBench', 'SEED'] } } })
+    expect(r.perModel[0]).toMatchObject({ avgVqa: (10 + 15 + 90 + 3) / 4, unassigned: [], categories: { general: { used: ['GQA'], missing: ['MME', 'MMBench', 'SEED'] } } })
     const s = r.spearman!
     const at = (a: string, b: string): number | null => s.rho[s.categories.indexOf(a)]![s.categories.indexOf(b)]!
     expect(at('general', 'knowledge')).toBeCloseTo(1, 12)

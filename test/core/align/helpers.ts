@@ -35,7 +35,7 @@ export function randomRotation(d: number, seed: number): Mat {
 
 export function matmul(a: Mat, b: Mat): Mat {
   const out = new Float64Array(a.rows * b.cols)
-  for (let i = 0; i < a.rows; i++) for (let k = 0; k < a.cols; k++) for (let j = 0; j < b.cols; j++) out[i * b.cols + j] += a.data[i * a.cols + k]! * b.data[k * b.cols + j]!
+  for (let i = 0; i < a.rows; i++) for (let k = 0; k < a.cols; k++) for (let j = 0; j < b.cols; j++) out[i * b.cols + j]! += a.data[i * a.cols + k]! * b.data[k * b.cols + j]!
   return { data: out, rows: a.rows, cols: b.cols }
 }
 

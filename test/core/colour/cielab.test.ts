@@ -21,7 +21,7 @@ describe('sRGB → CIELAB (D65)', () => {
   it('matches an independent numpy implementation on 49 colours to 1e-9', () => {
     reference.lab.rgb.forEach((rgb, i) => {
       const got = srgbToLab(rgb[0], rgb[1], rgb[2])
-      for (let c = 0; c < 3; c++) expect(Math.abs(got[c] - reference.lab.lab[i]![c]!)).toBeLessThan(1e-9)
+      for (let c = 0; c < 3; c++) expect(Math.abs(got[c]! - reference.lab.lab[i]![c]!)).toBeLessThan(1e-9)
     })
   })
 

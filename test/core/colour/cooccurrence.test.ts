@@ -29,7 +29,7 @@ function bruteForce(img: RasterImage, labels: Int32Array, n: number, r: number):
     for (let q = 0; q < w * h; q++) {
       if (p === q || labels[p]! < 0 || labels[q]! < 0) continue
       const cheb = Math.max(Math.abs((p % w) - (q % w)), Math.abs(Math.floor(p / w) - Math.floor(q / w)))
-      if (cheb <= r) c[labels[p]! * n + labels[q]!]++
+      if (cheb <= r) c[labels[p]! * n + labels[q]!]!++
     }
   }
   return c

@@ -91,7 +91,7 @@ describe('frontierFromPaper (LSBS Table 5)', () => {
     for (const r of rows) {
       const b = summaryBreakdown(r)
       // published to 0.01 pts; one model is 0.008 pts off after re-rounding the bin counts
-      expect(Math.abs(b.overall_weighted - r.published_overall!)).toBeLessThan(0.0001)
+      expect(Math.abs(b.overall_weighted - r.publishedOverall!)).toBeLessThan(0.0001)
       for (const k of ['0-30', '30-60', '60-100'] as const) {
         expect(b.bins[k]!.ci95[0]).toBeLessThan(b.bins[k]!.acc)
         expect(b.bins[k]!.ci95[1]).toBeGreaterThan(b.bins[k]!.acc)
@@ -117,10 +117,10 @@ describe('vqaCategories', () => {
     const general = [scores.GQA!, 50, scores.MMBench!, scores.SEED!]
     expect(r.categories.general!.score).toBeCloseTo(general.reduce((a, b) => a + b) / 4, 12)
     const vals = all.map((b) => (b === 'MME' ? 50 : scores[b]!))
-    expect(r.avg_vqa).toBeCloseTo(vals.reduce((a, b) => a + b) / vals.length, 12)
+    expect(r.avgVqa).toBeCloseTo(vals.reduce((a, b) => a + b) / vals.length, 12)
     // not the mean of the category means (4/4/3/5 benchmarks)
     const catMean = Object.values(r.categories).reduce((a, c) => a + c.score!, 0) / 4
-    expect(Math.abs(catMean - r.avg_vqa!)).toBeGreaterThan(0.01)
+    expect(Math.abs(catMean - r.avgVqa!)).toBeGreaterThan(0.01)
     expect(r.assumptions[0]).toMatch(/divided by 20/)
   })
   it('matches names loosely, reports missing and unassigned benchmarks', () => {
@@ -128,7 +128,7 @@ describe('vqaCategories', () => {
     expect(r.categories.vision_centric).toMatchObject({ score: 60, used: ['CV-Bench COCO'] })
     expect(r.categories.general!.score).toBeNull()
     expect(r.unassigned).toEqual(['Foo'])
-    expect(r.avg_vqa).toBe(50)
+    expect(r.avgVqa).toBe(50)
   })
 })
 

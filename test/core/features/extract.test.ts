@@ -271,7 +271,7 @@ describe('feature cache', () => {
       expect(importBundle(other, dir).id).toBe(s.id)
       const f = path.join(dir, 'features.npy')
       const buf = fs.readFileSync(f)
-      buf[buf.length - 1] ^= 1
+      buf[buf.length - 1]! ^= 1
       fs.writeFileSync(f, buf)
       expect(() => importBundle(Workspace.open(path.join(tmp, 'ws-import2')), dir)).toThrow(/features\.npy: SHA-256 .* does not match the manifest/)
     } finally {

@@ -10,7 +10,7 @@ function rotationZ(theta: number): number[] {
 
 function matmul(x: { data: Float64Array; rows: number; cols: number }, r: number[], k: number): Float64Array {
   const out = new Float64Array(x.rows * k)
-  for (let i = 0; i < x.rows; i++) for (let b = 0; b < k; b++) for (let a = 0; a < x.cols; a++) out[i * k + b] += x.data[i * x.cols + a]! * r[a * k + b]!
+  for (let i = 0; i < x.rows; i++) for (let b = 0; b < k; b++) for (let a = 0; a < x.cols; a++) out[i * k + b]! += x.data[i * x.cols + a]! * r[a * k + b]!
   return out
 }
 

@@ -44,7 +44,7 @@ function checkedColumnMeans(F: Mat, where: string, means: boolean): Float64Array
       for (let c = 0; c < cols; c++) {
         const v = data[o + c]!
         s += v * v
-        mean[c] += v
+        mean[c]! += v
       }
     } else {
       for (let c = 0; c < cols; c++) s += data[o + c]! * data[o + c]!
@@ -52,7 +52,7 @@ function checkedColumnMeans(F: Mat, where: string, means: boolean): Float64Array
     const problem = rowProblem(s, i)
     if (problem) throw badInput(where, problem)
   }
-  for (let c = 0; c < mean.length; c++) mean[c] /= rows
+  for (let c = 0; c < mean.length; c++) mean[c]! /= rows
   return mean
 }
 
@@ -62,9 +62,9 @@ export function columnMeans(F: Mat): Float64Array {
   const mean = new Float64Array(cols)
   for (let i = 0; i < rows; i++) {
     const o = i * cols
-    for (let c = 0; c < cols; c++) mean[c] += data[o + c]!
+    for (let c = 0; c < cols; c++) mean[c]! += data[o + c]!
   }
-  for (let c = 0; c < cols; c++) mean[c] /= rows
+  for (let c = 0; c < cols; c++) mean[c]! /= rows
   return mean
 }
 

@@ -23,7 +23,7 @@ export async function innerProductsBlocked(sessions: KernelSessions, X: Float64A
     const xs = w === d ? X : sliceCols(X, m, d, c0, w)
     const ys = w === d ? Y : sliceCols(Y, n, d, c0, w)
     const S = (await gemm.run({ X: new ort.Tensor('float64', xs, [m, w]), Y: new ort.Tensor('float64', ys, [n, w]) })).S!.data as Float64Array
-    for (let t = 0; t < m * n; t++) out[t] += S[t]!
+    for (let t = 0; t < m * n; t++) out[t]! += S[t]!
   }
   return out
 }

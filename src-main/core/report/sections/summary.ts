@@ -28,7 +28,7 @@ export function summaryLines(d: ReportData): string[] {
     const small = bins[0]
     lines.push(
       `MLE-Bench: best overall (weighted) ${top.name} at ${pct(top.overall_weighted)}%` +
-        (small && top.bins[small] ? `; on the smallest objects (${small}) it scores ${pct(top.bins[small]!.acc)}%` : '') + '.',
+        (small && top.bins[small] ? `; on the smallest objects (${small}) it scores ${pct(top.bins[small].acc)}%` : '') + '.',
     )
   }
   if (d.vqa && d.vqa.models.length) lines.push(`VQA: ${d.vqa.models.length} models scored on ${d.vqa.categories.length} categories (${d.vqa.categories.join(', ')}).`)

@@ -18,7 +18,7 @@ export function vqaSectionHtml(s: VqaSection, num: number): string {
     out.push(
       table(s.models, [
         { header: 'model', cell: (m) => m.name },
-        ...s.categories.map((c) => ({ header: c, num: true, cell: (m: VqaSection['models'][number]) => (m.scores[c] == null ? '–' : m.scores[c]!.toFixed(2)) })),
+        ...s.categories.map((c) => ({ header: c, num: true, cell: (m: VqaSection['models'][number]) => (m.scores[c] == null ? '–' : m.scores[c].toFixed(2)) })),
         ...(hasOverall ? [{ header: 'overall', num: true, cell: (m: VqaSection['models'][number]) => (m.overall == null ? '–' : m.overall.toFixed(2)) }] : []),
       ]),
     )

@@ -51,7 +51,7 @@ export function breakdownRow(m: ModelBreakdown): Record<string, unknown> {
 export function binBarsData(r: MleResult, title?: string) {
   return {
     bins: [...BIN_KEYS],
-    models: r.models.map((m) => ({ name: m.name, bins: BIN_KEYS.map((b) => (m.bins[b] ? { acc: m.bins[b]!.acc, ci95: m.bins[b]!.ci95 } : null)) })),
+    models: r.models.map((m) => ({ name: m.name, bins: BIN_KEYS.map((b) => (m.bins[b] ? { acc: m.bins[b].acc, ci95: m.bins[b].ci95 } : null)) })),
     chance: r.chance,
     title,
   }

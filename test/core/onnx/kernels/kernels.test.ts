@@ -221,7 +221,7 @@ describe('innerProductsBlocked (float64 Gemm)', () => {
     const X = gaussian(3, 37, 71, false).data as Float64Array
     const Y = gaussian(4, 37, 72, false).data as Float64Array
     const want = new Float64Array(12)
-    for (let a = 0; a < 3; a++) for (let b = 0; b < 4; b++) for (let t = 0; t < 37; t++) want[a * 4 + b] += X[a * 37 + t]! * Y[b * 37 + t]!
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 4; b++) for (let t = 0; t < 37; t++) want[a * 4 + b]! += X[a * 37 + t]! * Y[b * 37 + t]!
     for (const chunk of [1 << 20, 10, 37]) {
       const S = await innerProductsBlocked(sessions, X, 3, Y, 4, 37, undefined, chunk)
       S.forEach((v, t) => expect(v).toBeCloseTo(want[t]!, 12))
