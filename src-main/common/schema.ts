@@ -110,7 +110,7 @@ export const s = {
       },
     }
   },
-  /** Any JSON value (used sparingly: opaque job parameters checked by the job itself). */
+  /** Any JSON value, for a part that another schema checks next (`jobs.start`'s parameters, by kind). */
   json(): Schema<unknown> {
     return { kind: 'json', parse: (v) => v }
   },
