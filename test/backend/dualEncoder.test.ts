@@ -6,6 +6,7 @@ import { modelRefsOf } from '../../src-main/common/modelRef'
 import { loadFeatures } from '../../src-main/core/features/store'
 import { Workspace } from '../../src-main/core/store/workspace'
 import { runJobInProcess } from '../../src-main/jobs/runInProcess'
+import type { SweepResult } from '../../src-main/common/contract/jobs'
 import { align } from '../../src-main/core/align/align'
 import { FIXTURES, SHAPES } from '../helpers/fixtures'
 import { tmpDir } from '../helpers/tmp'
@@ -48,9 +49,9 @@ describe('a dual encoder in the workspace', () => {
   it('a sweep aligns the image tower with the text tower; the matrix and feature list name the towers', async () => {
     const refs = [`${clip.id}:vision`, `${clip.id}:text`]
     const ws = Workspace.open(t.dir)
-    let r: { pairs: number; computed: number; featureSets: string[] }
+    let r: SweepResult
     try {
-      r = (await runJobInProcess(ws, 'sweep', { modelIds: refs, datasetId: dataset.id, metrics: ['mutual_knn'], k: 5, limit: 48, ep: 'cpu' }, () => undefined, new AbortController().signal)) as typeof r
+      r = await runJobInProcess(ws, 'sweep', { modelIds: refs, datasetId: dataset.id, metrics: ['mutual_knn'], k: 5, limit: 48, ep: 'cpu' }, () => undefined, new AbortController().signal)
       expect(r).toMatchObject({ pairs: 1, computed: 1 })
       const [a, c] = r.featureSets.map((id) => loadFeatures(ws, id))
       expect([a!.n, a!.layers, a!.dim, c!.n, c!.layers, c!.dim]).toEqual([48, 3, 48, 48, 3, 32])

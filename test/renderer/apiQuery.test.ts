@@ -7,6 +7,7 @@ import { createDispatcher } from '../../src-main/common/dispatch'
 import { inProcessTransport } from '../../src-main/common/inProcessTransport'
 import { createApiQuery, type QuerySource } from '../../src-renderer/src/composables/apiQuery'
 import { markChanged, newRevisions } from '../../src-renderer/src/composables/revision'
+import { newestRequest } from '../../src-renderer/src/composables/newestRequest'
 import { MODELS, SHAPES } from '../helpers/fixtures'
 import { tmpDir } from '../helpers/tmp'
 
@@ -212,5 +213,22 @@ describe('createApiQuery', () => {
     expect(calls.filter((c) => c.method === 'datasets.items').length).toBe(before + 1)
     scope.stop()
     src.stop()
+  })
+})
+
+describe('newestRequest', () => {
+  it('holds only for the request begun last, and for none once forgotten', () => {
+    const r = newestRequest()
+    const first = r.begin()
+    expect(first()).toBe(true)
+    const second = r.begin()
+    expect([first(), second()]).toEqual([false, true])
+    r.forget()
+    expect(second()).toBe(false)
+    const third = r.begin()
+    expect(third()).toBe(true)
+    // Separate guards do not interfere (the registry keeps one per list).
+    const other = newestRequest().begin()
+    expect([third(), other()]).toEqual([true, true])
   })
 })

@@ -42,7 +42,7 @@ export const command: Command = {
     const ws = Workspace.open(demoDataDir(flagString(ctx.args, 'data')))
     try {
       const t0 = performance.now()
-      const result = (await runJobInProcess(ws, 'demo', {}, (f, m) => ctx.progress(report || html ? f * 0.8 : f, m), ctx.signal))
+      const result = await runJobInProcess(ws, 'demo', {}, (f, m) => ctx.progress(report || html ? f * 0.8 : f, m), ctx.signal)
       let written: Awaited<ReturnType<typeof writeReport>> | null = null
       if (report || html) {
         ctx.progress(0.85, 'writing the report')

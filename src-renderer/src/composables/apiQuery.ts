@@ -2,6 +2,7 @@ import { onScopeDispose, ref, shallowRef, watch, type Ref, type ShallowRef } fro
 import type { ApiClient } from '../../../src-main/common/client'
 import type { InputOf, MethodName, ResultOf } from '../../../src-main/common/api'
 import type { WorkspaceArea } from '../../../src-main/common/dto'
+import { newestRequest } from './newestRequest'
 import { errorText } from './useAction'
 
 export interface ApiQuery<T> {
@@ -50,12 +51,12 @@ export function createApiQuery<M extends MethodName>(
   const error = ref<string | null>(null)
   const loading = ref(false)
   const loaded = ref(false)
-  let newest = 0
+  const requests = newestRequest()
   let timer: ReturnType<typeof setTimeout> | undefined
 
   async function load(a: InputOf<M> | null): Promise<void> {
     clearTimeout(timer)
-    const mine = ++newest
+    const current = requests.begin()
     if (a === null) {
       data.value = null
       error.value = null
@@ -66,15 +67,15 @@ export function createApiQuery<M extends MethodName>(
     loading.value = true
     try {
       const r = await source.call(method, a)
-      if (mine !== newest) return
+      if (!current()) return
       data.value = r
       error.value = null
     } catch (e) {
-      if (mine !== newest) return
+      if (!current()) return
       data.value = null
       error.value = errorText(e)
     } finally {
-      if (mine === newest) {
+      if (current()) {
         loading.value = false
         loaded.value = true
       }
@@ -104,7 +105,7 @@ export function createApiQuery<M extends MethodName>(
   )
   onScopeDispose(() => {
     clearTimeout(timer)
-    newest++
+    requests.forget()
   })
   return { data, error, loading, loaded, reload: () => load(args()) }
 }

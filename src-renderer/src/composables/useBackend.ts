@@ -4,6 +4,7 @@ import type { AppEvent, AppInfo, DatasetDto, ModelDto, WorkspaceArea, WorkspaceS
 import { api } from '../api'
 import { errorText } from './useAction'
 import { markChanged, newRevisions, type Revisions } from './revision'
+import { newestRequest } from './newestRequest'
 
 interface State {
   info: AppInfo | null
@@ -29,10 +30,19 @@ const state = reactive<State>({
 
 let started = false
 
+const registryRequests = { summary: newestRequest(), models: newestRequest(), datasets: newestRequest() }
+
+/** Reloads the shared registry; a reply overtaken by a later refresh of the same list is dropped. */
 async function refresh(area: WorkspaceArea = 'all'): Promise<void> {
-  const tasks: Promise<unknown>[] = [api.call('workspace.summary', {}).then((s) => (state.summary = s))]
-  if (area === 'all' || area === 'models') tasks.push(api.call('models.list', {}).then((m) => (state.models = m)))
-  if (area === 'all' || area === 'datasets') tasks.push(api.call('datasets.list', {}).then((d) => (state.datasets = d)))
+  const load = <T>(which: keyof typeof registryRequests, reply: Promise<T>, apply: (v: T) => void): Promise<void> => {
+    const current = registryRequests[which].begin()
+    return reply.then((v) => {
+      if (current()) apply(v)
+    })
+  }
+  const tasks = [load('summary', api.call('workspace.summary', {}), (s) => (state.summary = s))]
+  if (area === 'all' || area === 'models') tasks.push(load('models', api.call('models.list', {}), (m) => (state.models = m)))
+  if (area === 'all' || area === 'datasets') tasks.push(load('datasets', api.call('datasets.list', {}), (d) => (state.datasets = d)))
   await Promise.all(tasks)
 }
 

@@ -41,7 +41,7 @@ const FEATURE_SET_SHAPE = {
 
 /** A feature set the cases may delete and restore: the scratch model on the first 8 captions. */
 async function scratchFeatureSet(h: Harness): Promise<string> {
-  const r = (await h.runJob('extract', { modelId: h.scratchModel.id, datasetId: h.dataset.id, limit: 8 }))
+  const r = await h.runJob('extract', { modelId: h.scratchModel.id, datasetId: h.dataset.id, limit: 8 })
   return r.feature_set
 }
 

@@ -29,7 +29,7 @@ async function demoMaps(h: Harness): Promise<[string, string]> {
 
 /** A small map the cases may delete and make again: 24 random items of the vision model. */
 async function scratchMap(h: Harness): Promise<string> {
-  const r = (await h.runJob('umap', { modelId: h.model('vit-tiny').id, datasetId: h.dataset.id, sample: { mode: 'random', size: 24, seed: 3 }, nNeighbors: 5 }))
+  const r = await h.runJob('umap', { modelId: h.model('vit-tiny').id, datasetId: h.dataset.id, sample: { mode: 'random', size: 24, seed: 3 }, nNeighbors: 5 })
   return r.map
 }
 
