@@ -1,37 +1,36 @@
+import { TOWER_NAMES, type TowerName } from './contract/features'
 import type { ModelDto } from './dto'
-
-/** The towers a dual encoder can run (the same names as `extract --tower`). */
-export type TowerRef = 'vision' | 'text'
 
 /**
  * A model in a sweep or an alignment matrix: its id, or `id:tower` for one tower of a dual encoder
  * (CLIP, SigLIP), so that a model's image tower and text tower can be aligned with each other.
  */
-export function parseModelRef(ref: string): { id: string; tower: TowerRef | null } {
-  const m = /^(.+):(vision|text)$/.exec(ref)
-  return m ? { id: m[1]!, tower: m[2] as TowerRef } : { id: ref, tower: null }
+export function parseModelRef(ref: string): { id: string; tower: TowerName | null } {
+  const at = ref.lastIndexOf(':')
+  const tower = at > 0 ? TOWER_NAMES.find((t) => t === ref.slice(at + 1)) : undefined
+  return tower ? { id: ref.slice(0, at), tower } : { id: ref, tower: null }
 }
 
-export function modelRef(id: string, tower: TowerRef | null): string {
+export function modelRef(id: string, tower: TowerName | null): string {
   return tower ? `${id}:${tower}` : id
 }
 
 /** How a model, or one of its towers, is named in lists and charts: "clip-tiny · vision". */
-export function modelRefLabel(name: string, tower: TowerRef | null): string {
+export function modelRefLabel(name: string, tower: TowerName | null): string {
   return tower ? `${name} · ${tower}` : name
 }
 
 /** The towers the registry found in a model (`info.towers`), or [] for a model with one. */
-export function modelTowers(m: Pick<ModelDto, 'info'>): TowerRef[] {
+export function modelTowers(m: Pick<ModelDto, 'info'>): TowerName[] {
   const t = m.info.towers
-  return Array.isArray(t) ? t.map((x) => (x as { name: TowerRef }).name).filter((n) => n === 'vision' || n === 'text') : []
+  return Array.isArray(t) ? t.flatMap((x) => TOWER_NAMES.filter((n) => n === (x as { name?: unknown }).name)) : []
 }
 
 /** Every pickable entry of a model list: a model, or each tower of a dual encoder. */
 export interface ModelRefEntry {
   ref: string
   id: string
-  tower: TowerRef | null
+  tower: TowerName | null
   label: string
 }
 

@@ -4,7 +4,8 @@ import type { AppApi } from '../../common/api'
 import type { AlignmentMatrix, AlignmentRecord, MatrixCell } from '../../common/contract/align'
 import type { FeatureSet, FeatureSetDto } from '../../common/contract/features'
 import { AppError } from '../../common/errors'
-import { modelRefLabel, modelTowers, type TowerRef } from '../../common/modelRef'
+import type { TowerName } from '../../common/contract/features'
+import { modelRefLabel, modelTowers } from '../../common/modelRef'
 import type { Workspace } from '../../core/store/workspace'
 import { deleteFeatureSet, featureSetBytes, featureSetFor, getFeatureSet, listFeatureSets } from '../../core/features/store'
 import { exportBundle, importBundle } from '../../core/features/bundle'
@@ -21,7 +22,7 @@ function featureDto(ws: Workspace, f: FeatureSet): FeatureSetDto {
   const dataset = listDatasets(ws).find((d) => d.sha256 === f.datasetSha256)
   const bytes = featureSetBytes(ws, f.id)
   // A dual encoder's feature sets are named by tower (their modality), "clip-tiny · text".
-  const modelName = model ? modelRefLabel(model.name, modelTowers(model).includes(f.modality as TowerRef) ? (f.modality as TowerRef) : null) : null
+  const modelName = model ? modelRefLabel(model.name, modelTowers(model).includes(f.modality as TowerName) ? (f.modality as TowerName) : null) : null
   return { ...f, modelName, datasetName: dataset?.name ?? null, bytes }
 }
 

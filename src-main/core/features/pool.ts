@@ -1,4 +1,5 @@
 import type { Pool, PoolChoice } from '../../common/contract/features'
+import type { Modality } from '../../common/dto'
 
 export { POOL_CHOICES, type Pool, type PoolChoice } from '../../common/contract/features'
 
@@ -101,7 +102,7 @@ const NO_CLS_TOKEN = /^(swin|swinv2|donut-swin|convnext|convnextv2|resnet|regnet
  * (spatial) mean for networks without a class token: CNNs (`hasFeatureMaps`: stages were found) and the
  * architectures in NO_CLS_TOKEN (config.json `model_type`).
  */
-export function resolvePool(choice: PoolChoice, modality: 'vision' | 'text' | 'unknown', arch: { hasFeatureMaps?: boolean; modelType?: string } = {}): Pool {
+export function resolvePool(choice: PoolChoice, modality: Modality, arch: { hasFeatureMaps?: boolean; modelType?: string } = {}): Pool {
   if (choice !== 'auto') return choice
   if (modality !== 'vision') return 'mean'
   return arch.hasFeatureMaps || NO_CLS_TOKEN.test(arch.modelType ?? '') ? 'mean' : 'cls'

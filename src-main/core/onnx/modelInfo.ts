@@ -8,9 +8,8 @@ import { checkImageFit, imageFitOf } from '../features/imageFit'
 import { readModelProto, summarizeGraph, type GraphSummary, type TensorDecl } from './graph'
 import { findTowers, type GraphTower } from './towers'
 import type { TowerName } from '../../common/contract/features'
+import type { Modality } from '../../common/dto'
 import { readUserJsonObject } from '../data/userText'
-
-export type Modality = 'vision' | 'text' | 'unknown'
 
 type Json = Record<string, unknown>
 

@@ -1,13 +1,14 @@
 import { badInput } from '../../common/errors'
 import type { DatasetDto, ModelDto } from '../../common/dto'
-import { modelRefLabel, modelTowers, parseModelRef, type TowerRef } from '../../common/modelRef'
+import type { TowerName } from '../../common/contract/features'
+import { modelRefLabel, modelTowers, parseModelRef } from '../../common/modelRef'
 import { getModel } from './models'
 
 export interface ResolvedModelRef {
   ref: string
   model: ModelDto
   /** The tower that runs, for a dual encoder; null for a model with one. */
-  tower: TowerRef | null
+  tower: TowerName | null
   label: string
 }
 
