@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { API, type MethodName } from '../../src-main/common/api'
-import { openHarness, type Case, type Harness } from './harness'
+import { failureOf, openHarness, type Case, type Harness } from './harness'
 import { REGISTRY_CASES } from './cases/registry'
 import { JOB_CASES } from './cases/jobs'
 import { ALIGN_CASES } from './cases/align'
@@ -38,6 +38,13 @@ describe('every AppApi method over both transports', () => {
   it('has a case for every method of the contract, and none for a method it lacks', () => {
     expect(METHODS.filter((m) => !(m in CASES))).toEqual([])
     expect(Object.keys(CASES).filter((m) => !(m in API))).toEqual([])
+  })
+
+  it('refuses a method outside the contract with the same error over both transports', async () => {
+    const call = (c: Harness['http']) => failureOf(c.call('models.drop' as MethodName, {} as never))
+    const a = await call(h.inProcess)
+    expect(a).toEqual({ code: 'UNKNOWN_METHOD', message: 'unknown method "models.drop"' })
+    expect(await call(h.http)).toEqual(a)
   })
 
   for (const [method, run] of Object.entries(CASES)) it(method, () => run(h))

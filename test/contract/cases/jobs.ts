@@ -54,9 +54,18 @@ export const JOB_CASES: Cases<'jobs.start' | 'jobs.get' | 'jobs.list' | 'jobs.ca
     expect(first!.result).toMatchObject({ n: 16, layers: expect.any(Array), cached: false })
     expect(second.result).toMatchObject({ n: 16, feature_set: finishedJob(first!, 'extract')!.result.feature_set, cached: true })
 
-    const unknown = await h.sameError('jobs.start', { kind: 'nope', params: {} })
-    expect(unknown.code).toBe('BAD_INPUT')
-    expect(unknown.message).toMatch(/^jobs\.start: kind: expected one of .*extract.*, got "nope"$/)
+    // Only public kinds start (not the job host's internal self test, nor a kind with no job), and their
+    // parameters are checked by kind before anything is recorded or forked.
+    const before = (await h.inProcess.call('jobs.list', {})).length
+    for (const kind of ['nope', 'selftest', 'align']) {
+      expect(await h.sameError('jobs.start', { kind, params: {} })).toEqual({ code: 'BAD_INPUT', message: expect.stringMatching(new RegExp(`^jobs\\.start: kind: expected one of extract, .*, got "${kind}"$`)) })
+    }
+    expect(await h.sameError('jobs.start', { kind: 'extract', params: { datasetId: h.dataset.id } })).toEqual({ code: 'BAD_INPUT', message: 'jobs.start: params.modelId: expected a string, got undefined' })
+    expect(await h.sameError('jobs.start', { kind: 'sweep', params: { ...longSweep(h).params, metrics: ['cosine'] } })).toEqual({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/^jobs\.start: params\.metrics\[0\]: expected one of mutual_knn, .*, got "cosine"$/),
+    })
+    expect((await h.inProcess.call('jobs.list', {})).length).toBe(before)
     expect(await h.sameError('jobs.start', { kind: 'extract', title: 'x'.repeat(201) })).toEqual({ code: 'BAD_INPUT', message: 'jobs.start: title: longer than 200 characters' })
   },
 
