@@ -2,7 +2,6 @@
  * Maps that cross the API (Maps view): stored UMAP layouts of one feature set, the linked-neighbour
  * panel that compares two of them, and the map of models placed by their alignment scores.
  */
-import type { Mat } from '../matrix'
 
 /** How models are placed from their alignment distances; `auto` picks MDS for few models, else UMAP. */
 export const MODEL_MAP_METHODS = ['auto', 'mds', 'umap'] as const
@@ -56,8 +55,8 @@ export interface ModelMap {
   points: ModelPoint[]
   method: 'mds' | 'umap'
   seed: number
-  /** The n × n distances the layout was made from (1 − score, clipped, symmetric, zero diagonal). */
-  distances: Mat
+  /** The n × n distances the layout was made from (1 − score, clipped, symmetric, zero diagonal), row-major. */
+  distances: { rows: number; cols: number; data: number[] }
   /** MDS only: Kruskal stress-1 of the 2-D layout and the share of positive eigenvalue mass kept. */
   stress: number | null
   explained: number | null

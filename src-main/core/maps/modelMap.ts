@@ -61,15 +61,17 @@ export async function modelMap(names: readonly string[], scores: Mat, opts: Mode
   if (!MODEL_MAP_METHODS.includes(requested)) throw badInput(where, `unknown method "${requested}"; choose auto, mds or umap`)
   const method: 'mds' | 'umap' = requested === 'auto' ? (n < AUTO_UMAP_FROM ? 'mds' : 'umap') : requested
   const distances = alignmentDistances(scores, where)
+  // A plain array, not the Float64Array: the result crosses the API as JSON.
+  const wireDistances = { rows: distances.rows, cols: distances.cols, data: Array.from(distances.data) }
   const place = (xy: Float64Array, stride: number): ModelPoint[] => names.map((name, i) => ({ name, x: xy[i * stride]!, y: xy[i * stride + 1]! }))
 
   if (method === 'mds') {
     const mds = classicalMds(distances, 2, where)
-    return { points: place(mds.coords.data as Float64Array, 2), method, seed: opts.seed, distances, stress: mds.stress, explained: mds.explained, nNeighbors: null }
+    return { points: place(mds.coords.data as Float64Array, 2), method, seed: opts.seed, distances: wireDistances, stress: mds.stress, explained: mds.explained, nNeighbors: null }
   }
   if (n < 3) throw badInput(where, `UMAP needs at least 3 models, got ${n}; use MDS`)
   const nNeighbors = Math.min(5, n - 1)
   const graph = knnFromDistances(distances.data as Float64Array, n, nNeighbors - 1, where)
   const umap = await runUmapOnGraph(graph, { nNeighbors, minDist: 0.1, seed: opts.seed }, opts.onProgress, 0, opts.signal)
-  return { points: place(umap.mat.data as Float64Array, 2), method, seed: opts.seed, distances, stress: null, explained: null, nNeighbors }
+  return { points: place(umap.mat.data as Float64Array, 2), method, seed: opts.seed, distances: wireDistances, stress: null, explained: null, nNeighbors }
 }
