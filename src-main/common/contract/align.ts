@@ -138,10 +138,10 @@ export interface AlignmentMatrix {
   models: { id: string; modelId?: string; tower?: string | null; name: string; modality: string; featureSet: string | null; layers: string[]; dim?: number | null }[]
   /** cells[i][j]: model i as A, model j as B; null where no stored result matches. */
   cells: (MatrixCell | null)[][]
-  metric: string
+  metric: MetricName
   k: number
-  prep: string
+  prep: Prep
   q: number
-  layersMode: string
+  layersMode: LayersMode
   n: number | null
 }
