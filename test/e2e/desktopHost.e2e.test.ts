@@ -86,6 +86,17 @@ describe('the desktop host in Chromium', () => {
     expect(errors).toEqual([])
   })
 
+  it("fills the evaluation form's model and benchmark folders from the dialog", async () => {
+    await page.click('[data-nav="mle"]')
+    const form = page.getByTestId('eval-run')
+    await form.locator('[data-pick="model-folder"]').click()
+    await expect.poll(async () => page.getByTestId('eval-run-model').inputValue()).toBe(SHAPES)
+    await form.locator('[data-pick="folder"]').click()
+    await expect.poll(async () => page.getByTestId('eval-run-benchmark').inputValue()).toBe(SHAPES)
+    expect((await asked()).picked).toEqual(['dataset-folder', 'model-folder', 'folder'])
+    expect(errors).toEqual([])
+  })
+
   it('offers no dialogs in a page without the bridge', async () => {
     const plain = await browser.newPage()
     await plain.goto(app.url)
