@@ -15,7 +15,7 @@ const noVue = { name: 'vue', message: 'The core is UI-free: no vue outside the r
 // built-in (with or without `node:`) and no package that needs Node: native addons, or Buffer, fs and
 // streams underneath.
 const nodeBuiltins = (message) => builtinModules.map((name) => ({ name, message }))
-const NODE_ONLY_PACKAGES = ['better-sqlite3', 'onnxruntime-node', 'onnx-proto', 'playwright-core', 'exceljs', 'pngjs', 'jpeg-js', '@huggingface/tokenizers', 'tsx', 'electron-vite', 'electron-builder']
+const NODE_ONLY_PACKAGES = ['better-sqlite3', 'onnxruntime-node', 'playwright-core', 'exceljs', 'pngjs', 'jpeg-js', 'tsx', 'electron-vite', 'electron-builder']
 const nodeOnly = (message) => ({ regex: `^(node:|(${NODE_ONLY_PACKAGES.join('|')})(/|$))`, message })
 /** A relative import that reaches one of src-main's process folders. */
 const processFolder = (names) => `^(\\.\\./)+(${names.join('|')})(/|$)`
