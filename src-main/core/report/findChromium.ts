@@ -47,7 +47,7 @@ export function requireChromium(env: NodeJS.ProcessEnv = process.env): string {
   if (!p) {
     throw new AppError(
       'UNAVAILABLE',
-      'PDF printing needs Chromium and none was found: install Debian\'s `chromium` package (apt-get install chromium) or set PLATONIC_LAB_CHROMIUM to a Chromium/Chrome executable; --html writes the report without it',
+      'PDF printing needs Chromium and none was found: install Debian\'s `chromium` package (apt-get install chromium) or set PLATONIC_LAB_CHROMIUM to a Chromium/Chrome executable; the report can still be saved as HTML without it',
     )
   }
   return p

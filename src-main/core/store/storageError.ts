@@ -14,7 +14,7 @@ export function storageError(file: string, e: unknown): AppError | null {
     return new AppError('UNAVAILABLE', `${file}: no space left on the device (disk full); free some space (${kept})`)
   if (code === 'EFBIG') return new AppError('UNAVAILABLE', `${file}: the file-size limit of this process was reached (EFBIG); raise it (ulimit -f) (${kept})`)
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code.startsWith('SQLITE_READONLY'))
-    return new AppError('UNAVAILABLE', `${file}: the workspace is read-only (${code}); choose a writable folder with --data`)
+    return new AppError('UNAVAILABLE', `${file}: the workspace is read-only (${code}); choose a writable workspace folder`)
   if (code.startsWith('SQLITE_IOERR') || code === 'EIO') return new AppError('UNAVAILABLE', `${file}: the disk reported a write error (${code}: ${msg}) (${kept})`)
   return null
 }
