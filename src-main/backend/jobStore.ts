@@ -1,4 +1,4 @@
-import type { JobState } from '../common/dto'
+import type { JobState } from '../common/contract/jobs'
 import type { Workspace } from '../core/store/workspace'
 
 /** A row of the `jobs` table: every state change of a job, so a crashed one shows as failed. */

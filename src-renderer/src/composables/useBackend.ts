@@ -1,6 +1,7 @@
 import { reactive, readonly } from 'vue'
 import { finishedJob, type FinishedJob, type JobDto, type JobKind, type JobParams } from '../../../src-main/common/contract/jobs'
-import type { AppEvent, AppInfo, DatasetDto, ModelDto, WorkspaceArea, WorkspaceSummary } from '../../../src-main/common/dto'
+import type { AppEvent } from '../../../src-main/common/contract/events'
+import type { AppInfo, DatasetDto, ModelDto, WorkspaceArea, WorkspaceSummary } from '../../../src-main/common/contract/registry'
 import { api } from '../api'
 import { errorText } from './useAction'
 import { markChanged, newRevisions, type Revisions } from './revision'
