@@ -241,4 +241,22 @@ describe.each([
     // A finished job of another kind is not this one.
     expect(finishedJob(job, 'sweep')).toBeNull()
   })
+
+  it('keeps the parameter a failed job failed over, named as the API names it, never as a flag', async () => {
+    const [vit] = await h.client.call('models.list', {})
+    const [shapes] = await h.client.call('datasets.list', {})
+    // The schema takes one model; the sweep itself needs two, so the job host fails it over `modelIds`.
+    const started = await h.client.startJob('sweep', { modelIds: [vit!.id], datasetId: shapes!.id }, 'one-model sweep')
+    const { job } = await waitForJob(h.client, started.id, ['done', 'failed'])
+    expect(job).toMatchObject({ state: 'failed', errorArg: 'modelIds', error: 'modelIds: choose at least two models to align' })
+    expect(job.error).not.toContain('--')
+    // The record keeps it: jobs.get and jobs.list read it back from the workspace.
+    expect(await h.client.call('jobs.get', { id: job.id })).toMatchObject({ state: 'failed', errorArg: 'modelIds' })
+    expect((await h.client.call('jobs.list', {})).find((j) => j.id === job.id)?.errorArg).toBe('modelIds')
+    // A failure that is about no parameter carries none.
+    const failing = h.backend.jobs.startInternal('selftest', { seconds: 0.2, failAt: 0.5 }, 'self test')
+    const f = await waitForJob(h.client, failing.id, ['failed', 'done'])
+    expect(f.job.state).toBe('failed')
+    expect(f.job).not.toHaveProperty('errorArg')
+  })
 })
