@@ -1,6 +1,7 @@
 import os from 'node:os'
 import type { AppApi } from '../common/api'
-import type { AppEvent, AppInfo, WorkspaceArea, WorkspaceSummary } from '../common/dto'
+import type { AppEvent } from '../common/contract/events'
+import type { AppInfo, WorkspaceArea, WorkspaceSummary } from '../common/contract/registry'
 import { Workspace } from '../core/store/workspace'
 import { appVersion } from '../core/paths'
 import { addModel, countModels, listModels, removeModel, updateModel } from '../core/registry/models'

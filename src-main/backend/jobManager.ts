@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import type { JobDto, JobStartArgs } from '../common/contract/jobs'
 import { AppError, type WireError } from '../common/errors'
-import type { AppEvent } from '../common/dto'
+import type { AppEvent } from '../common/contract/events'
 import type { Workspace } from '../core/store/workspace'
 import { jobHostCommand } from '../jobs/entry'
 import type { FromJobHost, ToJobHost } from '../jobs/protocol'
@@ -176,17 +176,18 @@ export class JobManager {
       this.finish(id, 'done', null, m.result)
     } else if (m.type === 'failed') {
       r.settled = true
-      this.finish(id, 'failed', formatError(m.error), null)
+      this.finish(id, 'failed', formatError(m.error), null, m.error.arg)
     } else if (m.type === 'cancelled') {
       r.settled = true
       this.finish(id, 'cancelled', null, null)
     }
   }
 
-  private finish(id: string, state: 'done' | 'failed' | 'cancelled', error: string | null, result: unknown): void {
+  /** `errorArg`: the parameter the job failed over, when its error names one (see AppError.arg). */
+  private finish(id: string, state: 'done' | 'failed' | 'cancelled', error: string | null, result: unknown, errorArg?: string): void {
     const r = this.running.get(id)
     if (r) r.etaSeconds = null
-    finishJobRow(this.ws, id, state, error, result)
+    finishJobRow(this.ws, id, state, error === null ? null : { message: error, ...(errorArg !== undefined ? { arg: errorArg } : {}) }, result)
     const dto = this.get(id)
     this.emit({ type: state === 'done' ? 'job.done' : 'job.failed', job: dto })
   }
@@ -203,6 +204,7 @@ export class JobManager {
       message: r.message,
       etaSeconds: run?.etaSeconds ?? null,
       error: r.error,
+      ...(r.error_arg !== null ? { errorArg: r.error_arg } : {}),
       result: r.result ? (JSON.parse(r.result) as unknown) : null,
       createdAt: r.created_at,
       startedAt: r.started_at,

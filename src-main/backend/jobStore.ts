@@ -1,4 +1,4 @@
-import type { JobState } from '../common/dto'
+import type { JobState } from '../common/contract/jobs'
 import type { Workspace } from '../core/store/workspace'
 
 /** A row of the `jobs` table: every state change of a job, so a crashed one shows as failed. */
@@ -12,6 +12,8 @@ export interface JobRow {
   fraction: number
   message: string
   error: string | null
+  /** The parameter the job failed over, when its error names one. */
+  error_arg: string | null
   result: string | null
   pid: number | null
   created_at: string
@@ -56,8 +58,8 @@ export function setJobProgress(ws: Workspace, id: string, fraction: number, mess
 }
 
 /** Records the end of a job; `done` sets the fraction to 1, the message says how it ended. */
-export function finishJobRow(ws: Workspace, id: string, state: Exclude<JobState, 'queued' | 'running'>, error: string | null, result: unknown): void {
+export function finishJobRow(ws: Workspace, id: string, state: Exclude<JobState, 'queued' | 'running'>, error: { message: string; arg?: string } | null, result: unknown): void {
   ws.db
-    .prepare("UPDATE jobs SET state=?, error=?, result=?, fraction=CASE WHEN ?='done' THEN 1 ELSE fraction END, message=?, finished_at=? WHERE id=?")
-    .run(state, error, result === null || result === undefined ? null : JSON.stringify(result), state, state, new Date().toISOString(), id)
+    .prepare("UPDATE jobs SET state=?, error=?, error_arg=?, result=?, fraction=CASE WHEN ?='done' THEN 1 ELSE fraction END, message=?, finished_at=? WHERE id=?")
+    .run(state, error?.message ?? null, error?.arg ?? null, result === null || result === undefined ? null : JSON.stringify(result), state, state, new Date().toISOString(), id)
 }

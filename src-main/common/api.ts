@@ -5,12 +5,12 @@ import { MIX_API } from './apiSpecs/mix'
 import { ALIGN_API } from './apiSpecs/align'
 import { VIEWS_API } from './apiSpecs/views'
 import { JOB_START_ARGS, type JobDto } from './contract/jobs'
-import type { AppInfo, DatasetDto, DatasetItemDto, ModelDto, WorkspaceSummary } from './dto'
+import type { AppInfo, DatasetDto, DatasetItemDto, ModelDto, WorkspaceSummary } from './contract/registry'
 
 /**
  * The one contract between the UI and the backend. Every method is named here (or in apiSpecs/, spread
  * in below) with the schema of its arguments (validated at the boundary) and the type of its result;
- * those types are defined in contract/ and dto.ts. Transports (in-process, Electron IPC, loopback HTTP)
+ * those types are defined in contract/. Transports (in-process, Electron IPC, loopback HTTP)
  * carry `(method, args)` pairs and never add methods of their own.
  */
 

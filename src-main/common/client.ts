@@ -1,7 +1,7 @@
 import type { InputOf, MethodName, ResultOf } from './api'
 import type { JobDto, JobKind, JobParams, JobStartArgs } from './contract/jobs'
 import type { DispatchResult } from './dispatch'
-import type { AppEvent } from './dto'
+import type { AppEvent } from './contract/events'
 import { fromWireError } from './errors'
 
 /** What every transport provides: one call channel and one event stream. */

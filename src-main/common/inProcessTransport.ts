@@ -1,6 +1,6 @@
 import type { Transport } from './client'
 import type { DispatchResult } from './dispatch'
-import type { AppEvent } from './dto'
+import type { AppEvent } from './contract/events'
 
 /**
  * The in-process transport (tests, headless tools). Arguments and results go through a JSON round

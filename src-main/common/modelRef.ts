@@ -1,5 +1,5 @@
 import { TOWER_NAMES, type TowerName } from './contract/features'
-import type { ModelDto } from './dto'
+import type { ModelDto } from './contract/registry'
 
 /**
  * A model in a sweep or an alignment matrix: its id, or `id:tower` for one tower of a dual encoder

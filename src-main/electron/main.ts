@@ -8,6 +8,7 @@ import { fork } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { PICK_KINDS, pickFilters } from '../common/contract/bridge'
 import type { Paper } from '../common/contract/report'
 import { resolveDataDir } from '../core/paths'
 import { appProtocolResponse } from './appProtocol'
@@ -195,10 +196,11 @@ void app.whenReady().then(() => {
   })
   ipcMain.handle(IPC_CHANNELS.pickPath, async (e, kind: string) => {
     if (!trusted(e)) return null
+    if (!(PICK_KINDS as readonly string[]).includes(kind)) return null
     const folder = kind.endsWith('folder')
     const r = await dialog.showOpenDialog({
       properties: [folder ? 'openDirectory' : 'openFile'],
-      filters: folder ? undefined : kind === 'model-file' ? [{ name: 'ONNX model', extensions: ['onnx'] }] : [{ name: 'Dataset', extensions: ['jsonl', 'csv', 'txt'] }],
+      filters: folder ? undefined : pickFilters(kind),
     })
     return r.canceled ? null : (r.filePaths[0] ?? null)
   })

@@ -1,5 +1,5 @@
 import { SWEEP_DEFAULTS } from '../common/contract/jobs'
-import { badInput } from '../common/errors'
+import { badArg } from '../common/errors'
 import type { Tensor3 } from '../common/matrix'
 import { align, resolveOptions } from '../core/align/align'
 import { chooseBackend } from '../core/align/chooseBackend'
@@ -21,7 +21,7 @@ import { throwIfCancelled } from './context'
  * encoder's image tower and text tower are aligned with each other like two models.
  */
 export const sweepJob: JobFn<'sweep'> = async ({ ws, params: p, progress, signal }) => {
-  if (p.modelIds.length < 2) throw badInput('models', 'choose at least two models to align')
+  if (p.modelIds.length < 2) throw badArg('modelIds', 'choose at least two models to align')
   const dataset = getDataset(ws, p.datasetId)
   const models = p.modelIds.map((ref) => resolveModelRef(ws, ref, dataset))
   const metrics = (p.metrics ?? SWEEP_DEFAULTS.metrics) as readonly MetricName[]

@@ -1,4 +1,4 @@
-import { badInput } from '../common/errors'
+import { badArg } from '../common/errors'
 import { layerOf } from '../common/matrix'
 import { chooseBackend } from '../core/align/chooseBackend'
 import { loadDataset } from '../core/data/dataset'
@@ -25,7 +25,7 @@ export const umapJob: JobFn<'umap'> = async ({ ws, params: p, progress, signal }
   progress(0, `${model.name}: features`)
   const ex = await extractFeatures(ws, { modelPath: model.path, datasetPath: dataset.path, layers: 'all', pool: 'auto', batch: 32, ep: p.ep ?? 'auto' }, { onProgress: (f, m) => progress(0.3 * f, `${model.name}: ${m}`), signal })
   const layer = p.layer ?? ex.layers.length - 1
-  if (layer >= ex.layers.length) throw badInput('layer', `${model.name} has ${ex.layers.length} layers (0–${ex.layers.length - 1}), got ${layer}`)
+  if (layer >= ex.layers.length) throw badArg('layer', `${model.name} has ${ex.layers.length} layers (0–${ex.layers.length - 1}), got ${layer}`)
   const sample = { mode: p.sample?.mode ?? 'all', size: p.sample?.size ?? null, seed: p.sample?.seed ?? 0, field: p.sample?.field ?? null }
   const seed = p.seed ?? 0
   const nNeighbors = p.nNeighbors ?? 15
@@ -38,7 +38,7 @@ export const umapJob: JobFn<'umap'> = async ({ ws, params: p, progress, signal }
   }
   let strata: string[] | undefined
   if (sample.mode === 'stratified') {
-    if (!sample.field) throw badInput('sample.field', 'stratified sampling needs a dataset field (e.g. an attribute such as "shape")')
+    if (!sample.field) throw badArg('sample.field', 'stratified sampling needs a dataset field (e.g. an attribute such as "shape")')
     const items = loadDataset(dataset.path, ws).items
     strata = items.map((it) => it.attributes?.[sample.field!] ?? String((it.extra as Record<string, unknown> | undefined)?.[sample.field!] ?? ''))
   }

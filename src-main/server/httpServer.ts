@@ -3,7 +3,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import type { DispatchResult } from '../common/dispatch'
-import type { AppEvent } from '../common/dto'
+import type { AppEvent } from '../common/contract/events'
 import type { ErrorCode } from '../common/errors'
 import { sendFile, staticFile } from './staticFiles'
 

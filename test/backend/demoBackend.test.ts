@@ -3,7 +3,7 @@ import { Backend } from '../../src-main/backend/appService'
 import { Workspace } from '../../src-main/core/store/workspace'
 import { runJobInProcess } from '../../src-main/jobs/runInProcess'
 import type { DemoResult } from '../../src-main/common/contract/jobs'
-import type { ModelDto } from '../../src-main/common/dto'
+import type { ModelDto } from '../../src-main/common/contract/registry'
 import { tmpDir } from '../helpers/tmp'
 
 /**

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Backend } from '../../src-main/backend/appService'
-import type { DatasetDto, ModelDto } from '../../src-main/common/dto'
+import type { DatasetDto, ModelDto } from '../../src-main/common/contract/registry'
 import { modelRefsOf } from '../../src-main/common/modelRef'
 import { loadFeatures } from '../../src-main/core/features/store'
 import { Workspace } from '../../src-main/core/store/workspace'

@@ -6,7 +6,7 @@ import { ApiClient, type Transport } from '../../src-main/common/client'
 import { createDispatcher } from '../../src-main/common/dispatch'
 import { finishedJob, JOB_KINDS, type JobDto } from '../../src-main/common/contract/jobs'
 import type { ExtractResult } from '../../src-main/common/contract/features'
-import type { AppEvent } from '../../src-main/common/dto'
+import type { AppEvent } from '../../src-main/common/contract/events'
 import { inProcessTransport } from '../../src-main/common/inProcessTransport'
 import { startServer, type RunningServer } from '../../src-main/server/httpServer'
 import { BROKEN_MODELS, MODELS, SHAPES, REPO_ROOT } from '../helpers/fixtures'
@@ -240,5 +240,23 @@ describe.each([
     expect(done!.result).toMatchObject({ n: 12, cached: false, ep: 'cpu', model_sha256: vit!.sha256, batches: { total: 3, computed: 3, resumed: 0, damaged: 0 } })
     // A finished job of another kind is not this one.
     expect(finishedJob(job, 'sweep')).toBeNull()
+  })
+
+  it('keeps the parameter a failed job failed over, named as the API names it, never as a flag', async () => {
+    const [vit] = await h.client.call('models.list', {})
+    const [shapes] = await h.client.call('datasets.list', {})
+    // The schema takes one model; the sweep itself needs two, so the job host fails it over `modelIds`.
+    const started = await h.client.startJob('sweep', { modelIds: [vit!.id], datasetId: shapes!.id }, 'one-model sweep')
+    const { job } = await waitForJob(h.client, started.id, ['done', 'failed'])
+    expect(job).toMatchObject({ state: 'failed', errorArg: 'modelIds', error: 'modelIds: choose at least two models to align' })
+    expect(job.error).not.toContain('--')
+    // The record keeps it: jobs.get and jobs.list read it back from the workspace.
+    expect(await h.client.call('jobs.get', { id: job.id })).toMatchObject({ state: 'failed', errorArg: 'modelIds' })
+    expect((await h.client.call('jobs.list', {})).find((j) => j.id === job.id)?.errorArg).toBe('modelIds')
+    // A failure that is about no parameter carries none.
+    const failing = h.backend.jobs.startInternal('selftest', { seconds: 0.2, failAt: 0.5 }, 'self test')
+    const f = await waitForJob(h.client, failing.id, ['failed', 'done'])
+    expect(f.job.state).toBe('failed')
+    expect(f.job).not.toHaveProperty('errorArg')
   })
 })

@@ -1,6 +1,7 @@
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { SHAPES } from '../helpers/fixtures'
+import { FIXTURES, SHAPES } from '../helpers/fixtures'
 import { closeApp, openApp, shot, type ServedApp } from './harness'
 
 /**
@@ -10,6 +11,11 @@ import { closeApp, openApp, shot, type ServedApp } from './harness'
  * were asked. The page must pick the desktop host and use it for every call, for file picking and for
  * PDF export; a page without the bridge offers no dialogs.
  */
+// What the dialog answers per kind, one answer per ask (the last one repeats); any other kind gets SHAPES.
+const LMMS = path.join(FIXTURES, 'eval', 'formats', 'lmms_nested')
+const EVAL_FILES = [path.join(LMMS, 'm1_samples_mle_bench.jsonl'), path.join(LMMS, 'm2_samples_mle_bench.jsonl')]
+const MIXTURE = path.join(FIXTURES, 'e2e-eval', 'noise_grid.csv')
+
 interface Asked {
   invoked: string[]
   picked: string[]
@@ -23,7 +29,7 @@ describe('the desktop host in Chromium', () => {
     ;({ app, browser, page, errors } = await openApp())
     const token = new URL(app.url).searchParams.get('token')!
     await page.addInitScript(
-      ({ token, chosen }) => {
+      ({ token, chosen, byKind }) => {
         const asked = { invoked: [] as string[], picked: [] as string[], printed: [] as { html: string; paper: string }[] }
         ;(globalThis as unknown as { asked: typeof asked }).asked = asked
         ;(globalThis as unknown as { platonic: unknown }).platonic = {
@@ -39,7 +45,9 @@ describe('the desktop host in Chromium', () => {
           },
           async pickPath(kind: string) {
             asked.picked.push(kind)
-            return chosen
+            const answers = byKind[kind]
+            if (!answers?.length) return chosen
+            return answers.length > 1 ? answers.shift()! : answers[0]!
           },
           async savePdf(html: string, paper: string) {
             asked.printed.push({ html, paper })
@@ -47,7 +55,7 @@ describe('the desktop host in Chromium', () => {
           },
         }
       },
-      { token, chosen: SHAPES },
+      { token, chosen: SHAPES, byKind: { 'eval-file': [...EVAL_FILES], 'mixture-file': [MIXTURE] } as Record<string, string[]> },
     )
     // The address without its token: the desktop window has none, so every call must go through the bridge.
     await page.goto(new URL('/', app.url).href)
@@ -94,6 +102,24 @@ describe('the desktop host in Chromium', () => {
     await form.locator('[data-pick="folder"]').click()
     await expect.poll(async () => page.getByTestId('eval-run-benchmark').inputValue()).toBe(SHAPES)
     expect((await asked()).picked).toEqual(['dataset-folder', 'model-folder', 'folder'])
+    expect(errors).toEqual([])
+  })
+
+  it('picks evaluation outputs and a mixture table with their own dialog kinds, and imports what was picked', async () => {
+    const form = page.getByTestId('eval-import')
+    // Each pick joins the file list (one file per model); picking a listed file again does not repeat it.
+    for (let i = 0; i < 3; i++) await form.locator('[data-pick="eval-file"]').click()
+    await expect.poll(async () => page.getByTestId('eval-paths').inputValue()).toBe(EVAL_FILES.join('\n'))
+    await page.getByTestId('eval-models').fill('m1, m2')
+    await page.getByTestId('eval-import-submit').click()
+    await expect.poll(async () => page.getByTestId('eval-runs').textContent()).toContain('lmms-eval')
+
+    await page.click('[data-nav="mixtures"]')
+    await page.getByTestId('mix-import').locator('[data-pick="mixture-file"]').click()
+    await expect.poll(async () => page.getByTestId('mix-path').inputValue()).toBe(MIXTURE)
+    await page.getByTestId('mix-import-submit').click()
+    await page.getByTestId('mix-select-noise_grid.csv').waitFor()
+    expect((await asked()).picked.slice(3)).toEqual(['eval-file', 'eval-file', 'eval-file', 'mixture-file'])
     expect(errors).toEqual([])
   })
 

@@ -1,6 +1,6 @@
 import type { Transport } from '../../src-main/common/client'
 import type { DispatchResult } from '../../src-main/common/dispatch'
-import type { AppEvent } from '../../src-main/common/dto'
+import type { AppEvent } from '../../src-main/common/contract/events'
 
 /** The browser transport's wire protocol, spoken from Node (POST /api/call + SSE /api/events). */
 export function nodeHttpTransport(base: string, token: string): Transport & { close(): void } {

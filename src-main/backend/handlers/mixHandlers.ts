@@ -1,6 +1,6 @@
 import type { AppApi } from '../../common/api'
 import type { Workspace } from '../../core/store/workspace'
-import type { ModelDto } from '../../common/dto'
+import type { ModelDto } from '../../common/contract/registry'
 import { listModels } from '../../core/registry/models'
 import { alignmentVersusMixture, analyseMixture, deleteMixtureTable, getMixtureTable, importMixtureTable, listMixtureTables, surfaceSamples } from '../../core/mix/index'
 

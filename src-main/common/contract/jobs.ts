@@ -237,6 +237,11 @@ interface JobDtoOf<K extends JobKind> {
   message: string
   etaSeconds: number | null
   error: string | null
+  /**
+   * When the job failed over one of its parameters: that parameter as the API names it (`modelIds`,
+   * `layer`), so a form can point at the field; `error` then starts with the same name.
+   */
+  errorArg?: string
   /** Set once the job is done. */
   result: JobResult<K> | null
   createdAt: string

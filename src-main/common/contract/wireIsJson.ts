@@ -1,5 +1,5 @@
 import type { MethodName, ResultOf } from '../api'
-import type { AppEvent } from '../dto'
+import type { AppEvent } from './events'
 import type { JobKind, JobResult } from './jobs'
 
 /**

@@ -1,5 +1,5 @@
 import type { Pool, PoolChoice } from '../../common/contract/features'
-import type { Modality } from '../../common/dto'
+import type { Modality } from '../../common/contract/registry'
 
 export { POOL_CHOICES, type Pool, type PoolChoice } from '../../common/contract/features'
 

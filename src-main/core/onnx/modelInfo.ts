@@ -8,7 +8,7 @@ import { checkImageFit, imageFitOf } from '../features/imageFit'
 import { readModelProto, summarizeGraph, type GraphSummary, type TensorDecl } from './graph'
 import { findTowers, type GraphTower } from './towers'
 import type { TowerName } from '../../common/contract/features'
-import type { Modality } from '../../common/dto'
+import type { Modality } from '../../common/contract/registry'
 import { readUserJsonObject } from '../data/userText'
 
 type Json = Record<string, unknown>

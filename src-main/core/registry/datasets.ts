@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import path from 'node:path'
 import { AppError } from '../../common/errors'
-import type { DatasetDto, DatasetItemDto } from '../../common/dto'
+import type { DatasetDto, DatasetItemDto } from '../../common/contract/registry'
 import type { Workspace } from '../store/workspace'
 import fs from 'node:fs'
 import { loadDataset, type DatasetItem } from '../data/dataset'

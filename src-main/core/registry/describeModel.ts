@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { Modality } from '../../common/dto'
+import type { Modality } from '../../common/contract/registry'
 import fs from 'node:fs'
 import type { Workspace } from '../store/workspace'
 import { inspectModel } from '../onnx/modelInfo'

@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { AppError, badInput } from '../../common/errors'
-import type { ModelDto, Modality } from '../../common/dto'
+import type { ModelDto, Modality } from '../../common/contract/registry'
 import type { Workspace } from '../store/workspace'
 import { describeModel } from './describeModel'
 

@@ -1,5 +1,5 @@
 import { badInput } from '../../common/errors'
-import type { DatasetDto, ModelDto } from '../../common/dto'
+import type { DatasetDto, ModelDto } from '../../common/contract/registry'
 import type { TowerName } from '../../common/contract/features'
 import { modelRefLabel, modelTowers, parseModelRef } from '../../common/modelRef'
 import { getModel } from './models'

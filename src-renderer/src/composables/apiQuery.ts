@@ -1,7 +1,7 @@
 import { onScopeDispose, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue'
 import type { ApiClient } from '../../../src-main/common/client'
 import type { InputOf, MethodName, ResultOf } from '../../../src-main/common/api'
-import type { WorkspaceArea } from '../../../src-main/common/dto'
+import type { WorkspaceArea } from '../../../src-main/common/contract/registry'
 import { newestRequest } from './newestRequest'
 import { errorText } from './useAction'
 

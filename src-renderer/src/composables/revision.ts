@@ -1,4 +1,4 @@
-import type { WorkspaceArea } from '../../../src-main/common/dto'
+import type { WorkspaceArea } from '../../../src-main/common/contract/registry'
 
 export type Revisions = Record<WorkspaceArea, number>
 

@@ -1,5 +1,5 @@
 import type { InputOf, MethodName, ResultOf } from '../../../src-main/common/api'
-import type { WorkspaceArea } from '../../../src-main/common/dto'
+import type { WorkspaceArea } from '../../../src-main/common/contract/registry'
 import { api } from '../api'
 import { createApiQuery, type ApiQuery, type QueryOptions } from './apiQuery'
 import { useBackend } from './useBackend'

@@ -1,6 +1,6 @@
 import type { Transport } from '../../../src-main/common/client'
 import type { DispatchResult } from '../../../src-main/common/dispatch'
-import type { AppEvent } from '../../../src-main/common/dto'
+import type { AppEvent } from '../../../src-main/common/contract/events'
 import { base64ToBlob, download } from './download'
 import type { Host } from './host'
 

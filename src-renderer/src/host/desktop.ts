@@ -1,5 +1,5 @@
 import type { DispatchResult } from '../../../src-main/common/dispatch'
-import type { AppEvent } from '../../../src-main/common/dto'
+import type { AppEvent } from '../../../src-main/common/contract/events'
 import type { DesktopBridge, Host } from './host'
 
 /**

@@ -1,8 +1,4 @@
-import type { JobDto } from './contract/jobs'
-
-export type { JobDto, JobState } from './contract/jobs'
-
-/** Data shapes that cross the API boundary (plain JSON; no classes, no typed arrays). */
+/** The registry's wire types: the app, its workspace, and the models and datasets registered in it (plain JSON). */
 
 export interface AppInfo {
   name: string
@@ -67,10 +63,3 @@ export interface WorkspaceSummary {
 }
 
 export type WorkspaceArea = 'models' | 'datasets' | 'features' | 'alignments' | 'eval' | 'mixtures' | 'maps' | 'colour' | 'all'
-
-/** Events pushed from the backend to every window. */
-export type AppEvent =
-  | { type: 'job.progress'; job: JobDto }
-  | { type: 'job.done'; job: JobDto }
-  | { type: 'job.failed'; job: JobDto }
-  | { type: 'workspace.changed'; area: WorkspaceArea }
