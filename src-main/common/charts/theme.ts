@@ -35,7 +35,8 @@ export function baseOption(opts: ChartOpts, defaultTitle: string, subtitle?: str
       left: 'center',
       top: 4,
       textStyle: { fontSize: 14, fontWeight: 'bold', color: TEXT_COLOR, fontFamily: FONT_FAMILY },
-      subtextStyle: { fontSize: 11, color: '#555555', fontFamily: FONT_FAMILY },
+      // An explicit line height: canvas rendering otherwise stacks a two-line subtitle on itself.
+      subtextStyle: { fontSize: 11, lineHeight: 14, color: '#555555', fontFamily: FONT_FAMILY },
     },
   }
   if (!opts.print) o.tooltip = { trigger: 'item', confine: true }
