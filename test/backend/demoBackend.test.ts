@@ -76,8 +76,12 @@ describe('backend over the demo workspace', () => {
     expect(d('vit-tiny', 'vit-tiny (tapped)')).toBeLessThan(1e-6)
     expect(d('gpt-tiny', 'gpt-tiny (external data)')).toBeLessThan(1e-6)
     expect(d('vit-tiny', 'gpt-tiny')).toBeGreaterThan(0.5)
-    // the demo's sweep is not calibrated: a calibrated map says what is missing
-    await expect(b.api['maps.models']({ modelIds: ids, datasetId, ...params, scores: 'calibrated' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/no calibrated mutual_knn between .* run the sweep with Calibration K > 0/) })
+    // The demo calibrates mutual_knn, so a calibrated map exists and keeps the identical models together.
+    const cal = await b.api['maps.models']({ modelIds: ids, datasetId, ...params, scores: 'calibrated' })
+    const pc = (n: string) => cal.points.find((x) => x.name === n)!
+    expect(Math.hypot(pc('vit-tiny').x - pc('vit-tiny (tapped)').x, pc('vit-tiny').y - pc('vit-tiny (tapped)').y)).toBeLessThan(1e-6)
+    // cycle_knn is not calibrated there: a calibrated map of it says what is missing.
+    await expect(b.api['maps.models']({ modelIds: ids, datasetId, ...params, metric: 'cycle_knn', scores: 'calibrated' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/no calibrated cycle_knn between .* run the sweep with Calibration K > 0/) })
   })
 
   it('links alignment to each language model’s mixture share', async () => {

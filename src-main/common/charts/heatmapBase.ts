@@ -61,7 +61,8 @@ export function heatmapOption(spec: HeatmapSpec, opts: ChartOpts = {}): EChartsO
   })
   const o = baseOption(opts, spec.title, spec.subtitle)
   const manyCols = spec.colLabels.length > 12
-  o.grid = { left: 90, right: 80, top: spec.subtitle || opts.subtitle ? 62 : 44, bottom: manyCols ? 70 : 56, containLabel: false }
+  const subtitle = spec.subtitle || opts.subtitle
+  o.grid = { left: 90, right: 80, top: subtitle ? 44 + 18 * subtitle.split('\n').length : 44, bottom: manyCols ? 70 : 56, containLabel: false }
   o.xAxis = {
     type: 'category',
     data: spec.colLabels,

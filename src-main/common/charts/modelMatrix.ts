@@ -21,7 +21,8 @@ export function modelMatrixOption(data: ModelMatrixData, opts: ChartOpts = {}): 
   const offDiag = data.values.map((row, i) => row.map((v, j) => (i === j ? null : v)))
   const best = argmax2(offDiag)
   const sub = data.calibrated
-    ? 'calibrated s_cal = max((T − τ)/(1 − τ), 0) against the permutation null of the layer search; * significant after Benjamini–Hochberg; best ★'
+    ? // Two short lines: one long line is cut at both ends in a report-width chart.
+      's_cal = max((T − τ)/(1 − τ), 0) against the layer search\'s permutation null\n* significant after Benjamini–Hochberg; best pair ★'
     : data.chance != null && Number.isFinite(data.chance)
       ? `best pair marked ★; chance ≈ ${data.chance.toPrecision(3)}`
       : 'best pair marked ★'

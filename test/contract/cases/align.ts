@@ -146,9 +146,13 @@ export const ALIGN_CASES: Cases<'models.layers' | 'features.list' | 'features.ex
           k: 10,
           undefined_reason: null,
           permutation: expect.objectContaining({ r: 50 }),
-          calibration: null,
-          pAdjusted: null,
+          // The demo calibrates mutual_knn (K = 200, α = 0.05) and adjusts p across its pairs.
+          calibration: expect.objectContaining({ permutations: 200, alpha: 0.05, aggregate: 'max', p_value: expect.any(Number), threshold: expect.any(Number) }),
+          pAdjusted: expect.any(Number),
         })
+        const cal = c!.calibration!
+        expect(cal.score).toBeCloseTo(Math.max((c!.score - cal.threshold) / (1 - cal.threshold), 0), 12)
+        expect(c!.pAdjusted!).toBeGreaterThanOrEqual(cal.p_value)
       })
     })
     const bad = await h.sameError('align.matrix', { modelIds, datasetId: h.dataset.id, ...DEMO_ALIGN, metric: 'nope' })

@@ -116,8 +116,14 @@ export const VIEWS_CASES: Cases<
         else expect(d).toBeCloseTo(Math.min(1, Math.max(0, 1 - (m.cells[i]![j] ?? m.cells[j]![i])!.score)), 12)
       }
     }
-    const cal = await h.sameError('maps.models', { modelIds, datasetId: h.dataset.id, ...DEMO_ALIGN, scores: 'calibrated' })
-    expect(cal).toEqual({ code: 'BAD_INPUT', message: expect.stringContaining('run the sweep with Calibration K > 0') })
+    // The demo calibrates mutual_knn: the calibrated map's distances are 1 − s_cal.
+    const cal = await h.same('maps.models', { modelIds, datasetId: h.dataset.id, ...DEMO_ALIGN, scores: 'calibrated' })
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) if (i !== j) expect(cal.distances.data[i * n + j]).toBeCloseTo(1 - (m.cells[i]![j] ?? m.cells[j]![i])!.calibration!.score, 12)
+    }
+    // cycle_knn is not calibrated in the demo: the calibrated map says what is missing.
+    const missing = await h.sameError('maps.models', { modelIds, datasetId: h.dataset.id, ...DEMO_ALIGN, metric: 'cycle_knn', scores: 'calibrated' })
+    expect(missing).toEqual({ code: 'BAD_INPUT', message: expect.stringContaining('run the sweep with Calibration K > 0') })
     expect(await h.sameError('maps.models', { modelIds, datasetId: h.dataset.id, ...DEMO_ALIGN, method: 'tsne' })).toEqual({ code: 'BAD_INPUT', message: 'maps.models: method: expected one of auto, mds, umap, got "tsne"' })
   },
 
