@@ -2,9 +2,9 @@ import { reactive, readonly } from 'vue'
 import { finishedJob, type FinishedJob, type JobDto, type JobKind, type JobParams } from '../../../src-main/common/contract/jobs'
 import type { AppEvent } from '../../../src-main/common/contract/events'
 import type { AppInfo, DatasetDto, ModelDto, WorkspaceArea, WorkspaceSummary } from '../../../src-main/common/contract/registry'
-import { AppError } from '../../../src-main/common/errors'
 import { api } from '../api'
 import { errorText } from './useAction'
+import { jobFailure } from './jobFailure'
 import { markChanged, newRevisions, type Revisions } from './revision'
 import { newestRequest } from './newestRequest'
 
@@ -94,10 +94,7 @@ export function useBackend() {
           if (settled) return
           const finished = finishedJob(j, kind)
           if (finished) resolve(finished)
-          else if (j.state === 'done') reject(new Error(`the ${kind} job finished without a result`))
-          else if (j.state === 'cancelled') reject(new Error('cancelled'))
-          // A failure over one parameter is a bad argument (badArg), so it keeps that parameter for the form.
-          else if (j.state === 'failed') reject(j.errorArg !== undefined ? new AppError('BAD_INPUT', j.error ?? 'job failed', j.errorArg) : new Error(j.error ?? 'job failed'))
+          else if (j.state === 'done' || j.state === 'failed' || j.state === 'cancelled') reject(jobFailure(j))
           else return
           settled = true
           off()
