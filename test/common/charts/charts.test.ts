@@ -22,6 +22,17 @@ describe('chart builders render to SVG with their labels', () => {
     expect(o.tooltip).toBeUndefined()
   })
 
+  it('(a) calibrated model matrix: a two-line subtitle that fits, with the plot moved down to clear it', () => {
+    const one = modelMatrixOption({ labels: ['a', 'b'], values: [[null, 0.5], [0.5, null]], metric: 'mutual_knn' }, { print: true })
+    const cal = modelMatrixOption({ labels: ['a', 'b'], values: [[null, 0.5], [0.5, null]], metric: 'mutual_knn', calibrated: true }, { print: true })
+    const s = svgOf(cal, 540, 380)
+    // Each line is its own SVG text: the whole sentence on one line was cut at both ends in a 540 px chart.
+    expect(s).toContain('>s_cal = max((T − τ)/(1 − τ), 0) against the layer search&#39;s permutation null</text>')
+    expect(s).toContain('>* significant after Benjamini–Hochberg; best pair ★</text>')
+    const top = (o: typeof one) => (o.grid as { top: number }).top
+    expect(top(cal) - top(one)).toBe(18)
+  })
+
   it('(a) interactive mode keeps tooltips and animation', () => {
     const o = modelMatrixOption({ labels: ['a', 'b'], values: [[null, 0.5], [0.5, null]], metric: 'cka' })
     expect(o.tooltip).toBeDefined()

@@ -22,14 +22,15 @@ describe('kernelTables (CKA for a whole layer table from one chunked GEMM)', () 
       const backend = await make()
       try {
         const ctx: MetricContext = { k: 3, rbfSigma: 0.8, backend }
-        const A = candidates(4, 70, 6, 1, backend, 2)
-        const B = candidates(3, 70, 5, 40, backend)
+        // N = 140: the packed triangle (9,870 entries) spans two chunks, so partial GEMMs are summed.
+        const A = candidates(4, 140, 6, 1, backend, 2)
+        const B = candidates(3, 140, 5, 40, backend)
         const tables = await kernelTables(A, B, ['cka', 'cka_rbf', 'mutual_knn'], ctx, 2 ** 30)
         expect([...tables.keys()].sort()).toEqual(['cka', 'cka_rbf'])
         const grids = await layerSearch(A, B, ['cka', 'cka_rbf'], ctx)
         // The definition, pair by pair, on fresh views (nothing memoised from the table path).
-        const A2 = candidates(4, 70, 6, 1, backend, 2)
-        const B2 = candidates(3, 70, 5, 40, backend)
+        const A2 = candidates(4, 140, 6, 1, backend, 2)
+        const B2 = candidates(3, 140, 5, 40, backend)
         for (const m of ['cka', 'cka_rbf'] as const) {
           for (let i = 0; i < A.length; i++) {
             for (let j = 0; j < B.length; j++) {
